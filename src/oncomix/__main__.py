@@ -1,0 +1,3 @@
+from oncomix.cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""Static figures for the report, returned as base64 PNG strings so the HTML needs no other file."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import mudata as md  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+SUBTYPE_COLOURS = plt.get_cmap("tab10").colors
+
+
+def to_base64(fig: plt.Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def variance_explained(r2: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(0.55 * r2.shape[1] + 2.5, 0.45 * r2.shape[0] + 1.2))
+    image = ax.imshow(r2.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
+    ax.set_xticks(range(r2.shape[1]), r2.columns, rotation=90)
+    ax.set_yticks(range(r2.shape[0]), r2.index)
+    for (i, j), value in np.ndenumerate(r2.to_numpy()):
+        ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7, color="white" if value > r2.to_numpy().max() / 2 else "black")
+    fig.colorbar(image, ax=ax, label="% variance explained")
+    return to_base64(fig)
+
+
+def _colours(subtypes: pd.Series) -> dict[str, tuple]:
+    return {s: SUBTYPE_COLOURS[i % len(SUBTYPE_COLOURS)] for i, s in enumerate(sorted(subtypes.unique()))}
+
+
+def factor_scatter(factors: pd.DataFrame, subtypes: pd.Series, pairs: list[tuple[str, str]]) -> str:
+    colours = _colours(subtypes)
+    fig, axes = plt.subplots(1, len(pairs), figsize=(4.2 * len(pairs), 3.8), squeeze=False)
+    for ax, (fx, fy) in zip(axes[0], pairs):
+        for subtype, colour in colours.items():
+            chosen = subtypes[subtypes == subtype].index
+            ax.scatter(factors.loc[chosen, fx], factors.loc[chosen, fy], s=12, color=colour, label=subtype, alpha=0.8)
+        ax.set_xlabel(fx)
+        ax.set_ylabel(fy)
+    axes[0][-1].legend(title="subtype", bbox_to_anchor=(1.02, 1), loc="upper left", frameon=False)
+    return to_base64(fig)
+
+
+def k_selection(scores: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    ax.plot(scores["k"], scores["silhouette"], "o-", label="mean silhouette")
+    ax.plot(scores["k"], scores["stability"], "s--", label="stability (mean ARI)")
+    chosen = scores.loc[scores["chosen"], "k"]
+    for k in chosen:
+        ax.axvline(k, color="grey", lw=1)
+    ax.set_xlabel("number of subtypes k")
+    ax.legend(frameon=False)
+    return to_base64(fig)
+
+
+def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes: pd.Series, per_subtype: int) -> str | None:
+    """Z-scored values of each subtype's top markers in one view, tumours ordered by subtype."""
+    top = markers[(markers["omic"] == view) & markers["is_marker"]].groupby("subtype").head(per_subtype)
+    features = list(dict.fromkeys(top["feature"]))
+    if not features:
+        return None
+    data = mdata[view]
+    frame = pd.DataFrame(np.asarray(data[:, features].X, dtype=float), index=data.obs_names, columns=features)
+    ordered = subtypes.reindex(frame.index).dropna().sort_values(kind="stable")
+    z = (frame - frame.mean()) / frame.std(ddof=0).replace(0, np.nan)
+    z = z.loc[ordered.index].T.clip(-3, 3)
+    fig, ax = plt.subplots(figsize=(8, 0.14 * len(features) + 1.6))
+    ax.imshow(np.ma.masked_invalid(z.to_numpy()), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto", interpolation="nearest")
+    ax.set_yticks(range(len(features)), features, fontsize=6)
+    boundaries = np.flatnonzero(ordered.to_numpy()[1:] != ordered.to_numpy()[:-1]) + 0.5
+    for b in boundaries:
+        ax.axvline(b, color="black", lw=0.8)
+    starts = np.r_[0, boundaries + 0.5]
+    ends = np.r_[boundaries + 0.5, len(ordered)]
+    ax.set_xticks((starts + ends) / 2 - 0.5, [ordered.iloc[int(s)] for s in starts])
+    ax.set_title(f"{view}: top markers per subtype (z-score, grey = missing)", fontsize=9)
+    return to_base64(fig)

@@ -1,0 +1,116 @@
+"""Per-view normalisation, quality filtering and selection of informative features.
+
+Each view ends on a log-like scale in ``.X`` (NaN kept as missing). Features chosen for MOFA are flagged in
+``.var['highly_variable']``; the marker tests use every feature that passed quality filtering.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import anndata as ad
+import mudata as md
+import numpy as np
+import pandas as pd
+import scanpy as sc
+
+log = logging.getLogger(__name__)
+
+COUNT_TYPES = {"rna_counts", "mirna_counts"}
+LOGGED_BY_DEFAULT = {"metabolite"}  # raw intensities; protein is assumed to be log already (RPPA, log MS)
+BETA_CLIP = 1e-3
+
+
+@dataclass(frozen=True)
+class PreprocessOptions:
+    n_features: int = 2000  # most variable features per view handed to MOFA
+    max_missing: float = 0.5  # drop features missing in more than this fraction of the view's samples
+    min_mutation_frequency: float = 0.02  # drop mutations carried by fewer tumours than this fraction
+    min_cpm: float = 1.0  # count views: keep features with at least this CPM ...
+    min_cpm_fraction: float = 0.1  # ... in at least this fraction of samples
+    log: bool | None = None  # log2-transform; None = the type's default
+    batch: str | None = None  # sample-sheet column whose batches are centred per feature
+
+
+def transform(adata: ad.AnnData, omic_type: str, log_transform: bool | None = None) -> ad.AnnData:
+    """Bring one view to a log-like scale; counts become log2(CPM + 1), beta values M-values."""
+    adata = adata.copy()
+    if omic_type in COUNT_TYPES:
+        sc.pp.normalize_total(adata, target_sum=1e6)
+        sc.pp.log1p(adata, base=2)
+    elif omic_type == "methylation":
+        beta = np.clip(adata.X, BETA_CLIP, 1 - BETA_CLIP)
+        adata.X = np.log2(beta / (1 - beta))
+    elif log_transform if log_transform is not None else omic_type in LOGGED_BY_DEFAULT:
+        with np.errstate(divide="ignore"):
+            logged = np.log2(adata.X) if omic_type in {"metabolite", "protein"} else np.log2(adata.X + 1)
+        adata.X = np.where(np.isfinite(logged), logged, np.nan)  # zero intensity = below detection
+    return adata
+
+
+def feature_filter(adata: ad.AnnData, omic_type: str, options: PreprocessOptions) -> np.ndarray:
+    """Boolean mask of features that pass quality filters for their type."""
+    x = adata.X
+    observed = np.isfinite(x)
+    missing = 1.0 - observed.mean(axis=0)
+    n_observed = observed.sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        variance = np.nanvar(x, axis=0)
+    keep = (missing <= options.max_missing) & (n_observed >= 3) & (np.nan_to_num(variance) > 0)
+    if omic_type == "mutation":
+        frequency = np.nanmean(x, axis=0)
+        keep &= (frequency >= options.min_mutation_frequency) & (np.nansum(x, axis=0) >= 2)
+    if omic_type in COUNT_TYPES:
+        cpm = np.exp2(x) - 1
+        keep &= (cpm >= options.min_cpm).mean(axis=0) >= options.min_cpm_fraction
+    return keep
+
+
+def centre_batches(adata: ad.AnnData, batches: pd.Series) -> ad.AnnData:
+    """Remove per-batch mean shifts of each feature, keeping the overall mean (NaN-aware)."""
+    adata = adata.copy()
+    frame = pd.DataFrame(adata.X, index=adata.obs_names)
+    labels = batches.reindex(adata.obs_names).astype("string").fillna("NA").to_numpy()
+    batch_means = frame.groupby(labels).transform("mean")
+    adata.X = (frame - batch_means + frame.mean()).to_numpy()
+    return adata
+
+
+def select_variable(adata: ad.AnnData, n_features: int) -> np.ndarray:
+    """Flag the ``n_features`` features with the highest variance (NaN-aware)."""
+    variance = np.nanvar(adata.X, axis=0)
+    order = np.argsort(-variance, kind="stable")
+    flags = np.zeros(adata.n_vars, dtype=bool)
+    flags[order[:n_features]] = True
+    return flags
+
+
+def preprocess_view(adata: ad.AnnData, obs: pd.DataFrame, options: PreprocessOptions) -> ad.AnnData:
+    """Transform, filter and flag informative features of one view; QC counts go to ``.uns['qc']``."""
+    omic_type = adata.uns["omic_type"]
+    out = transform(adata, omic_type, options.log)
+    if options.batch is not None:
+        out = centre_batches(out, obs[options.batch])
+    keep = feature_filter(out, omic_type, options)
+    samples_kept = np.isfinite(out.X[:, keep]).any(axis=1)
+    out = out[samples_kept, keep].copy()
+    out.var["highly_variable"] = select_variable(out, options.n_features)
+    out.uns["qc"] = {
+        "features_in": int(adata.n_vars),
+        "features_failed_qc": int((~keep).sum()),
+        "features_kept": int(out.n_vars),
+        "features_for_mofa": int(out.var["highly_variable"].sum()),
+        "samples_in": int(adata.n_obs),
+        "samples_all_missing": int((~samples_kept).sum()),
+    }
+    log.info("%s view: %s", omic_type, out.uns["qc"])
+    return out
+
+
+def preprocess(mdata: md.MuData, options: dict[str, PreprocessOptions]) -> md.MuData:
+    """Preprocess every view with its own options; the sample sheet stays in ``.obs``."""
+    views = {name: preprocess_view(mdata[name], mdata.obs, options[name]) for name in mdata.mod}
+    out = md.MuData(views)
+    out.obs = mdata.obs.loc[out.obs_names]
+    return out

@@ -1,0 +1,108 @@
+"""One self-contained HTML report: cohort, integration, subtypes, markers, methods and provenance."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from importlib import metadata
+
+import jinja2
+import mudata as md
+import pandas as pd
+import yaml
+
+from oncomix import plots
+
+PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels")
+
+
+@dataclass
+class ReportInputs:
+    cohort: str
+    mdata: md.MuData  # preprocessed views, sample sheet in .obs
+    factors: pd.DataFrame
+    r2: pd.DataFrame
+    subtypes: pd.DataFrame
+    k_selection: pd.DataFrame
+    biomarkers: pd.DataFrame
+    config: dict
+    alpha: float = 0.05
+    top_n: int = 10
+
+
+def versions() -> dict[str, str]:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def cohort_table(mdata: md.MuData) -> pd.DataFrame:
+    rows = []
+    for name, view in mdata.mod.items():
+        qc = view.uns["qc"]
+        rows.append({"view": name, "type": view.uns["omic_type"], "tumours": view.n_obs, **qc})
+    return pd.DataFrame(rows)
+
+
+def _top_factor_pairs(r2: pd.DataFrame) -> list[tuple[str, str]]:
+    ranked = r2.sum().sort_values(ascending=False).index.tolist()
+    if len(ranked) < 2:
+        return []
+    return [(ranked[0], ranked[1])] + ([(ranked[2], ranked[3])] if len(ranked) >= 4 else [])
+
+
+def top_markers(biomarkers: pd.DataFrame, top_n: int) -> dict[str, dict[str, pd.DataFrame]]:
+    """Per subtype and view, the ``top_n`` best-ranked markers (features with q_specific < alpha)."""
+    columns = ["rank", "feature", "direction", "effect", "effect_type", "cohens_d", "p_specific", "q_specific", "q", "mean_subtype", "mean_rest"]
+    markers = biomarkers[biomarkers["is_marker"]]
+    return {
+        subtype: {view: rows.head(top_n)[columns] for view, rows in group.groupby("omic", sort=False)}
+        for subtype, group in markers.groupby("subtype")
+    }
+
+
+def render(inputs: ReportInputs) -> str:
+    subtypes = inputs.subtypes["subtype"]
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("oncomix", "templates"),
+        autoescape=True,  # every string from the input (ids, names, config) is shown as text
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["num"] = _format_number
+    sizes = subtypes.value_counts().sort_index()
+    n_markers = inputs.biomarkers[inputs.biomarkers["is_marker"]].groupby(["subtype", "omic"]).size().unstack(fill_value=0)
+    return environment.get_template("report.html.j2").render(
+        cohort=inputs.cohort,
+        alpha=inputs.alpha,
+        cohort_table=cohort_table(inputs.mdata),
+        n_tumours=inputs.mdata.n_obs,
+        n_complete=int(sum(all(s in v.obs_names for v in inputs.mdata.mod.values()) for s in inputs.mdata.obs_names)),
+        r2=inputs.r2,
+        r2_plot=plots.variance_explained(inputs.r2),
+        k_selection=inputs.k_selection,
+        k_plot=plots.k_selection(inputs.k_selection),
+        chosen_k=int(inputs.k_selection.loc[inputs.k_selection["chosen"], "k"].iloc[0]),
+        sizes=sizes,
+        confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),
+        scatter=plots.factor_scatter(inputs.factors, subtypes, _top_factor_pairs(inputs.r2)) if inputs.r2.shape[1] >= 2 else None,
+        n_markers=n_markers,
+        top=top_markers(inputs.biomarkers, inputs.top_n),
+        heatmaps={view: plots.marker_heatmap(inputs.mdata, view, inputs.biomarkers, subtypes, 8) for view in inputs.mdata.mod},
+        versions=versions(),
+        config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
+    )
+
+
+def _format_number(value) -> str:
+    """Integers as they are, other numbers to 3 significant digits (scientific when very small or large)."""
+    if isinstance(value, (bool, numbers.Integral)) or not isinstance(value, numbers.Real):
+        return str(value)
+    if value != value:  # NaN
+        return "NA"
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+        return f"{value:.2e}"
+    return f"{value:.3g}"

@@ -1,0 +1,221 @@
+"""Simulate a realistic multi-omics tumour cohort with known subtypes and planted markers.
+
+The cohort mimics what real studies bring: unequal subtypes, raw negative-binomial RNA counts with varying
+library sizes, continuous within-subtype expression programmes that are *not* subtype signal, log protein
+intensities missing more often when low, raw metabolite intensities with a batch shift, tumours lacking
+whole views, and survival that depends on subtype. Ground truth is written to ``truth/`` for tests only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class MarkerPlan:
+    """How many features per subtype are shifted up and down, and by how much (log2 units or SDs)."""
+
+    up: int
+    down: int
+    effect: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class CohortSpec:
+    n_tumours: int = 300
+    subtype_fractions: tuple[float, ...] = (0.38, 0.27, 0.21, 0.14)
+    n_genes: int = 3000
+    n_mutation_genes: int = 200
+    n_proteins: int = 150
+    n_metabolites: int = 120
+    n_programmes: int = 3
+    programme_size: int = 200
+    # fraction of tumours lacking each whole view
+    view_dropout: dict[str, float] = field(
+        default_factory=lambda: {"mutation": 0.04, "rna": 0.03, "protein": 0.12, "metabolite": 0.18}
+    )
+    rna_markers: MarkerPlan = MarkerPlan(up=25, down=15, effect=(1.2, 2.2))
+    protein_markers: MarkerPlan = MarkerPlan(up=12, down=6, effect=(1.2, 2.2))
+    metabolite_markers: MarkerPlan = MarkerPlan(up=8, down=4, effect=(1.0, 1.8))
+    drivers_per_subtype: int = 8
+    # hazard ratio of each subtype relative to the first
+    hazard_ratios: tuple[float, ...] = (1.0, 0.5, 2.0, 3.5)
+    seed: int = 0
+
+
+@dataclass
+class Cohort:
+    samples: pd.DataFrame  # clinical sample sheet, one row per tumour
+    views: dict[str, pd.DataFrame]  # features x samples, only the tumours that have the view
+    truth_subtypes: pd.Series
+    truth_markers: pd.DataFrame  # view, feature, subtype, direction, effect
+
+
+def _subtype_labels(spec: CohortSpec, rng: np.random.Generator) -> np.ndarray:
+    fractions = np.asarray(spec.subtype_fractions) / np.sum(spec.subtype_fractions)
+    counts = np.floor(fractions * spec.n_tumours).astype(int)
+    counts[0] += spec.n_tumours - counts.sum()
+    labels = np.repeat(np.arange(len(counts)), counts)
+    return rng.permutation(labels)
+
+
+def _plant_effects(
+    n_features: int, n_subtypes: int, plan: MarkerPlan, candidates: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, list[tuple[int, int, str, float]]]:
+    """Return a (subtypes x features) shift matrix and the planted (subtype, feature, direction, effect) list.
+
+    Each planted feature is shifted in exactly one subtype, so it is specific to that subtype.
+    """
+    per_subtype = plan.up + plan.down
+    chosen = rng.choice(candidates, size=n_subtypes * per_subtype, replace=False)
+    shifts = np.zeros((n_subtypes, n_features))
+    planted = []
+    for s in range(n_subtypes):
+        block = chosen[s * per_subtype : (s + 1) * per_subtype]
+        for i, feature in enumerate(block):
+            sign = 1.0 if i < plan.up else -1.0
+            effect = sign * rng.uniform(*plan.effect)
+            shifts[s, feature] = effect
+            planted.append((s, int(feature), "up" if sign > 0 else "down", effect))
+    return shifts, planted
+
+
+def _rna_counts(spec, labels, rng) -> tuple[np.ndarray, list]:
+    n = len(labels)
+    n_subtypes = len(spec.subtype_fractions)
+    base_mean = rng.lognormal(mean=np.log(150), sigma=1.6, size=spec.n_genes)
+    dispersion = rng.uniform(0.05, 0.35, size=spec.n_genes)
+    expressed = np.flatnonzero(base_mean > 30)
+    shifts, planted = _plant_effects(spec.n_genes, n_subtypes, spec.rna_markers, expressed, rng)
+    log2_mean = np.log2(base_mean)[None, :] + shifts[labels]
+    # continuous programmes (e.g. immune infiltration, proliferation) that vary within every subtype
+    planted_set = {f for _, f, _, _ in planted}
+    free = np.array([g for g in range(spec.n_genes) if g not in planted_set])
+    for _ in range(spec.n_programmes):
+        genes = rng.choice(free, size=spec.programme_size, replace=False)
+        loadings = rng.normal(0.0, 0.9, size=spec.programme_size)
+        scores = rng.normal(0.0, 1.0, size=n)
+        log2_mean[:, genes] += np.outer(scores, loadings)
+    library = rng.lognormal(mean=0.0, sigma=0.35, size=n)
+    mu = library[:, None] * np.exp2(log2_mean)
+    r = 1.0 / dispersion
+    counts = rng.negative_binomial(r[None, :], r[None, :] / (r[None, :] + mu))
+    return counts, planted
+
+
+def _mutations(spec, labels, rng) -> tuple[np.ndarray, list]:
+    n_subtypes = len(spec.subtype_fractions)
+    background = rng.beta(1.0, 45.0, size=spec.n_mutation_genes)
+    background[:3] = rng.uniform(0.15, 0.3, size=3)  # common passengers / pan-subtype drivers
+    rates = np.tile(background, (n_subtypes, 1))
+    drivers = rng.choice(np.arange(3, spec.n_mutation_genes), size=n_subtypes * spec.drivers_per_subtype, replace=False)
+    planted = []
+    for s in range(n_subtypes):
+        for gene in drivers[s * spec.drivers_per_subtype : (s + 1) * spec.drivers_per_subtype]:
+            rates[s, gene] = rng.uniform(0.4, 0.75)
+            planted.append((s, int(gene), "up", float(rates[s, gene] - background[gene])))
+    calls = (rng.random((len(labels), spec.n_mutation_genes)) < rates[labels]).astype(int)
+    return calls, planted
+
+
+def _proteins(spec, labels, rng) -> tuple[np.ndarray, list]:
+    n_subtypes = len(spec.subtype_fractions)
+    centre = rng.normal(20.0, 2.0, size=spec.n_proteins)
+    sd = rng.uniform(0.5, 1.0, size=spec.n_proteins)
+    shifts, planted = _plant_effects(spec.n_proteins, n_subtypes, spec.protein_markers, np.arange(spec.n_proteins), rng)
+    values = centre + sd * (rng.normal(size=(len(labels), spec.n_proteins)) + shifts[labels])
+    # detection limit: low intensities are missing more often (missing not at random)
+    z = (values - centre) / sd
+    p_missing = 1.0 / (1.0 + np.exp(3.0 * (z + 1.6)))
+    values[rng.random(values.shape) < p_missing] = np.nan
+    return values, planted
+
+
+def _metabolites(spec, labels, batch, rng) -> tuple[np.ndarray, list]:
+    n_subtypes = len(spec.subtype_fractions)
+    centre = rng.normal(13.0, 1.5, size=spec.n_metabolites)  # log2 scale
+    sd = rng.uniform(0.4, 0.9, size=spec.n_metabolites)
+    shifts, planted = _plant_effects(
+        spec.n_metabolites, n_subtypes, spec.metabolite_markers, np.arange(spec.n_metabolites), rng
+    )
+    log2_values = centre + sd * (rng.normal(size=(len(labels), spec.n_metabolites)) + shifts[labels])
+    batch_shift = rng.normal(0.8, 0.3, size=spec.n_metabolites)
+    log2_values += np.outer(batch == "B", batch_shift)
+    values = np.exp2(log2_values)
+    values[rng.random(values.shape) < 0.06] = np.nan
+    return values, planted
+
+
+def _clinical(spec, labels, ids, rng) -> pd.DataFrame:
+    n = len(labels)
+    hazard = np.asarray(spec.hazard_ratios)[labels] / 60.0  # baseline median ~ 42 months
+    event_time = rng.exponential(1.0 / hazard)
+    censor_time = rng.uniform(18.0, 120.0, size=n)
+    stage_probs = np.array([[0.4, 0.35, 0.2, 0.05], [0.45, 0.35, 0.15, 0.05], [0.2, 0.3, 0.35, 0.15], [0.1, 0.25, 0.4, 0.25]])
+    stage = [rng.choice(["I", "II", "III", "IV"], p=stage_probs[s % 4]) for s in labels]
+    return pd.DataFrame(
+        {
+            "sample_id": ids,
+            "age": np.round(rng.normal(58.0, 11.0, size=n) + 3.0 * (labels == 0)).astype(int),
+            "sex": rng.choice(["female", "male"], size=n),
+            "stage": stage,
+            "metabolomics_batch": rng.choice(["A", "B"], size=n, p=[0.55, 0.45]),
+            "os_months": np.round(np.minimum(event_time, censor_time), 2),
+            "os_event": (event_time <= censor_time).astype(int),
+        }
+    )
+
+
+def simulate_cohort(spec: CohortSpec = CohortSpec()) -> Cohort:
+    """Draw one cohort from ``spec``; the same spec always gives the same cohort."""
+    rng = np.random.default_rng(spec.seed)
+    labels = _subtype_labels(spec, rng)
+    ids = np.array([f"TUM-{i + 1:04d}" for i in range(spec.n_tumours)])
+    samples = _clinical(spec, labels, ids, rng)
+    batch = samples["metabolomics_batch"].to_numpy()
+
+    rna, rna_planted = _rna_counts(spec, labels, rng)
+    mut, mut_planted = _mutations(spec, labels, rng)
+    prot, prot_planted = _proteins(spec, labels, rng)
+    metab, metab_planted = _metabolites(spec, labels, batch, rng)
+
+    names = {
+        "rna": [f"GENE{g + 1:05d}" for g in range(spec.n_genes)],
+        "mutation": [f"GENE{g + 1:05d}" for g in range(spec.n_mutation_genes)],
+        "protein": [f"PROT{p + 1:04d}" for p in range(spec.n_proteins)],
+        "metabolite": [f"MET{m + 1:04d}" for m in range(spec.n_metabolites)],
+    }
+    matrices = {"mutation": mut, "rna": rna, "protein": prot, "metabolite": metab}
+    planted = {"mutation": mut_planted, "rna": rna_planted, "protein": prot_planted, "metabolite": metab_planted}
+
+    views = {}
+    for view, matrix in matrices.items():
+        present = rng.random(spec.n_tumours) >= spec.view_dropout.get(view, 0.0)
+        views[view] = pd.DataFrame(matrix[present].T, index=pd.Index(names[view], name="feature_id"), columns=ids[present])
+
+    subtype_names = np.array([f"S{s + 1}" for s in range(len(spec.subtype_fractions))])
+    truth_markers = pd.DataFrame(
+        [
+            (view, names[view][f], subtype_names[s], direction, round(effect, 4))
+            for view, rows in planted.items()
+            for s, f, direction, effect in rows
+        ],
+        columns=["view", "feature", "subtype", "direction", "effect"],
+    )
+    truth = pd.Series(subtype_names[labels], index=pd.Index(ids, name="sample_id"), name="subtype")
+    return Cohort(samples=samples, views=views, truth_subtypes=truth, truth_markers=truth_markers)
+
+
+def write_cohort(cohort: Cohort, out_dir: Path) -> None:
+    """Write the cohort in the layout the workflow reads; ground truth goes to ``out_dir/truth``."""
+    out_dir = Path(out_dir)
+    (out_dir / "truth").mkdir(parents=True, exist_ok=True)
+    cohort.samples.to_csv(out_dir / "samples.tsv", sep="\t", index=False)
+    for view, frame in cohort.views.items():
+        frame.to_csv(out_dir / f"{view}.tsv.gz", sep="\t", float_format="%.6g")
+    cohort.truth_subtypes.to_csv(out_dir / "truth" / "subtypes.tsv", sep="\t")
+    cohort.truth_markers.to_csv(out_dir / "truth" / "markers.tsv", sep="\t", index=False)

@@ -1,0 +1,24 @@
+rule integrate:
+    """Train MOFA+ on all views; write factors, weights and variance explained."""
+    input:
+        f"{OUT}/data.h5mu",
+    output:
+        model=f"{OUT}/model.hdf5",
+        factors=f"{OUT}/factors.tsv",
+        weights=f"{OUT}/weights.tsv",
+        variance=f"{OUT}/variance_explained.tsv",
+    log:
+        f"{LOGS}/integrate.log",
+    benchmark:
+        f"{OUT}/benchmarks/integrate.tsv"
+    params:
+        mofa=config["mofa"],
+        seed=config["seed"],
+    threads: 2
+    resources:
+        mem_mb=mofa_mem_mb,
+        runtime=120,
+    conda:
+        ENV
+    script:
+        "../scripts/integrate.py"

@@ -1,0 +1,26 @@
+rule report:
+    """Render the self-contained HTML report."""
+    input:
+        data=f"{OUT}/data.h5mu",
+        factors=f"{OUT}/factors.tsv",
+        variance=f"{OUT}/variance_explained.tsv",
+        subtypes=f"{OUT}/subtypes.tsv",
+        k_selection=f"{OUT}/k_selection.tsv",
+        biomarkers=f"{OUT}/biomarkers.tsv",
+    output:
+        report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),
+    log:
+        f"{LOGS}/report.log",
+    params:
+        cohort=config["cohort"],
+        config=config,
+        alpha=config["markers"]["alpha"],
+        top_n=config["markers"]["report_top"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        ENV
+    script:
+        "../scripts/report.py"

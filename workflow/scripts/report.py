@@ -1,0 +1,28 @@
+"""Snakemake adapter: render report.html."""
+
+from pathlib import Path
+
+import mudata as md
+import pandas as pd
+
+from oncomix.logs import run_step
+from oncomix.report import ReportInputs, render
+
+
+def main(snakemake):
+    inputs = ReportInputs(
+        cohort=snakemake.params.cohort,
+        mdata=md.read_h5mu(snakemake.input.data),
+        factors=pd.read_csv(snakemake.input.factors, sep="\t", index_col="sample_id"),
+        r2=pd.read_csv(snakemake.input.variance, sep="\t", index_col="view"),
+        subtypes=pd.read_csv(snakemake.input.subtypes, sep="\t", index_col="sample_id"),
+        k_selection=pd.read_csv(snakemake.input.k_selection, sep="\t"),
+        biomarkers=pd.read_csv(snakemake.input.biomarkers, sep="\t", keep_default_na=False, na_values=[""]),
+        config=dict(snakemake.params.config),
+        alpha=snakemake.params.alpha,
+        top_n=snakemake.params.top_n,
+    )
+    Path(snakemake.output[0]).write_text(render(inputs), encoding="utf-8")
+
+
+run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821
