@@ -5,7 +5,11 @@ from snakemake.utils import min_version, validate
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The demo config is the default. It is not loaded when --configfile is given: Snakemake would otherwise
+# merge the two, and the demo's views would leak into another cohort.
+if not config:
+
+    configfile: "config/config.yaml"
 
 
 validate(config, "workflow/schemas/config.schema.yaml")

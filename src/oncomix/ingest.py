@@ -69,7 +69,9 @@ def read_matrix(path: Path, orientation: str = "features_x_samples") -> pd.DataF
         raise OncomixInputError(f"{path}: cannot be read as a table ({exc}); expected TSV/CSV (optionally gzipped) or parquet") from exc
     frame.columns = header  # undo pandas' renaming of duplicate headers so that the check below sees them
     frame.index = frame.index.astype(str)
-    return frame.T if orientation == "features_x_samples" else frame
+    frame = frame.T if orientation == "features_x_samples" else frame
+    frame.index.name = frame.columns.name = None
+    return frame
 
 
 def _duplicates(labels: pd.Index) -> list[str]:
@@ -83,13 +85,13 @@ def _listed(items: list) -> str:
 
 def to_numeric(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Return the matrix as floats; a cell that is neither a number nor empty/NA is an error."""
-    text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    values = frame.copy()
-    values[text_columns] = frame[text_columns].apply(pd.to_numeric, errors="coerce")
-    bad = values[text_columns].isna() & frame[text_columns].notna()
-    if bad.to_numpy().any():
-        rows, cols = np.nonzero(bad.to_numpy())
-        listed = [f"sample {bad.index[r]!r}, feature {bad.columns[c]!r}: {frame.at[bad.index[r], bad.columns[c]]!r}" for r, c in zip(rows, cols)]
+    columns = [pd.to_numeric(frame.iloc[:, i], errors="coerce") for i in range(frame.shape[1])]
+    values = pd.concat(columns, axis=1) if columns else pd.DataFrame(index=frame.index)
+    values.columns = frame.columns
+    bad = (values.isna() & frame.notna()).to_numpy()
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        listed = [f"sample {frame.index[r]!r}, feature {frame.columns[c]!r}: {frame.iat[r, c]!r}" for r, c in zip(rows, cols)]
         raise OncomixInputError(f"{path}: {len(rows)} non-numeric cell(s) ({_listed(listed)}); use numbers, or leave the cell empty / NA for a missing value")
     return values.astype(float)
 

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import scanpy as sc
 
+from oncomix.errors import OncomixInputError
+
 log = logging.getLogger(__name__)
 
 COUNT_TYPES = {"rna_counts", "mirna_counts"}
@@ -109,8 +111,19 @@ def preprocess_view(adata: ad.AnnData, obs: pd.DataFrame, options: PreprocessOpt
 
 
 def preprocess(mdata: md.MuData, options: dict[str, PreprocessOptions]) -> md.MuData:
-    """Preprocess every view with its own options; the sample sheet stays in ``.obs``."""
-    views = {name: preprocess_view(mdata[name], mdata.obs, options[name]) for name in mdata.mod}
-    out = md.MuData(views)
+    """Preprocess every view with its own options; QC counts of every view go to ``.uns['qc']``.
+
+    A view left with no feature after quality filtering is dropped with a warning; if none is left, the
+    input cannot be analysed and an ``OncomixInputError`` says so.
+    """
+    processed = {name: preprocess_view(mdata[name], mdata.obs, options[name]) for name in mdata.mod}
+    qc = {name: {"type": view.uns["omic_type"], **view.uns["qc"]} for name, view in processed.items()}
+    kept = {name: view for name, view in processed.items() if view.n_vars > 0}
+    for name in processed.keys() - kept.keys():
+        log.warning("view %r has no feature left after quality filtering and is left out: %s", name, qc[name])
+    if not kept:
+        raise OncomixInputError("no view has any feature left after quality filtering; see the preprocess log for the counts per view")
+    out = md.MuData(kept)
     out.obs = mdata.obs.loc[out.obs_names]
+    out.uns["qc"] = qc
     return out

@@ -41,11 +41,10 @@ def versions() -> dict[str, str]:
 
 
 def cohort_table(mdata: md.MuData) -> pd.DataFrame:
-    rows = []
-    for name, view in mdata.mod.items():
-        qc = view.uns["qc"]
-        rows.append({"view": name, "type": view.uns["omic_type"], "tumours": view.n_obs, **qc})
-    return pd.DataFrame(rows)
+    """One row per configured view with its QC counts; views dropped by QC are marked as such."""
+    table = pd.DataFrame.from_dict(mdata.uns["qc"], orient="index").rename_axis("view").reset_index()
+    table["status"] = ["used" if view in mdata.mod else "dropped: no feature passed QC" for view in table["view"]]
+    return table
 
 
 def _top_factor_pairs(r2: pd.DataFrame) -> list[tuple[str, str]]:

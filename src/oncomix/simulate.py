@@ -89,15 +89,17 @@ def _rna_counts(spec, labels, rng) -> tuple[np.ndarray, list]:
     n_subtypes = len(spec.subtype_fractions)
     base_mean = rng.lognormal(mean=np.log(150), sigma=1.6, size=spec.n_genes)
     dispersion = rng.uniform(0.05, 0.35, size=spec.n_genes)
-    expressed = np.flatnonzero(base_mean > 30)
+    # markers are planted in expressed genes (the most expressed ones when few genes pass the bar)
+    n_needed = n_subtypes * (spec.rna_markers.up + spec.rna_markers.down)
+    expressed = np.argsort(-base_mean)[: max(n_needed, int((base_mean > 30).sum()))]
     shifts, planted = _plant_effects(spec.n_genes, n_subtypes, spec.rna_markers, expressed, rng)
     log2_mean = np.log2(base_mean)[None, :] + shifts[labels]
     # continuous programmes (e.g. immune infiltration, proliferation) that vary within every subtype
     planted_set = {f for _, f, _, _ in planted}
     free = np.array([g for g in range(spec.n_genes) if g not in planted_set])
     for _ in range(spec.n_programmes):
-        genes = rng.choice(free, size=spec.programme_size, replace=False)
-        loadings = rng.normal(0.0, 0.9, size=spec.programme_size)
+        genes = rng.choice(free, size=min(spec.programme_size, len(free)), replace=False)
+        loadings = rng.normal(0.0, 0.9, size=len(genes))
         scores = rng.normal(0.0, 1.0, size=n)
         log2_mean[:, genes] += np.outer(scores, loadings)
     library = rng.lognormal(mean=0.0, sigma=0.35, size=n)

@@ -1,0 +1,35 @@
+"""Shared fixtures: small simulated cohorts (real simulator, smaller than the demo) for fast unit tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oncomix.ingest import ViewSpec, ingest
+from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_TYPES = {"mutation": "mutation", "rna": "rna_counts", "protein": "protein", "metabolite": "metabolite"}
+SMALL = CohortSpec(n_tumours=120, n_genes=600, n_programmes=2, programme_size=60, seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_cohort():
+    return simulate_cohort(SMALL)
+
+
+@pytest.fixture(scope="session")
+def small_cohort_dir(tmp_path_factory, small_cohort) -> Path:
+    out = tmp_path_factory.mktemp("cohort")
+    write_cohort(small_cohort, out)
+    return out
+
+
+def view_specs(folder: Path) -> list[ViewSpec]:
+    return [ViewSpec(view, folder / f"{view}.tsv.gz", omic_type) for view, omic_type in DEMO_TYPES.items()]
+
+
+@pytest.fixture(scope="session")
+def small_mdata(small_cohort_dir):
+    return ingest(small_cohort_dir / "samples.tsv", view_specs(small_cohort_dir), {"time": "os_months", "event": "os_event"})

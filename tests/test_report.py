@@ -1,0 +1,31 @@
+import re
+
+import numpy as np
+import pandas as pd
+
+from oncomix.cluster import ClusterOptions, find_subtypes
+from oncomix.integrate import MofaOptions, train_mofa
+from oncomix.markers import find_markers
+from oncomix.preprocess import PreprocessOptions, preprocess
+from oncomix.report import ReportInputs, render
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_path):
+    mdata = small_mdata.copy()
+    mdata.obs["note"] = EVIL
+    data = preprocess(mdata, {name: PreprocessOptions(n_features=200) for name in mdata.mod})
+    data.mod["rna"].var_names = [EVIL if i == 0 else v for i, v in enumerate(data.mod["rna"].var_names)]
+    result = train_mofa(data, tmp_path / "m.hdf5", MofaOptions(factors=5))
+    subtypes, k_selection = find_subtypes(result.factors, result.r2, ClusterOptions(resamples=5))
+    markers = find_markers(data, subtypes["subtype"])
+    markers.loc[markers["feature"] == EVIL, "is_marker"] = True  # make sure it is shown
+    html = render(ReportInputs("cohort<script>x()</script>", data, result.factors, result.r2, subtypes, k_selection, markers, {"cohort": EVIL}))
+    assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html  # no script at all, injected or not
+    for section in ("cohort", "integration", "subtypes", "biomarkers", "interpretation", "methods"):
+        assert f'id="{section}"' in html
+    assert not re.search(r'src="(?!data:)', html)  # every image inlined: opens offline
+    assert "mofapy2" in html and str(subtypes["subtype"].nunique()) in html
+    assert np.all([f">{s}<" in html for s in subtypes["subtype"].unique()])

@@ -1,0 +1,104 @@
+"""The real workflow, run through Snakemake on the demo cohort and on bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from sklearn.metrics import adjusted_rand_score
+
+from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
+from tests.conftest import REPO
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
+OUTPUTS = ["subtypes.tsv", "factors.tsv", "variance_explained.tsv", "biomarkers.tsv", "k_selection.tsv", "model.hdf5", "data.h5mu", "report.html"]
+pytestmark = pytest.mark.workflow
+
+
+def run_workflow(workdir: Path, config: dict) -> subprocess.CompletedProcess:
+    config_path = workdir / f"{config['cohort']}.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    return subprocess.run([*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(config_path)], capture_output=True, text=True)
+
+
+def demo_config(cohort: str, data: Path) -> dict:
+    return {
+        "cohort": cohort,
+        "samples": str(data / "samples.tsv"),
+        "omics": {
+            "mutation": {"path": str(data / "mutation.tsv.gz"), "type": "mutation"},
+            "rna": {"path": str(data / "rna.tsv.gz"), "type": "rna_counts"},
+            "protein": {"path": str(data / "protein.tsv.gz"), "type": "protein"},
+            "metabolite": {"path": str(data / "metabolite.tsv.gz"), "type": "metabolite", "batch": "metabolomics_batch"},
+        },
+        "survival": {"time": "os_months", "event": "os_event"},
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """The demo cohort exactly as `make demo` simulates it, run twice under two cohort names."""
+    workdir = tmp_path_factory.mktemp("workflow")
+    write_cohort(simulate_cohort(CohortSpec()), workdir / "resources" / "demo")
+    runs = [run_workflow(workdir, demo_config(name, workdir / "resources" / "demo")) for name in ("demo", "demo_again")]
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-3000:]
+    return workdir
+
+
+def test_all_outputs_are_written(demo_run):
+    for name in OUTPUTS:
+        assert (demo_run / "results" / "demo" / name).stat().st_size > 0, name
+
+
+def test_subtypes_match_the_truth_with_k_chosen_by_the_pipeline(demo_run):
+    subtypes = pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t", index_col="sample_id")
+    truth = pd.read_csv(demo_run / "resources/demo/truth/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    k_selection = pd.read_csv(demo_run / "results/demo/k_selection.tsv", sep="\t")
+    assert k_selection.loc[k_selection["chosen"], "k"].item() == truth.nunique() == subtypes["subtype"].nunique()
+    assert adjusted_rand_score(truth.loc[subtypes.index], subtypes["subtype"]) >= 0.9
+    assert subtypes["confidence"].between(0, 1).all()
+
+
+def test_top_markers_are_planted_ones(demo_run):
+    subtypes = pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    truth = pd.read_csv(demo_run / "resources/demo/truth/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    planted = pd.read_csv(demo_run / "resources/demo/truth/markers.tsv", sep="\t")
+    markers = pd.read_csv(demo_run / "results/demo/biomarkers.tsv", sep="\t")
+    found_to_true = pd.crosstab(subtypes, truth.loc[subtypes.index]).idxmax(axis=1)
+    for (subtype, view), rows in markers[markers["is_marker"]].groupby(["subtype", "omic"]):
+        truth_set = set(planted.query("view == @view and subtype == @found_to_true[@subtype]")["feature"])
+        top = rows.sort_values("rank").head(20)["feature"]
+        assert top.isin(truth_set).mean() >= 0.5, (subtype, view)
+    assert set(markers["omic"]) == {"mutation", "rna", "protein", "metabolite"}
+
+
+def test_same_config_and_seed_give_identical_results(demo_run):
+    for name in ("subtypes.tsv", "factors.tsv", "biomarkers.tsv"):
+        first = (demo_run / "results/demo" / name).read_bytes()
+        assert first == (demo_run / "results/demo_again" / name).read_bytes(), name
+
+
+def test_bad_input_stops_with_a_clear_error_and_writes_nothing(tmp_path, small_cohort_dir):
+    rna = pd.read_csv(small_cohort_dir / "rna.tsv.gz", sep="\t", index_col=0)
+    rna.iloc[3, 5] = -7
+    rna.to_csv(tmp_path / "rna_bad.tsv", sep="\t")
+    config = demo_config("bad", small_cohort_dir)
+    config["omics"]["rna"]["path"] = str(tmp_path / "rna_bad.tsv")
+    run = run_workflow(tmp_path, config)
+    assert run.returncode != 0
+    assert "rna_bad.tsv: negative value(s)" in run.stderr and rna.index[3] in run.stderr
+    written = [p.relative_to(tmp_path / "results/bad") for p in (tmp_path / "results/bad").rglob("*") if p.is_file()]
+    assert all(p.parts[0] == "logs" for p in written), written
+
+
+def test_config_typo_is_rejected_before_any_job(tmp_path, small_cohort_dir):
+    config = demo_config("typo", small_cohort_dir)
+    config["clustering"] = {"k_maxx": 5}
+    run = run_workflow(tmp_path, config)
+    assert run.returncode != 0 and "k_maxx" in run.stderr
+    assert not (tmp_path / "results").exists()
