@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from oncomix.cluster import ClusterOptions, choose_k, factor_space, find_subtypes
+from oncomix.cluster import ClusterOptions, choose_k, factor_space, factor_table, find_subtypes
 
 
 def blobs(n_per=(60, 40, 25), noise_factors=2, seed=0):
@@ -19,7 +19,7 @@ def blobs(n_per=(60, 40, 25), noise_factors=2, seed=0):
 
 def test_recovers_clusters_and_their_number():
     factors, r2, truth = blobs()
-    subtypes, scores = find_subtypes(factors, r2, ClusterOptions(resamples=10))
+    subtypes, scores, _ = find_subtypes(factors, r2, ClusterOptions(resamples=10))
     assert scores.loc[scores["chosen"], "k"].item() == 3
     assert adjusted_rand_score(truth, subtypes["subtype"]) > 0.95
     assert subtypes["confidence"].between(0, 1).all() and subtypes["confidence"].median() > 0.9
@@ -28,19 +28,30 @@ def test_recovers_clusters_and_their_number():
 
 def test_same_seed_same_subtypes_and_fixed_k():
     factors, r2, _ = blobs(seed=3)
-    first, _ = find_subtypes(factors, r2, ClusterOptions(resamples=5, seed=11))
-    second, _ = find_subtypes(factors, r2, ClusterOptions(resamples=5, seed=11))
+    first, _, _ = find_subtypes(factors, r2, ClusterOptions(resamples=5, seed=11))
+    second, _, _ = find_subtypes(factors, r2, ClusterOptions(resamples=5, seed=11))
     pd.testing.assert_frame_equal(first, second)
-    fixed, scores = find_subtypes(factors, r2, ClusterOptions(resamples=5, k=5))
+    fixed, scores, _ = find_subtypes(factors, r2, ClusterOptions(resamples=5, k=5))
     assert fixed["subtype"].nunique() == 5 and list(scores["k"]) == [5]
 
 
-def test_factor_space_weights_by_variance_explained_and_drops_weak_factors():
+def test_unimodal_gradients_are_left_out_even_when_they_explain_more():
+    factors, r2, truth = blobs(noise_factors=3, seed=5)
+    factors[["Factor3", "Factor4", "Factor5"]] *= 3.0  # strong continuous programmes
+    r2[["Factor3", "Factor4", "Factor5"]] = 30.0
+    table = factor_table(factors, r2, ClusterOptions())
+    assert list(table.index[table["used"]]) == ["Factor1", "Factor2"]
+    np.testing.assert_allclose(factor_space(factors, table)["Factor1"], factors["Factor1"] * np.sqrt(0.20))
+    subtypes, _, _ = find_subtypes(factors, r2, ClusterOptions(resamples=10))
+    assert adjusted_rand_score(truth, subtypes["subtype"]) > 0.95
+    everything, _, _ = find_subtypes(factors, r2, ClusterOptions(resamples=10, factor_selection="all"))
+    assert adjusted_rand_score(truth, everything["subtype"]) < 0.5  # what the selection protects against
+
+
+def test_weak_factors_are_left_out():
     factors, r2, _ = blobs()
-    r2["Factor4"] = 0.5
-    space = factor_space(factors, r2, min_total_r2=1.0)
-    assert list(space.columns) == ["Factor1", "Factor2", "Factor3"]
-    np.testing.assert_allclose(space["Factor1"], factors["Factor1"] * np.sqrt(0.20))
+    r2["Factor1"] = 0.5
+    assert not factor_table(factors, r2, ClusterOptions()).loc["Factor1", "used"]
 
 
 def test_choose_k_prefers_silhouette_among_stable():

@@ -18,10 +18,10 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     data = preprocess(mdata, {name: PreprocessOptions(n_features=200) for name in mdata.mod})
     data.mod["rna"].var_names = [EVIL if i == 0 else v for i, v in enumerate(data.mod["rna"].var_names)]
     result = train_mofa(data, tmp_path / "m.hdf5", MofaOptions(factors=5))
-    subtypes, k_selection = find_subtypes(result.factors, result.r2, ClusterOptions(resamples=5))
+    subtypes, k_selection, factor_table = find_subtypes(result.factors, result.r2, ClusterOptions(resamples=5))
     markers = find_markers(data, subtypes["subtype"])
     markers.loc[markers["feature"] == EVIL, "is_marker"] = True  # make sure it is shown
-    html = render(ReportInputs("cohort<script>x()</script>", data, result.factors, result.r2, subtypes, k_selection, markers, {"cohort": EVIL}))
+    html = render(ReportInputs("cohort<script>x()</script>", data, result.factors, result.r2, subtypes, k_selection, factor_table, markers, {"cohort": EVIL}))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html  # no script at all, injected or not
     for section in ("cohort", "integration", "subtypes", "biomarkers", "interpretation", "methods"):

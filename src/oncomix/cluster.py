@@ -1,5 +1,11 @@
 """Tumour subtypes from MOFA factors, with the number of subtypes chosen from the data.
 
+Clustering uses the factors whose distribution is multimodal: a one-dimensional Gaussian mixture with 2 or
+3 components fits the factor better than a single Gaussian by more than ``min_bic_gain`` BIC units (10 is
+"very strong" evidence on the Kass-Raftery scale). Unimodal factors capture continuous variation (e.g.
+immune infiltration or proliferation programmes) that does not define discrete groups; they stay in
+``factors.tsv`` but would otherwise split tumours along gradients. If no factor is multimodal, all are used.
+
 Clustering runs in a weighted factor space: each factor is scaled by the square root of the fraction of
 variance it explains (summed over views), so that Euclidean distances approximate distances between tumours
 in the denoised, view-scaled data, and factors that explain little weigh little.
@@ -21,6 +27,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.mixture import GaussianMixture
 
 
 @dataclass(frozen=True)
@@ -32,14 +39,32 @@ class ClusterOptions:
     resample_fraction: float = 0.8
     min_stability: float = 0.8
     min_factor_r2: float = 1.0  # factors explaining less total variance (percent, summed over views) are left out
+    factor_selection: str = "multimodal"  # or "all"
+    min_bic_gain: float = 10.0
     seed: int = 42
 
 
-def factor_space(factors: pd.DataFrame, r2: pd.DataFrame, min_total_r2: float) -> pd.DataFrame:
-    """Factors explaining at least ``min_total_r2`` percent (summed over views), each scaled by sqrt(R2)."""
-    total = r2.sum(axis=0)
-    kept = total.index[total >= min_total_r2]
-    return factors[kept] * np.sqrt(total[kept] / 100.0)
+def bic_gain(values: np.ndarray, seed: int) -> float:
+    """BIC of one Gaussian minus the best BIC of a 2- or 3-component Gaussian mixture (1-D)."""
+    x = values.reshape(-1, 1)
+    single = GaussianMixture(1, random_state=seed).fit(x).bic(x)
+    return float(single - min(GaussianMixture(k, n_init=3, random_state=seed).fit(x).bic(x) for k in (2, 3)))
+
+
+def factor_table(factors: pd.DataFrame, r2: pd.DataFrame, options: ClusterOptions) -> pd.DataFrame:
+    """Per factor: variance explained, multimodality (BIC gain) and whether clustering uses it."""
+    table = pd.DataFrame({"total_r2": r2.sum(axis=0)}).rename_axis("factor")
+    table["bic_gain"] = [bic_gain(factors[f].to_numpy(), options.seed) for f in table.index]
+    table["used"] = table["total_r2"] >= options.min_factor_r2
+    if options.factor_selection == "multimodal" and (table["used"] & (table["bic_gain"] > options.min_bic_gain)).any():
+        table["used"] &= table["bic_gain"] > options.min_bic_gain
+    return table
+
+
+def factor_space(factors: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The used factors, each scaled by the square root of its fraction of variance explained."""
+    used = table.index[table["used"]]
+    return factors[used] * np.sqrt(table.loc[used, "total_r2"] / 100.0)
 
 
 def _kmeans(k: int, seed: int) -> KMeans:
@@ -93,9 +118,10 @@ def _name_subtypes(labels: np.ndarray) -> np.ndarray:
     return np.array([names[c] for c in labels])
 
 
-def find_subtypes(factors: pd.DataFrame, r2: pd.DataFrame, options: ClusterOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cluster tumours in the weighted factor space; returns (subtypes per sample, k-selection table)."""
-    x = factor_space(factors, r2, options.min_factor_r2).to_numpy(dtype=float)
+def find_subtypes(factors: pd.DataFrame, r2: pd.DataFrame, options: ClusterOptions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Cluster tumours in the weighted factor space; returns subtypes per sample, k selection, factor table."""
+    table = factor_table(factors, r2, options)
+    x = factor_space(factors, table).to_numpy(dtype=float)
     candidates = [options.k] if options.k else range(options.k_min, min(options.k_max, len(x) - 1) + 1)
     results = {k: evaluate_k(x, k, options) for k in candidates}
     scores = pd.DataFrame([r[0] for r in results.values()])
@@ -107,4 +133,4 @@ def find_subtypes(factors: pd.DataFrame, r2: pd.DataFrame, options: ClusterOptio
         {"subtype": _name_subtypes(labels), "confidence": np.round(confidence, 4)},
         index=pd.Index(factors.index, name="sample_id"),
     )
-    return subtypes, scores
+    return subtypes, scores, table

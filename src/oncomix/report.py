@@ -24,6 +24,7 @@ class ReportInputs:
     r2: pd.DataFrame
     subtypes: pd.DataFrame
     k_selection: pd.DataFrame
+    factor_table: pd.DataFrame  # per factor: total_r2, bic_gain, used
     biomarkers: pd.DataFrame
     config: dict
     alpha: float = 0.05
@@ -84,6 +85,7 @@ def render(inputs: ReportInputs) -> str:
         r2_plot=plots.variance_explained(inputs.r2),
         k_selection=inputs.k_selection,
         k_plot=plots.k_selection(inputs.k_selection),
+        factor_table=inputs.factor_table,
         chosen_k=int(inputs.k_selection.loc[inputs.k_selection["chosen"], "k"].iloc[0]),
         sizes=sizes,
         confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),

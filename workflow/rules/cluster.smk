@@ -6,6 +6,7 @@ rule cluster:
     output:
         subtypes=f"{OUT}/subtypes.tsv",
         k_selection=f"{OUT}/k_selection.tsv",
+        factor_table=f"{OUT}/clustering_factors.tsv",
     log:
         f"{LOGS}/cluster.log",
     benchmark:

@@ -6,6 +6,7 @@ rule report:
         variance=f"{OUT}/variance_explained.tsv",
         subtypes=f"{OUT}/subtypes.tsv",
         k_selection=f"{OUT}/k_selection.tsv",
+        factor_table=f"{OUT}/clustering_factors.tsv",
         biomarkers=f"{OUT}/biomarkers.tsv",
     output:
         report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),

@@ -17,6 +17,7 @@ def main(snakemake):
         r2=pd.read_csv(snakemake.input.variance, sep="\t", index_col="view"),
         subtypes=pd.read_csv(snakemake.input.subtypes, sep="\t", index_col="sample_id"),
         k_selection=pd.read_csv(snakemake.input.k_selection, sep="\t"),
+        factor_table=pd.read_csv(snakemake.input.factor_table, sep="\t", index_col="factor"),
         biomarkers=pd.read_csv(snakemake.input.biomarkers, sep="\t", keep_default_na=False, na_values=[""]),
         config=dict(snakemake.params.config),
         alpha=snakemake.params.alpha,
