@@ -38,13 +38,14 @@ class PreprocessOptions:
 def transform(adata: ad.AnnData, omic_type: str, log_transform: bool | None = None) -> ad.AnnData:
     """Bring one view to a log-like scale; counts become log2(CPM + 1), beta values M-values."""
     adata = adata.copy()
+    should_log = omic_type in LOGGED_BY_DEFAULT if log_transform is None else log_transform
     if omic_type in COUNT_TYPES:
         sc.pp.normalize_total(adata, target_sum=1e6)
         sc.pp.log1p(adata, base=2)
     elif omic_type == "methylation":
         beta = np.clip(adata.X, BETA_CLIP, 1 - BETA_CLIP)
         adata.X = np.log2(beta / (1 - beta))
-    elif log_transform if log_transform is not None else omic_type in LOGGED_BY_DEFAULT:
+    elif should_log:
         with np.errstate(divide="ignore"):
             logged = np.log2(adata.X) if omic_type in {"metabolite", "protein"} else np.log2(adata.X + 1)
         adata.X = np.where(np.isfinite(logged), logged, np.nan)  # zero intensity = below detection
