@@ -27,5 +27,5 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     for section in ("cohort", "integration", "subtypes", "biomarkers", "interpretation", "methods"):
         assert f'id="{section}"' in html
     assert not re.search(r'src="(?!data:)', html)  # every image inlined: opens offline
-    assert "mofapy2" in html and str(subtypes["subtype"].nunique()) in html
+    assert "mofapy2" in html and f"k = <strong>{subtypes['subtype'].nunique()}</strong>" in html
     assert np.all([f">{s}<" in html for s in subtypes["subtype"].unique()])

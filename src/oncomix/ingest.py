@@ -171,13 +171,13 @@ def load_view(spec: ViewSpec) -> pd.DataFrame:
     return values
 
 
-def build_mudata(samples: pd.DataFrame, views: dict[str, pd.DataFrame], types: dict[str, str], paths: dict[str, Path]) -> md.MuData:
+def build_mudata(samples: pd.DataFrame, views: dict[str, pd.DataFrame], specs: dict[str, ViewSpec]) -> md.MuData:
     """Join checked views and the sample sheet; tumours lacking a view are simply absent from it."""
     problems = []
     for name, values in views.items():
         unknown = values.index.difference(samples.index).tolist()
         if unknown:
-            problems.append(f"{paths[name]}: {len(unknown)} sample(s) not in the sample sheet ({_listed(unknown)}); add them to the sample sheet or remove them from this view")
+            problems.append(f"{specs[name].path}: {len(unknown)} sample(s) not in the sample sheet ({_listed(unknown)}); add them to the sample sheet or remove them from this view")
     if problems:
         raise OncomixInputError(problems)
     measured = set().union(*(v.index for v in views.values()))
@@ -187,7 +187,7 @@ def build_mudata(samples: pd.DataFrame, views: dict[str, pd.DataFrame], types: d
     modalities = {}
     for name, values in views.items():
         adata = ad.AnnData(X=values.to_numpy(dtype=np.float64), obs=pd.DataFrame(index=values.index.astype(str)), var=pd.DataFrame(index=values.columns.astype(str)))
-        adata.uns["omic_type"] = types[name]
+        adata.uns["omic_type"] = specs[name].omic_type
         modalities[name] = adata
     mdata = md.MuData(modalities)
     sheet = samples.loc[[s for s in samples.index if s in measured]]
@@ -223,4 +223,4 @@ def ingest(samples_path: Path, view_specs: list[ViewSpec], survival: dict | None
             problems += exc.problems
     if problems:
         raise OncomixInputError(problems)
-    return build_mudata(samples, views, {s.name: s.omic_type for s in view_specs}, {s.name: s.path for s in view_specs})
+    return build_mudata(samples, views, {spec.name: spec for spec in view_specs})

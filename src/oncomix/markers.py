@@ -89,13 +89,14 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFr
     omic_type = view.uns["omic_type"]
     labels = labels.reindex(view.obs_names)
     x = np.asarray(view.X, dtype=float)
+    labelled = labels.notna().to_numpy()
     tables = []
     # constant or too-small groups give NaN p-values (counted as untestable), not errors
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for subtype in sorted(labels.dropna().unique()):
             in_s = (labels == subtype).to_numpy()
-            rest = ~in_s & labels.notna().to_numpy()
+            rest = ~in_s & labelled
             table = compare(x[in_s], x[rest], omic_type).assign(**_summaries(x[in_s], x[rest]))
             table["p_specific"] = _specificity(x, labels, subtype, omic_type, np.sign(table["effect"].to_numpy()))
             table.insert(0, "feature", view.var_names.to_numpy())

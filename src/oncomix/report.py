@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 import jinja2
+import numpy as np
 import mudata as md
 import pandas as pd
 import yaml
@@ -80,7 +81,7 @@ def render(inputs: ReportInputs) -> str:
         alpha=inputs.alpha,
         cohort_table=cohort_table(inputs.mdata),
         n_tumours=inputs.mdata.n_obs,
-        n_complete=int(sum(all(s in v.obs_names for v in inputs.mdata.mod.values()) for s in inputs.mdata.obs_names)),
+        n_complete=int(np.logical_and.reduce([np.asarray(inputs.mdata.obsm[view]) for view in inputs.mdata.mod]).sum()),
         r2=inputs.r2,
         r2_plot=plots.variance_explained(inputs.r2),
         k_selection=inputs.k_selection,
