@@ -1,6 +1,11 @@
 # oncomix: multi-omics tumour subtypes and biomarkers per subtype.
 # Run:  snakemake --cores 2 --configfile config/config.yaml   (see README.md)
-from snakemake.utils import min_version, validate
+import sys
+
+from snakemake.utils import min_version
+
+from oncomix.config import check_config
+from oncomix.errors import OncomixInputError
 
 min_version("9.0")
 
@@ -12,11 +17,16 @@ if not config:
     configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# The schema (workflow/schemas/config.schema.yaml) with defaults filled in, typos named with the nearest valid
+# key, and missing input files, all reported at once before any job; file contents are checked by rule validate.
+try:
+    check_config(config, source=" + ".join(map(str, workflow.configfiles)) or "config")
+except OncomixInputError as error:
+    sys.exit(f"{error}\nNo job was run.")
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/ingest.smk"
+include: "workflow/rules/validate.smk"
 include: "workflow/rules/preprocess.smk"
 include: "workflow/rules/integrate.smk"
 include: "workflow/rules/cluster.smk"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from oncomix.ingest import ViewSpec, ingest
+from oncomix.ingest import ingest
+from oncomix.readers import ViewSpec
 from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,4 +33,5 @@ def view_specs(folder: Path) -> list[ViewSpec]:
 
 @pytest.fixture(scope="session")
 def small_mdata(small_cohort_dir):
-    return ingest(small_cohort_dir / "samples.tsv", view_specs(small_cohort_dir), {"time": "os_months", "event": "os_event"})
+    mdata, _ = ingest(small_cohort_dir / "samples.tsv", view_specs(small_cohort_dir), {"time": "os_months", "event": "os_event"})
+    return mdata

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from oncomix.errors import OncomixInputError
-from oncomix.ingest import ViewSpec, ingest, load_view, read_samples
+from oncomix.ingest import ingest, load_view, read_samples
+from oncomix.readers import ViewSpec
 from tests.conftest import view_specs
 
 
@@ -36,17 +37,17 @@ def test_inputs_are_not_modified(small_cohort_dir):
 
 @pytest.mark.parametrize("suffix", [".tsv", ".csv", ".tsv.gz", ".parquet"])
 def test_formats_and_orientation_load_the_same_values(tmp_path, suffix):
-    frame = pd.DataFrame({"s1": [1.5, np.nan], "s2": [3.0, 4.0]}, index=pd.Index(["g1", "g2"], name="feature_id"))
+    frame = pd.DataFrame({"s1": [1.5, np.nan], "s2": [3.0, 4.0], "s3": [0.25, 7.0]}, index=pd.Index(["g1", "g2"], name="feature_id"))
     path = tmp_path / f"view{suffix}"
     if suffix == ".parquet":
         frame.reset_index().to_parquet(path)
     else:
         frame.to_csv(path, sep="," if suffix == ".csv" else "\t")
-    values = load_view(ViewSpec("v", path, "generic"))
+    values, _ = load_view(ViewSpec("v", path, "generic"))
     pd.testing.assert_frame_equal(values, frame.T, check_names=False)
     flipped = tmp_path / "flipped.tsv"
     frame.T.rename_axis("sample_id").to_csv(flipped, sep="\t")
-    pd.testing.assert_frame_equal(load_view(ViewSpec("v", flipped, "generic", "samples_x_features")), values)
+    pd.testing.assert_frame_equal(load_view(ViewSpec("v", flipped, "generic", "samples_x_features"))[0], values)
 
 
 @pytest.mark.parametrize(

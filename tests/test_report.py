@@ -21,7 +21,9 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     subtypes, k_selection, factor_table = find_subtypes(result.factors, result.r2, ClusterOptions(resamples=5))
     markers = find_markers(data, subtypes["subtype"])
     markers.loc[markers["feature"] == EVIL, "is_marker"] = True  # make sure it is shown
-    html = render(ReportInputs("cohort<script>x()</script>", data, result.factors, result.r2, subtypes, k_selection, factor_table, markers, {"cohort": EVIL}))
+    overlap = pd.DataFrame({"samples": [data.n_obs]}, index=pd.Index([EVIL], name="view"))
+    dropped = pd.DataFrame([{"view": "rna", "axis": "feature", "reason": "constant", "count": 1, "examples": EVIL}])
+    html = render(ReportInputs("cohort<script>x()</script>", data, result.factors, result.r2, subtypes, k_selection, factor_table, markers, overlap, dropped, {"cohort": EVIL}))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html  # no script at all, injected or not
     for section in ("cohort", "integration", "subtypes", "biomarkers", "interpretation", "methods"):

@@ -1,11 +1,17 @@
-"""Command line: ``python -m oncomix simulate --out DIR`` writes the demo cohort."""
+"""Command line: ``python -m oncomix simulate --out DIR`` writes the demo cohort;
+``python -m oncomix validate CONFIG`` checks a config and all its input files without running anything."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
 from pathlib import Path
 
+from oncomix.config import load_config
+from oncomix.errors import OncomixInputError
 from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
+from oncomix.validate import validate
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,8 +22,29 @@ def main(argv: list[str] | None = None) -> None:
     sim.add_argument("--tumours", type=int, default=CohortSpec.n_tumours)
     sim.add_argument("--genes", type=int, default=CohortSpec.n_genes, help="RNA genes")
     sim.add_argument("--seed", type=int, default=CohortSpec.seed)
+    check = commands.add_parser("validate", help="check a config and every input file; paths are relative to the current folder")
+    check.add_argument("config", type=Path)
+    check.add_argument("--verbose", action="store_true", help="show the traceback of an error")
     args = parser.parse_args(argv)
     if args.command == "simulate":
         spec = CohortSpec(n_tumours=args.tumours, n_genes=args.genes, seed=args.seed)
         write_cohort(simulate_cohort(spec), args.out)
         print(f"wrote a {spec.n_tumours}-tumour cohort to {args.out}")
+    elif args.command == "validate":
+        sys.exit(run_validate(args.config, args.verbose))
+
+
+def run_validate(config_path: Path, verbose: bool) -> int:
+    """Print every problem (exit status 1) or the overlap table and what would be dropped (exit status 0)."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        result = validate(load_config(config_path), source=str(config_path))
+    except OncomixInputError as error:
+        if verbose:
+            raise
+        print(error, file=sys.stderr)
+        return 1
+    print(f"{config_path}: OK, {result.mdata.n_obs} tumours\n\nsamples per view and their overlap:\n{result.overlap.to_string()}")
+    if len(result.dropped):
+        print(f"\ndropped as uninformative:\n{result.dropped.to_string(index=False)}")
+    return 0

@@ -1,20 +1,25 @@
-"""Read the sample sheet and omic matrices, check them, and gather them into one MuData.
+"""Check the sample sheet and omic views, harmonise sample ids, and gather the views into one MuData.
 
 Every check collects problems instead of stopping at the first, so a user fixes all of them in one go.
+Features and samples that carry no information (all missing, constant) are dropped with a warning and
+recorded, not treated as errors.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
 from pathlib import Path
 
 import anndata as ad
+import jsonschema
 import mudata as md
 import numpy as np
 import pandas as pd
 
+from oncomix.config import load_schema
 from oncomix.errors import OncomixInputError
+from oncomix.readers import NA_STRINGS, ViewSpec, listed, read_view
 
 log = logging.getLogger(__name__)
 
@@ -30,70 +35,62 @@ OMIC_TYPES = (
     "generic",
 )
 NON_NEGATIVE_TYPES = {"rna_counts", "mirna_counts", "metabolite"}
-MAX_LISTED = 5  # offending cells listed per problem before summarising
-NA_STRINGS = ["", "NA", "NaN", "nan", "N/A", "NULL", "null"]
-
-
-@dataclass(frozen=True)
-class ViewSpec:
-    name: str
-    path: Path
-    omic_type: str
-    orientation: str = "features_x_samples"
-
-
-def _separator(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    return "," if ".csv" in suffixes else "\t"
-
-
-def _is_parquet(path: Path) -> bool:
-    return path.suffix.lower() in {".parquet", ".pq"}
-
-
-def read_matrix(path: Path, orientation: str = "features_x_samples") -> pd.DataFrame:
-    """Read one omic table, returned samples x features; cells that are not numbers stay as text."""
-    path = Path(path)
-    if not path.is_file():
-        raise OncomixInputError(f"{path}: file not found; check the 'path' of this view in the config")
-    try:
-        if _is_parquet(path):
-            frame = pd.read_parquet(path)
-            frame = frame.set_index(frame.columns[0])
-            header = [str(c) for c in frame.columns]
-        else:
-            sep = _separator(path)
-            frame = pd.read_csv(path, sep=sep, index_col=0, na_values=NA_STRINGS, keep_default_na=False)
-            header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str).iloc[0, 1:].tolist()
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise OncomixInputError(f"{path}: cannot be read as a table ({exc}); expected TSV/CSV (optionally gzipped) or parquet") from exc
-    frame.columns = header  # undo pandas' renaming of duplicate headers so that the check below sees them
-    frame.index = frame.index.astype(str)
-    frame = frame.T if orientation == "features_x_samples" else frame
-    frame.index.name = frame.columns.name = None
-    return frame
-
-
-def _duplicates(labels: pd.Index) -> list[str]:
-    return sorted(set(labels[labels.duplicated()]))
-
-
-def _listed(items: list) -> str:
-    shown = ", ".join(map(str, items[:MAX_LISTED]))
-    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+CONTINUOUS_TYPES = {"rna_counts", "expression", "protein", "metabolite", "methylation", "mirna_counts"}
+DROPPED_COLUMNS = ["view", "axis", "reason", "count", "examples"]
 
 
 def to_numeric(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Return the matrix as floats; a cell that is neither a number nor empty/NA is an error."""
-    columns = [pd.to_numeric(frame.iloc[:, i], errors="coerce") for i in range(frame.shape[1])]
+    columns = [_as_float(frame.iloc[:, i]) for i in range(frame.shape[1])]
     values = pd.concat(columns, axis=1) if columns else pd.DataFrame(index=frame.index)
     values.columns = frame.columns
     bad = (values.isna() & frame.notna()).to_numpy()
     if bad.any():
         rows, cols = np.nonzero(bad)
-        listed = [f"sample {frame.index[r]!r}, feature {frame.columns[c]!r}: {frame.iat[r, c]!r}" for r, c in zip(rows, cols)]
-        raise OncomixInputError(f"{path}: {len(rows)} non-numeric cell(s) ({_listed(listed)}); use numbers, or leave the cell empty / NA for a missing value")
+        cells = [f"sample {frame.index[r]!r}, feature {frame.columns[c]!r}: {frame.iat[r, c]!r}" for r, c in zip(rows, cols)]
+        raise OncomixInputError(f"{path}: {len(rows)} non-numeric cell(s) ({listed(cells)}); use numbers, or leave the cell empty / NA for a missing value")
     return values.astype(float)
+
+
+def _as_float(column: pd.Series) -> pd.Series:
+    """Exact conversion (Python's float parser); cells that are not numbers become NaN. True/False is not a number."""
+    if pd.api.types.is_bool_dtype(column):
+        return pd.Series(np.nan, index=column.index)
+    if column.dtype == object:
+        column = column.mask(column.map(lambda cell: isinstance(cell, (bool, np.bool_))), "not a number")
+    try:
+        return column.astype(float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(column, errors="coerce").astype(float)
+
+
+def harmonise_ids(ids: pd.Index, pattern: str | None, source: Path) -> pd.Index:
+    """Map each id to the first capture group (or the whole match) of ``pattern``; ids that collide are an error."""
+    if not pattern:
+        return ids
+    regex = re.compile(pattern)
+    matches = [regex.search(str(i)) if not pd.isna(i) else None for i in ids]
+    unmatched = [i for i, m in zip(ids, matches) if m is None and not pd.isna(i)]
+    if unmatched:
+        raise OncomixInputError(f"{source}: sample id(s) {listed(unmatched)} do not match sample_id_pattern {pattern!r}; fix the ids or the pattern")
+    new = pd.Index([(m.group(1) if regex.groups else m.group(0)) if m else i for i, m in zip(ids, matches)], dtype=object)
+    originals = pd.Series(ids, index=new)
+    collided = originals[new.duplicated(keep=False)].groupby(level=0).agg(list)
+    if len(collided):
+        pairs = [f"{' and '.join(map(repr, old))} -> {target!r}" for target, old in collided.items()]
+        raise OncomixInputError(f"{source}: {len(collided)} sample id(s) collide under sample_id_pattern ({listed(pairs)}); several aliquots of one tumour? keep one of them in the file")
+    return new
+
+
+def collapse_duplicate_features(values: pd.DataFrame, rule: str) -> pd.DataFrame:
+    """Merge features that share an id: 'mean' averages them, 'max_variance' keeps the most variable one."""
+    if rule == "error" or not values.columns.duplicated().any():
+        return values
+    if rule == "mean":
+        return values.T.groupby(level=0, sort=False).mean().T
+    variance = pd.Series(values.var(axis=0).to_numpy(), index=range(values.shape[1]))
+    order = variance.groupby(values.columns.to_numpy(), sort=False).idxmax().to_numpy()
+    return values.iloc[:, np.sort(order)]
 
 
 def check_values(values: pd.DataFrame, omic_type: str, path: Path) -> list[str]:
@@ -103,14 +100,17 @@ def check_values(values: pd.DataFrame, omic_type: str, path: Path) -> list[str]:
 
     def cells(mask: np.ndarray) -> str:
         rows, cols = np.nonzero(mask)
-        return _listed([f"sample {values.index[r]!r}, feature {values.columns[c]!r} = {array[r, c]}" for r, c in zip(rows, cols)])
+        return listed([f"sample {values.index[r]!r}, feature {values.columns[c]!r} = {array[r, c]}" for r, c in zip(rows, cols)])
 
     if values.shape[0] == 0 or values.shape[1] == 0:
         problems.append(f"{path}: the view is empty ({values.shape[1]} features x {values.shape[0]} samples); remove it from 'omics' or fix the file")
         return problems
-    for kind, labels in (("sample", values.index), ("feature", values.columns)):
-        if dups := _duplicates(labels):
-            problems.append(f"{path}: duplicate {kind} id(s) {_listed(dups)}; each {kind} id must appear once")
+    if values.index.isna().any():
+        problems.append(f"{path}: {values.index.isna().sum()} sample(s) without an id (empty header cell or row id); name every sample")
+    if dups := _duplicates(values.index.dropna()):
+        problems.append(f"{path}: duplicate sample id(s) {listed(dups)}; each sample id must appear once")
+    if dups := _duplicates(values.columns):
+        problems.append(f"{path}: duplicate feature id(s) {listed(dups)}; each feature id must appear once, or set the view's duplicate_features to 'mean' or 'max_variance'")
     if np.isinf(array).any():
         problems.append(f"{path}: infinite value(s) at {cells(np.isinf(array))}; replace them with a finite value or NA")
     finite = np.where(np.isfinite(array), array, 0.0)
@@ -123,24 +123,68 @@ def check_values(values: pd.DataFrame, omic_type: str, path: Path) -> list[str]:
     return problems
 
 
-def read_samples(path: Path, survival: dict | None = None) -> pd.DataFrame:
+def _duplicates(labels: pd.Index) -> list[str]:
+    return sorted(set(labels[labels.duplicated()]))
+
+
+def _dropped(view: str, axis: str, reason: str, ids: list) -> dict:
+    return {"view": view, "axis": axis, "reason": reason, "count": len(ids), "examples": listed(ids)}
+
+
+def drop_uninformative(values: pd.DataFrame, spec: ViewSpec) -> tuple[pd.DataFrame, list[dict]]:
+    """Drop all-missing or constant features, and samples with nothing measured (or, in a continuous view,
+    one value for every feature: a failed assay). A tumour with no mutation is not dropped."""
+    records = []
+    empty_feature = values.isna().all(axis=0)
+    constant_feature = ~empty_feature & (values.nunique(axis=0, dropna=True) <= 1)
+    informative = values.loc[:, ~(empty_feature | constant_feature).to_numpy()]  # samples are judged on these
+    empty_sample = informative.isna().all(axis=1)
+    constant_sample = ~empty_sample & (informative.nunique(axis=1, dropna=True) <= 1) & (informative.shape[1] > 1)
+    if spec.omic_type not in CONTINUOUS_TYPES:
+        constant_sample[:] = False
+    for axis, mask, reason in (
+        ("feature", empty_feature, "all values missing"),
+        ("feature", constant_feature, "constant"),
+        ("sample", empty_sample, "all values missing"),
+        ("sample", constant_sample, "constant (failed assay?)"),
+    ):
+        if mask.any():
+            records.append(_dropped(spec.name, axis, reason, mask[mask].index.tolist()))
+            log.warning("%s: dropped %d %s(s) with %s: %s", spec.path, mask.sum(), axis, reason, listed(mask[mask].index.tolist()))
+    return informative.loc[~(empty_sample | constant_sample).to_numpy()], records
+
+
+def read_samples(path: Path, survival: dict | None = None, id_pattern: str | None = None) -> pd.DataFrame:
     """Read and check the clinical sample sheet; returns it indexed by ``sample_id``."""
     path = Path(path)
     if not path.is_file():
         raise OncomixInputError(f"{path}: sample sheet not found; check 'samples' in the config")
-    sheet = pd.read_csv(path, sep=_separator(path), dtype={"sample_id": str})
-    problems = []
+    try:
+        sheet = pd.read_csv(path, sep="," if ".csv" in path.suffixes else "\t", dtype={"sample_id": str}, keep_default_na=False, na_values=NA_STRINGS)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise OncomixInputError(f"{path}: the sample sheet cannot be read as a table ({exc})") from exc
     if "sample_id" not in sheet.columns:
-        raise OncomixInputError(f"{path}: no 'sample_id' column (columns are {_listed(list(sheet.columns))}); name the sample id column 'sample_id'")
-    if dups := _duplicates(pd.Index(sheet["sample_id"])):
-        problems.append(f"{path}: duplicate sample_id(s) {_listed(dups)}; each tumour must have one row")
-    if sheet["sample_id"].isna().any():
-        problems.append(f"{path}: empty sample_id in row(s) {_listed(list(np.flatnonzero(sheet['sample_id'].isna()) + 2))}")
+        raise OncomixInputError(f"{path}: no 'sample_id' column (columns are {listed(list(sheet.columns))}); name the sample id column 'sample_id'")
+    problems = _schema_problems(sheet, path)
+    if dups := _duplicates(pd.Index(sheet["sample_id"].dropna())):
+        problems.append(f"{path}: duplicate sample_id(s) {listed(dups)}; each tumour must have one row")
     if survival:
         problems += _check_survival(sheet, survival, path)
     if problems:
         raise OncomixInputError(problems)
-    return sheet.set_index("sample_id")
+    sheet = sheet.set_index("sample_id")
+    sheet.index = harmonise_ids(sheet.index, id_pattern, path)
+    return sheet
+
+
+def _schema_problems(sheet: pd.DataFrame, path: Path) -> list[str]:
+    """Each row against the sample-sheet schema; the row number counts the header as row 1."""
+    validator = jsonschema.Draft7Validator(load_schema("samples"))
+    problems = []
+    for number, row in enumerate(sheet.to_dict("records"), start=2):
+        record = {key: value for key, value in row.items() if not pd.isna(value)}
+        problems += [f"{path}: row {number}: {error.message}; every row needs a non-empty sample_id" for error in validator.iter_errors(record)]
+    return problems
 
 
 def _check_survival(sheet: pd.DataFrame, survival: dict, path: Path) -> list[str]:
@@ -155,20 +199,28 @@ def _check_survival(sheet: pd.DataFrame, survival: dict, path: Path) -> list[str
     bad_time = sheet["sample_id"][sheet[survival["time"]].notna() & ~(time >= 0)].tolist()
     bad_event = sheet["sample_id"][sheet[survival["event"]].notna() & ~event.isin([0, 1])].tolist()
     if bad_time:
-        problems.append(f"{path}: column {survival['time']!r} must be a time >= 0; bad for sample(s) {_listed(bad_time)}")
+        problems.append(f"{path}: column {survival['time']!r} must be a time >= 0; bad for sample(s) {listed(bad_time)}")
     if bad_event:
-        problems.append(f"{path}: column {survival['event']!r} must be 0 (censored) or 1 (event); bad for sample(s) {_listed(bad_event)}")
+        problems.append(f"{path}: column {survival['event']!r} must be 0 (censored) or 1 (event); bad for sample(s) {listed(bad_event)}")
     return problems
 
 
-def load_view(spec: ViewSpec) -> pd.DataFrame:
-    """Read and check one view; returns a samples x features float matrix."""
+def load_view(spec: ViewSpec, id_pattern: str | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """Read and check one view; returns a samples x features float matrix and what was dropped from it."""
     if spec.omic_type not in OMIC_TYPES:
         raise OncomixInputError(f"view {spec.name!r}: unknown type {spec.omic_type!r}; use one of {', '.join(OMIC_TYPES)}")
-    values = to_numeric(read_matrix(spec.path, spec.orientation), spec.path)
+    raw = read_view(spec)
+    unnamed = raw.columns.isna()
+    dropped = [_dropped(spec.name, "feature", "no feature id", [f"column {i + 1}" for i in np.flatnonzero(unnamed)])] if unnamed.any() else []
+    raw = raw.loc[:, ~unnamed]
+    raw.index = harmonise_ids(raw.index, id_pattern, spec.path)
+    values = collapse_duplicate_features(to_numeric(raw, spec.path), spec.duplicate_features)
     if problems := check_values(values, spec.omic_type, spec.path):
         raise OncomixInputError(problems)
-    return values
+    values, uninformative = drop_uninformative(values, spec)
+    if values.empty:
+        raise OncomixInputError(f"{spec.path}: no informative feature or sample left (all missing or constant); fix the file or remove view {spec.name!r}")
+    return values, dropped + uninformative
 
 
 def build_mudata(samples: pd.DataFrame, views: dict[str, pd.DataFrame], specs: dict[str, ViewSpec]) -> md.MuData:
@@ -176,14 +228,16 @@ def build_mudata(samples: pd.DataFrame, views: dict[str, pd.DataFrame], specs: d
     problems = []
     for name, values in views.items():
         unknown = values.index.difference(samples.index).tolist()
-        if unknown:
-            problems.append(f"{specs[name].path}: {len(unknown)} sample(s) not in the sample sheet ({_listed(unknown)}); add them to the sample sheet or remove them from this view")
+        if len(unknown) == len(values.index):
+            problems.append(f"{specs[name].path}: none of its {len(unknown)} samples ({listed(unknown)}) is in the sample sheet (whose ids look like {listed(samples.index[:2].tolist())}); check the view's orientation, or set sample_id_pattern to harmonise ids such as TCGA barcodes")
+        elif unknown:
+            problems.append(f"{specs[name].path}: {len(unknown)} sample(s) not in the sample sheet ({listed(unknown)}); add them to the sample sheet or remove them from this view")
     if problems:
         raise OncomixInputError(problems)
     measured = set().union(*(v.index for v in views.values()))
     unmeasured = [s for s in samples.index if s not in measured]
     if unmeasured:
-        log.warning("%d sample(s) of the sample sheet are in no view and are left out: %s", len(unmeasured), _listed(unmeasured))
+        log.warning("%d sample(s) of the sample sheet are in no view and are left out: %s", len(unmeasured), listed(unmeasured))
     modalities = {}
     for name, values in views.items():
         adata = ad.AnnData(X=values.to_numpy(dtype=np.float64), obs=pd.DataFrame(index=values.index.astype(str)), var=pd.DataFrame(index=values.columns.astype(str)))
@@ -207,20 +261,25 @@ def _clean_obs(sheet: pd.DataFrame) -> pd.DataFrame:
     return obs
 
 
-def ingest(samples_path: Path, view_specs: list[ViewSpec], survival: dict | None = None) -> md.MuData:
-    """Read, check and join everything; raises ``OncomixInputError`` listing every problem found."""
+def ingest(samples_path: Path, view_specs: list[ViewSpec], survival: dict | None = None, id_pattern: str | None = None) -> tuple[md.MuData, pd.DataFrame]:
+    """Read, check and join everything; returns the MuData and a table of what was dropped.
+
+    Raises ``OncomixInputError`` listing every problem found in every file.
+    """
     problems: list[str] = []
     samples = None
     try:
-        samples = read_samples(samples_path, survival)
+        samples = read_samples(samples_path, survival, id_pattern)
     except OncomixInputError as exc:
         problems += exc.problems
-    views = {}
+    views, dropped = {}, []
     for spec in view_specs:
         try:
-            views[spec.name] = load_view(spec)
+            views[spec.name], records = load_view(spec, id_pattern)
+            dropped += records
         except OncomixInputError as exc:
             problems += exc.problems
     if problems:
         raise OncomixInputError(problems)
-    return build_mudata(samples, views, {spec.name: spec for spec in view_specs})
+    mdata = build_mudata(samples, views, {spec.name: spec for spec in view_specs})
+    return mdata, pd.DataFrame(dropped, columns=DROPPED_COLUMNS)

@@ -27,6 +27,8 @@ class ReportInputs:
     k_selection: pd.DataFrame
     factor_table: pd.DataFrame  # per factor: total_r2, bic_gain, used
     biomarkers: pd.DataFrame
+    overlap: pd.DataFrame  # validation: tumours per view and per pair of views
+    dropped: pd.DataFrame  # validation: features / samples dropped as uninformative
     config: dict
     alpha: float = 0.05
     top_n: int = 10
@@ -80,6 +82,9 @@ def render(inputs: ReportInputs) -> str:
         cohort=inputs.cohort,
         alpha=inputs.alpha,
         cohort_table=cohort_table(inputs.mdata),
+        overlap=inputs.overlap,
+        dropped=inputs.dropped,
+        id_pattern=inputs.config.get("sample_id_pattern"),
         n_tumours=inputs.mdata.n_obs,
         n_complete=int(np.logical_and.reduce([np.asarray(inputs.mdata.obsm[view]) for view in inputs.mdata.mod]).sum()),
         r2=inputs.r2,

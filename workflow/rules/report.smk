@@ -8,6 +8,8 @@ rule report:
         k_selection=f"{OUT}/k_selection.tsv",
         factor_table=f"{OUT}/clustering_factors.tsv",
         biomarkers=f"{OUT}/biomarkers.tsv",
+        overlap=f"{OUT}/validation/overlap.tsv",
+        dropped=f"{OUT}/validation/dropped.tsv",
     output:
         report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),
     log:

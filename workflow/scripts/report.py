@@ -19,6 +19,8 @@ def main(snakemake):
         k_selection=pd.read_csv(snakemake.input.k_selection, sep="\t"),
         factor_table=pd.read_csv(snakemake.input.factor_table, sep="\t", index_col="factor"),
         biomarkers=pd.read_csv(snakemake.input.biomarkers, sep="\t", keep_default_na=False, na_values=[""]),
+        overlap=pd.read_csv(snakemake.input.overlap, sep="\t", index_col="view"),
+        dropped=pd.read_csv(snakemake.input.dropped, sep="\t", keep_default_na=False),
         config=dict(snakemake.params.config),
         alpha=snakemake.params.alpha,
         top_n=snakemake.params.top_n,

@@ -1,0 +1,129 @@
+"""Load and check a run's configuration against the package's JSON schema, reporting every problem at once.
+
+Typos get the nearest valid key or value suggested; defaults from the schema are filled in.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from oncomix.errors import OncomixInputError
+
+SCHEMAS = files("oncomix") / "schemas"
+
+
+def load_schema(name: str) -> dict:
+    return yaml.safe_load((SCHEMAS / f"{name}.schema.yaml").read_text())
+
+
+def _with_defaults(validator_class):
+    """A validator that also fills in schema defaults (the jsonschema FAQ recipe, as Snakemake's validate does)."""
+    check_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for key, sub in properties.items():
+                if "default" in sub:
+                    instance.setdefault(key, copy.deepcopy(sub["default"]))
+        yield from check_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+DefaultingValidator = _with_defaults(jsonschema.Draft7Validator)
+
+
+def load_config(path: Path) -> dict:
+    """Read a YAML config file; unreadable YAML is an input error naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise OncomixInputError(f"{path}: config file not found")
+    try:
+        config = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise OncomixInputError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(config, dict):
+        raise OncomixInputError(f"{path}: a config must be a mapping of keys to values")
+    return config
+
+
+def check_config(config: dict, source: str = "config") -> dict:
+    """Fill in defaults and check ``config`` in place; returns it, or raises listing every problem.
+
+    Checks the schema (unknown keys and values with a suggestion), cross-key rules and that input files exist.
+    """
+    problems = [_schema_message(error, source) for error in _schema_errors(config)]
+    if not problems:
+        problems = _cross_key_problems(config, source) + _missing_files(config, source)
+    if problems:
+        raise OncomixInputError(problems)
+    return config
+
+
+def _schema_errors(config: dict) -> list[jsonschema.ValidationError]:
+    validator = DefaultingValidator(load_schema("config"))
+    return sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    return ".".join(map(str, error.absolute_path)) or "top level"
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else f"valid: {', '.join(map(str, choices))}"
+
+
+def _schema_message(error: jsonschema.ValidationError, source: str) -> str:
+    where = _where(error)
+    if error.validator == "additionalProperties" and "properties" in error.schema:
+        known = list(error.schema["properties"])
+        unknown = [key for key in error.instance if key not in known]
+        return "; ".join(f"{source}: unknown key {key!r} in {where} ({_suggest(key, known)})" for key in unknown)
+    if error.validator == "enum":
+        return f"{source}: {where} = {error.instance!r} is not allowed ({_suggest(error.instance, error.validator_value)})"
+    if error.validator == "required":
+        return f"{source}: {where}: {error.message}; add it (see config/README.md)"
+    return f"{source}: {where}: {error.message}"
+
+
+def _cross_key_problems(config: dict, source: str) -> list[str]:
+    problems = []
+    clustering = config["clustering"]
+    if clustering["k_min"] > clustering["k_max"]:
+        problems.append(f"{source}: clustering.k_min ({clustering['k_min']}) is larger than clustering.k_max ({clustering['k_max']}); swap them")
+    if pattern := config.get("sample_id_pattern"):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"{source}: sample_id_pattern {pattern!r} is not a valid regular expression ({exc})")
+    for name, view in config["omics"].items():
+        fmt = view_format(view)
+        if fmt == "maf" and view["type"] != "mutation":
+            problems.append(f"{source}: omics.{name} is a MAF, which only makes a 'mutation' view; set type: mutation")
+        if "modality" in view and fmt != "h5mu":
+            problems.append(f"{source}: omics.{name}.modality only applies to a .h5mu file; remove it or set format: h5mu")
+    return problems
+
+
+def _missing_files(config: dict, source: str) -> list[str]:
+    paths = {"samples": config["samples"], **{f"omics.{name}.path": view["path"] for name, view in config["omics"].items()}}
+    return [f"{path}: file not found; check '{key}' in the {source}" for key, path in paths.items() if not Path(path).is_file()]
+
+
+def view_format(view: dict) -> str:
+    """The reader for a view: its ``format``, or one guessed from the file name."""
+    if view.get("format", "auto") != "auto":
+        return view["format"]
+    name = Path(view["path"]).name.lower()
+    for suffix, fmt in ((".h5ad", "h5ad"), (".h5mu", "h5mu"), (".parquet", "parquet"), (".pq", "parquet"), (".maf", "maf"), (".maf.gz", "maf")):
+        if name.endswith(suffix):
+            return fmt
+    return "table"

@@ -1,0 +1,63 @@
+"""The validation step: check a config and every input file, report all problems at once, join the views.
+
+Runs first in the workflow (rule ``validate``) and stand-alone as ``python -m oncomix validate CONFIG``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import mudata as md
+import numpy as np
+import pandas as pd
+
+from oncomix.config import check_config
+from oncomix.errors import OncomixInputError
+from oncomix.ingest import ingest
+from oncomix.readers import ViewSpec
+
+log = logging.getLogger(__name__)
+
+MIN_TUMOURS_PER_SUBTYPE = 3  # the largest k tried must leave at least this many tumours per subtype on average
+MIN_TUMOURS = 10
+
+
+@dataclass
+class Validated:
+    mdata: md.MuData
+    overlap: pd.DataFrame  # views x (samples, shared with each view), plus summary rows
+    dropped: pd.DataFrame  # what was dropped as uninformative: view, axis, reason, count, examples
+
+
+def validate(config: dict, source: str = "config") -> Validated:
+    """Check ``config`` (defaults filled in place) and its inputs; raises ``OncomixInputError`` on any problem."""
+    check_config(config, source)
+    specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
+    mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"))
+    check_enough_tumours(mdata.n_obs, config["clustering"], config["samples"])
+    overlap = overlap_table(mdata)
+    log.info("samples per view and their overlap:\n%s", overlap.to_string())
+    return Validated(mdata, overlap, dropped)
+
+
+def check_enough_tumours(n_tumours: int, clustering: dict, samples_path: str) -> None:
+    largest_k = clustering["k"] or clustering["k_max"]
+    needed = max(MIN_TUMOURS, MIN_TUMOURS_PER_SUBTYPE * largest_k)
+    if n_tumours < needed:
+        raise OncomixInputError(
+            f"{samples_path}: only {n_tumours} tumour(s) of the sample sheet have data in at least one view; clustering into up to {largest_k} subtypes "
+            f"needs at least {needed}; add tumours or lower clustering.k_max (or clustering.k)"
+        )
+
+
+def overlap_table(mdata: md.MuData) -> pd.DataFrame:
+    """Tumours per view, tumours shared by each pair of views, and those in every view / any view."""
+    present = pd.DataFrame({name: np.asarray(mdata.obsm[name]).ravel() for name in mdata.mod}, index=mdata.obs_names).astype(int)
+    shared = present.T @ present
+    table = pd.concat([pd.Series(present.sum().to_numpy(), index=shared.index, name="samples"), shared], axis=1)
+    summary = pd.DataFrame({"samples": [int(present.all(axis=1).sum()), len(present)]}, index=["in_every_view", "in_any_view"])
+    table = pd.concat([table, summary])
+    table.index.name = "view"
+    return table.astype("Int64")

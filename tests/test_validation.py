@@ -1,0 +1,83 @@
+"""Every malformed input in tests/data/bad/ stops the real workflow with a clear message and writes nothing.
+
+Each case folder holds a config, the bad file(s) and expect.txt (see tests/data/make_bad_inputs.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+DATA = REPO / "tests" / "data"
+BAD_CASES = sorted(p.name for p in (DATA / "bad").iterdir())
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "1"]
+
+
+def expected_fragments(case: str) -> list[str]:
+    lines = (DATA / "bad" / case / "expect.txt").read_text().splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def workdir(tmp_path) -> Path:
+    shutil.copytree(DATA / "good", tmp_path / "good")
+    return tmp_path
+
+
+def test_there_are_at_least_25_bad_inputs():
+    assert len(BAD_CASES) >= 25
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("case", BAD_CASES)
+def test_bad_input_stops_the_workflow_with_a_clear_message(workdir, case):
+    shutil.copytree(DATA / "bad" / case, workdir / case)
+    inputs_before = checksums(workdir)
+    run = subprocess.run([*SNAKEMAKE, "--configfile", f"{case}/config.yaml"], cwd=workdir, capture_output=True, text=True)
+    assert run.returncode != 0
+    for fragment in expected_fragments(case):
+        assert fragment in run.stderr, f"{fragment!r} not in:\n{run.stderr[-3000:]}"
+    assert "Traceback" not in run.stderr
+    results = workdir / "results" / case
+    written = [p.relative_to(results) for p in results.rglob("*") if p.is_file()] if results.exists() else []
+    assert all(p.parts[0] == "logs" for p in written), written
+    assert checksums(workdir / case) == {k.removeprefix(f"{case}/"): v for k, v in inputs_before.items() if k.startswith(f"{case}/")}
+    assert checksums(workdir / "good") == {k.removeprefix("good/"): v for k, v in inputs_before.items() if k.startswith("good/")}
+
+
+def run_cli(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "oncomix", "validate", *args], cwd=workdir, capture_output=True, text=True)
+
+
+def test_validate_command_accepts_a_good_cohort_and_prints_the_overlap(workdir):
+    run = run_cli(workdir, "good/config.yaml")
+    assert run.returncode == 0, run.stderr
+    assert "OK, 30 tumours" in run.stdout and "in_every_view" in run.stdout
+
+
+def test_validate_command_reports_every_problem_once_without_traceback(workdir):
+    for case in ("negative_counts", "survival_bad_event"):
+        shutil.copytree(DATA / "bad" / case, workdir / case)
+    config = (workdir / "negative_counts/config.yaml").read_text()
+    config = config.replace("good/samples.tsv", "survival_bad_event/samples.tsv")
+    (workdir / "both.yaml").write_text(config + "seeed: 3\n")
+    run = run_cli(workdir, "both.yaml")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "unknown key 'seeed'" in run.stderr and "did you mean 'seed'" in run.stderr
+    (workdir / "both.yaml").write_text(config)
+    run = run_cli(workdir, "both.yaml")
+    assert run.returncode == 1 and "2 input problem(s)" in run.stderr
+    assert "negative value(s)" in run.stderr and "0 (censored) or 1 (event)" in run.stderr
+    verbose = run_cli(workdir, "both.yaml", "--verbose")
+    assert verbose.returncode != 0 and "Traceback" in verbose.stderr

@@ -1,0 +1,20 @@
+rule validate:
+    """First in the graph: check every input file (all problems at once), harmonise sample ids, drop
+    uninformative features and samples, and join the views into raw.h5mu."""
+    input:
+        samples=config["samples"],
+        omics=omic_paths(),
+    output:
+        data=f"{OUT}/raw.h5mu",
+        overlap=f"{OUT}/validation/overlap.tsv",
+        dropped=f"{OUT}/validation/dropped.tsv",
+    log:
+        f"{LOGS}/validate.log",
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input: max(1000, int(20 * input.size_mb)),
+        runtime=20,
+    conda:
+        ENV
+    script:
+        "../scripts/validate.py"
