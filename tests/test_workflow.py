@@ -102,3 +102,36 @@ def test_config_typo_is_rejected_before_any_job(tmp_path, small_cohort_dir):
     run = run_workflow(tmp_path, config)
     assert run.returncode != 0 and "k_maxx" in run.stderr
     assert not (tmp_path / "results").exists()
+
+
+ACC = REPO / "tests" / "data" / "tcga_acc_mini"  # a copy of ../shared/data/tcga_acc_mini (see its README.txt)
+ANALYTE = {"mrna": "01A-11R-A29S-07", "mirna": "01A-11R-A29W-13", "cnv": "01A-11D-A29H-01", "protein": "01A-21-A43K-20", "mutations": "01A-11D-A29I-10"}
+
+
+def acc_config(cohort: str, folder: Path) -> dict:
+    config = yaml.safe_load((REPO / "config/examples/tcga_acc.yaml").read_text())
+    config["cohort"] = cohort
+    config["samples"] = str(folder / "samples.tsv")
+    for name, view in config["omics"].items():
+        view["path"] = str(folder / Path(view["path"]).name)
+    return config
+
+
+def test_tcga_aliquot_barcodes_are_harmonised_to_the_same_subtypes(tmp_path):
+    """Views keyed by full aliquot barcodes and a sheet keyed by sample barcodes give the patient-id result."""
+    barcoded = tmp_path / "acc_barcodes"
+    barcoded.mkdir()
+    for name, suffix in ANALYTE.items():
+        view = pd.read_csv(ACC / f"{name}.tsv.gz", sep="\t", index_col=0, dtype=str, keep_default_na=False)  # cells copied as text
+        view.rename(columns=lambda patient: f"{patient}-{suffix}").to_csv(barcoded / f"{name}.tsv.gz", sep="\t")
+    sheet = pd.read_csv(ACC / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
+    sheet.assign(sample_id=sheet["sample_id"] + "-01").to_csv(barcoded / "samples.tsv", sep="\t", index=False)
+    with_barcodes = acc_config("acc_barcodes", barcoded) | {"sample_id_pattern": "^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4})"}
+    for config in (acc_config("acc_patients", ACC), with_barcodes):
+        run = run_workflow(tmp_path, config)
+        assert run.returncode == 0, run.stderr[-3000:]
+    results = tmp_path / "results"
+    patients = pd.read_csv(results / "acc_patients/subtypes.tsv", sep="\t")
+    assert patients["sample_id"].str.fullmatch(r"TCGA-[A-Z0-9]{2}-[A-Z0-9]{4}").all() and len(patients) > 80
+    for name in ("subtypes.tsv", "factors.tsv"):
+        assert (results / "acc_patients" / name).read_bytes() == (results / "acc_barcodes" / name).read_bytes(), name
