@@ -136,10 +136,10 @@ def drop_uninformative(values: pd.DataFrame, spec: ViewSpec) -> tuple[pd.DataFra
     one value for every feature: a failed assay). A tumour with no mutation is not dropped."""
     records = []
     empty_feature = values.isna().all(axis=0)
-    constant_feature = ~empty_feature & (values.nunique(axis=0, dropna=True) <= 1)
+    constant_feature = values.max(axis=0) == values.min(axis=0)  # missing values skipped; all-missing is not equal
     informative = values.loc[:, ~(empty_feature | constant_feature).to_numpy()]  # samples are judged on these
     empty_sample = informative.isna().all(axis=1)
-    constant_sample = ~empty_sample & (informative.nunique(axis=1, dropna=True) <= 1) & (informative.shape[1] > 1)
+    constant_sample = (informative.max(axis=1) == informative.min(axis=1)) & (informative.shape[1] > 1)
     if spec.omic_type not in CONTINUOUS_TYPES:
         constant_sample[:] = False
     for axis, mask, reason in (

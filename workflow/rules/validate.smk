@@ -10,6 +10,11 @@ rule validate:
         dropped=f"{OUT}/validation/dropped.tsv",
     log:
         f"{LOGS}/validate.log",
+    params:
+        # what the output depends on, so that changing it re-runs this step (the script reads the whole config)
+        omics=config["omics"],
+        survival=config.get("survival"),
+        sample_id_pattern=config.get("sample_id_pattern"),
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(20 * input.size_mb)),
