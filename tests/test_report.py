@@ -29,5 +29,6 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     for section in ("cohort", "integration", "subtypes", "biomarkers", "interpretation", "methods"):
         assert f'id="{section}"' in html
     assert not re.search(r'src="(?!data:)', html)  # every image inlined: opens offline
+    assert f"<td>{data.n_obs}</td>" in html  # overlap counts shown as integers
     assert "mofapy2" in html and f"k = <strong>{subtypes['subtype'].nunique()}</strong>" in html
     assert np.all([f">{s}<" in html for s in subtypes["subtype"].unique()])

@@ -82,7 +82,7 @@ def render(inputs: ReportInputs) -> str:
         cohort=inputs.cohort,
         alpha=inputs.alpha,
         cohort_table=cohort_table(inputs.mdata),
-        overlap=inputs.overlap,
+        overlap=inputs.overlap.astype("Int64").astype("string").fillna(""),  # counts; pairs are blank on summary rows
         dropped=inputs.dropped,
         id_pattern=inputs.config.get("sample_id_pattern"),
         n_tumours=inputs.mdata.n_obs,
