@@ -66,7 +66,7 @@ class ViewSpec:
             path=Path(entry["path"]),
             omic_type=entry["type"],
             orientation=entry.get("orientation", "features_x_samples"),
-            format=view_format(entry),
+            format=entry.get("format", "auto"),
             id_column=entry.get("id_column"),
             drop_columns=tuple(entry.get("drop_columns", ())),
             modality=entry.get("modality"),
