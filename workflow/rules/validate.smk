@@ -14,7 +14,7 @@ rule validate:
         # what the output depends on, so that changing it re-runs this step (the script reads the whole config)
         omics=config["omics"],
         survival=config.get("survival"),
-        sample_id_pattern=config.get("sample_id_pattern"),
+        sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(20 * input.size_mb)),
