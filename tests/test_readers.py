@@ -33,6 +33,11 @@ def test_h5ad_and_a_sparse_layer_load_as_samples_x_features(tmp_path):
     pd.testing.assert_frame_equal(read_view(spec), pd.DataFrame(x, index=["s1", "s2"], columns=["g1", "g2", "g3"]))
     layered = ViewSpec("rna", tmp_path / "v.h5ad", "generic", format="h5ad", layer="counts")
     np.testing.assert_array_equal(read_view(layered).to_numpy(), x * 10)
+    adata.layers["mutated"] = x > 0
+    adata.write_h5ad(tmp_path / "v.h5ad")
+    path = tmp_path / "v.h5ad"
+    mutated = to_numeric(read_view(ViewSpec("mut", path, "mutation", format="h5ad", layer="mutated")), path)
+    np.testing.assert_array_equal(mutated.to_numpy(), (x > 0).astype(float))
 
 
 def test_one_h5mu_holds_several_views(tmp_path, small_mdata):

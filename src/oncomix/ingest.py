@@ -19,7 +19,7 @@ import pandas as pd
 
 from oncomix.config import load_schema
 from oncomix.errors import OncomixInputError
-from oncomix.readers import NA_STRINGS, ViewSpec, listed, read_view
+from oncomix.readers import NA_STRINGS, ViewSpec, listed, read_view, separator
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def read_samples(path: Path, survival: dict | None = None, id_pattern: str | Non
     if not path.is_file():
         raise OncomixInputError(f"{path}: sample sheet not found; check 'samples' in the config")
     try:
-        sheet = pd.read_csv(path, sep="," if ".csv" in path.suffixes else "\t", dtype={"sample_id": str}, keep_default_na=False, na_values=NA_STRINGS)
+        sheet = pd.read_csv(path, sep=separator(path), dtype={"sample_id": str}, keep_default_na=False, na_values=NA_STRINGS)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise OncomixInputError(f"{path}: the sample sheet cannot be read as a table ({exc})") from exc
     if "sample_id" not in sheet.columns:

@@ -95,13 +95,14 @@ def read_view(spec: ViewSpec) -> pd.DataFrame:
     return frame
 
 
-def _separator(path: Path) -> str:
+def separator(path: Path) -> str:
+    """Comma for .csv / .csv.gz files, tab otherwise."""
     return "," if ".csv" in [s.lower() for s in path.suffixes] else "\t"
 
 
 def _read_table(spec: ViewSpec) -> pd.DataFrame:
     """TSV/CSV: the header row is read as text so that ids keep leading zeros and duplicates stay visible."""
-    sep = _separator(spec.path)
+    sep = separator(spec.path)
     try:
         header = pd.read_csv(spec.path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     except pd.errors.EmptyDataError:
@@ -163,6 +164,7 @@ def _read_anndata(spec: ViewSpec) -> pd.DataFrame:
         raise OncomixInputError(f"{spec.path}: no layer {spec.layer!r} (layers: {listed(list(adata.layers)) or 'none'}); fix 'layer' of view {spec.name!r}")
     matrix = adata.layers[spec.layer] if spec.layer else adata.X
     dense = matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
+    dense = dense.astype(float) if dense.dtype == bool else dense  # e.g. a boolean mutation matrix
     return pd.DataFrame(dense, index=adata.obs_names.astype(str), columns=adata.var_names.astype(str))
 
 
