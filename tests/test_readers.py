@@ -65,7 +65,7 @@ def test_maf_becomes_a_binary_gene_by_sample_view(tmp_path):
     view = read_view(ViewSpec("mut", path, "mutation", format="maf"))
     expected = pd.DataFrame({"BRAF": [0.0, 0, 1, 0], "TP53": [1.0, 1, 0, 0]}, index=["s1", "s2", "s3", "s4"])
     pd.testing.assert_frame_equal(view.sort_index(axis=1), expected, check_names=False)
-    silent_too = ViewSpec("mut", path, "mutation", format="maf", maf=MafColumns(variant_classes=("Silent",)))
+    silent_too = ViewSpec("mut", path, "mutation", format="maf", maf=MafColumns.from_config({"variant_classes": ["Silent"]}))
     assert read_view(silent_too).loc["s1", "KRAS"] == 1.0
 
 

@@ -23,6 +23,11 @@ def load_schema(name: str) -> dict:
     return yaml.safe_load((SCHEMAS / f"{name}.schema.yaml").read_text())
 
 
+def view_schema() -> dict:
+    """The schema of one ``omics:`` entry: the single source of view types and view option defaults."""
+    return load_schema("config")["properties"]["omics"]["additionalProperties"]
+
+
 def _with_defaults(validator_class):
     """A validator that also fills in schema defaults (the jsonschema FAQ recipe, as Snakemake's validate does)."""
     check_properties = validator_class.VALIDATORS["properties"]

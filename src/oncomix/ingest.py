@@ -17,23 +17,13 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from oncomix.config import load_schema
+from oncomix.config import load_schema, view_schema
 from oncomix.errors import OncomixInputError
 from oncomix.readers import NA_STRINGS, ViewSpec, listed, read_view, separator
 
 log = logging.getLogger(__name__)
 
-OMIC_TYPES = (
-    "mutation",
-    "copy_number",
-    "rna_counts",
-    "expression",
-    "protein",
-    "metabolite",
-    "methylation",
-    "mirna_counts",
-    "generic",
-)
+OMIC_TYPES = tuple(view_schema()["properties"]["type"]["enum"])
 NON_NEGATIVE_TYPES = {"rna_counts", "mirna_counts", "metabolite"}
 CONTINUOUS_TYPES = {"rna_counts", "expression", "protein", "metabolite", "methylation", "mirna_counts"}
 DROPPED_COLUMNS = ["view", "axis", "reason", "count", "examples"]

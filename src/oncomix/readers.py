@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from oncomix.config import view_format
+from oncomix.config import view_format, view_schema
 from oncomix.errors import OncomixInputError
 
 NA_STRINGS = ["", "NA", "NaN", "nan", "N/A", "NULL", "null"]
@@ -31,13 +31,20 @@ def listed(items: list) -> str:
 
 @dataclass(frozen=True)
 class MafColumns:
-    sample_column: str = "Tumor_Sample_Barcode"
-    gene_column: str = "Hugo_Symbol"
-    class_column: str = "Variant_Classification"
-    variant_classes: tuple[str, ...] = (
-        "Missense_Mutation", "Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins", "In_Frame_Del",
-        "In_Frame_Ins", "Splice_Site", "Translation_Start_Site", "Nonstop_Mutation",
-    )  # fmt: skip
+    sample_column: str
+    gene_column: str
+    class_column: str
+    variant_classes: tuple[str, ...]
+
+    @classmethod
+    def from_config(cls, entry: dict) -> MafColumns:
+        """The ``maf:`` entry of a view over the schema's defaults."""
+        defaults = {key: sub["default"] for key, sub in view_schema()["properties"]["maf"]["properties"].items()}
+        columns = {**defaults, **entry}
+        return cls(**{**columns, "variant_classes": tuple(columns["variant_classes"])})
+
+
+VIEW_OPTIONS = ("orientation", "format", "id_column", "modality", "layer", "duplicate_features")
 
 
 @dataclass(frozen=True)
@@ -54,25 +61,18 @@ class ViewSpec:
     modality: str | None = None
     layer: str | None = None
     duplicate_features: str = "error"
-    maf: MafColumns = field(default_factory=MafColumns)
+    maf: MafColumns = field(default_factory=lambda: MafColumns.from_config({}))
 
     @classmethod
     def from_config(cls, name: str, entry: dict) -> ViewSpec:
-        maf = {**entry.get("maf", {})}
-        if "variant_classes" in maf:
-            maf["variant_classes"] = tuple(maf["variant_classes"])
+        options = {key: entry[key] for key in VIEW_OPTIONS if key in entry}
         return cls(
             name=name,
             path=Path(entry["path"]),
             omic_type=entry["type"],
-            orientation=entry.get("orientation", "features_x_samples"),
-            format=entry.get("format", "auto"),
-            id_column=entry.get("id_column"),
             drop_columns=tuple(entry.get("drop_columns", ())),
-            modality=entry.get("modality"),
-            layer=entry.get("layer"),
-            duplicate_features=entry.get("duplicate_features", "error"),
-            maf=MafColumns(**maf),
+            maf=MafColumns.from_config(entry.get("maf", {})),
+            **options,
         )
 
     @property
