@@ -30,6 +30,7 @@ include: "workflow/rules/validate.smk"
 include: "workflow/rules/preprocess.smk"
 include: "workflow/rules/integrate.smk"
 include: "workflow/rules/cluster.smk"
+include: "workflow/rules/baselines.smk"
 include: "workflow/rules/markers.smk"
 include: "workflow/rules/report.smk"
 

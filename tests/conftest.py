@@ -8,11 +8,17 @@ import pytest
 
 from oncomix.ingest import ingest
 from oncomix.readers import ViewSpec
-from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
+from oncomix.simulate import CohortSpec, MarkerPlan, simulate_cohort, write_cohort
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_TYPES = {"mutation": "mutation", "rna": "rna_counts", "protein": "protein", "metabolite": "metabolite"}
-SMALL = CohortSpec(n_tumours=120, n_genes=600, n_programmes=2, programme_size=60, seed=7)
+# clearer subtypes than the demo's (larger marker effects, fewer programmes), so 120 tumours suffice
+SMALL = CohortSpec(
+    n_tumours=120, n_genes=600, n_programmes=2, programme_size=60, seed=7,
+    rna_markers=MarkerPlan(up=25, down=15, effect=(1.2, 2.2)),
+    protein_markers=MarkerPlan(up=12, down=6, effect=(1.2, 2.2)),
+    metabolite_markers=MarkerPlan(up=8, down=4, effect=(1.0, 1.8)),
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,60 +1,87 @@
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from oncomix.cluster import ClusterOptions, choose_k, factor_space, factor_table, find_subtypes
+from oncomix.cluster import ClusterOptions, Space, choose_k, consensus_matrix, find_subtypes, pac, prediction_strength
+
+FAST = {"resamples": 8, "prediction_strength_splits": 4}
 
 
-def blobs(n_per=(60, 40, 25), noise_factors=2, seed=0):
-    """Three clusters in two factors, plus continuous unimodal factors that explain less variance."""
+def blobs(n_per=(60, 40, 25), dims=2, seed=0, spread=0.6):
+    """Well-separated Gaussian clusters; returns a Space and the true labels."""
     rng = np.random.default_rng(seed)
-    centres = np.array([[0, 0], [4, 0], [0, 4]])
+    centres = 4.0 * np.eye(max(dims, len(n_per)))[: len(n_per), :dims]
     labels = np.repeat(np.arange(len(n_per)), n_per)
-    signal = centres[labels] + rng.normal(scale=0.6, size=(len(labels), 2))
-    noise = rng.normal(scale=1.0, size=(len(labels), noise_factors))
-    factors = pd.DataFrame(np.hstack([signal, noise]), index=[f"t{i}" for i in range(len(labels))], columns=[f"Factor{k + 1}" for k in range(2 + noise_factors)])
-    r2 = pd.DataFrame([[20.0, 15.0] + [3.0] * noise_factors], index=["rna"], columns=factors.columns)
-    return factors, r2, labels
+    coords = centres[labels] + rng.normal(scale=spread, size=(len(labels), dims))
+    return Space(pd.Index([f"t{i}" for i in range(len(labels))]), coords=coords), labels
 
 
-def test_recovers_clusters_and_their_number():
-    factors, r2, truth = blobs()
-    subtypes, scores, _ = find_subtypes(factors, r2, ClusterOptions(resamples=10))
-    assert scores.loc[scores["chosen"], "k"].item() == 3
-    assert adjusted_rand_score(truth, subtypes["subtype"]) > 0.95
-    assert subtypes["confidence"].between(0, 1).all() and subtypes["confidence"].median() > 0.9
-    assert list(subtypes["subtype"].value_counts().index) == ["ST1", "ST2", "ST3"]  # named by size
+@pytest.mark.parametrize("method", ["kmeans", "gmm", "ward", "leiden"])
+def test_every_algorithm_recovers_clusters_and_their_number(method):
+    space, truth = blobs(dims=3)
+    result = find_subtypes(space, ClusterOptions(method=method, k_max=6, **FAST))
+    chosen = result.k_selection.loc[result.k_selection["chosen"]].iloc[0]
+    assert chosen["k"] == 3 and chosen["prediction_strength"] > 0.9 and chosen["pac"] < 0.05
+    assert adjusted_rand_score(truth, result.calls["subtype"]) > 0.95
+    assert result.calls["confidence"].between(0, 1).all() and result.calls["confidence"].median() > 0.9
+    assert list(result.calls["subtype"].value_counts().index) == ["ST1", "ST2", "ST3"]  # named by size
+
+
+def test_an_affinity_is_clustered_spectrally():
+    space, truth = blobs()
+    distance = ((space.coords[:, None, :] - space.coords[None, :, :]) ** 2).sum(axis=-1)
+    affinity = Space(space.samples, affinity=np.exp(-distance / 2.0))
+    result = find_subtypes(affinity, ClusterOptions(k_max=5, **FAST))
+    assert adjusted_rand_score(truth, result.calls["subtype"]) > 0.95
+    assert result.k_selection.loc[result.k_selection["chosen"], "k"].item() == 3
+
+
+def test_no_structure_is_neither_predictable_nor_crisp():
+    rng = np.random.default_rng(1)
+    space = Space(pd.Index(range(150)).astype(str), coords=rng.normal(size=(150, 3)))
+    options = ClusterOptions(**FAST)
+    assert prediction_strength(space, 5, options) < 0.7
+    structured, _ = blobs()
+    assert prediction_strength(structured, 3, options) > 0.95 > prediction_strength(structured, 5, options)
+
+
+def test_consensus_and_pac_from_known_runs():
+    runs = np.array([[0, 0, 1, 1], [0, 0, 1, -1], [1, 0, 0, 0]])
+    consensus = consensus_matrix(runs)
+    assert consensus[0, 1] == pytest.approx(2 / 3) and consensus[2, 3] == pytest.approx(1.0) and consensus[0, 2] == pytest.approx(0.0)
+    assert consensus[1, 3] == pytest.approx(0.5)  # drawn together twice, together once
+    # pairs (0,1)=2/3, (0,2)=0, (0,3)=0, (1,2)=1/3, (1,3)=1/2, (2,3)=1: three of six are ambiguous
+    assert pac(consensus) == pytest.approx(0.5)
+
+
+def test_choose_k_rules():
+    scores = pd.DataFrame({
+        "k": [2, 3, 4, 5], "clusters_found": [2, 3, 4, 5], "silhouette": [0.7, 0.6, 0.65, 0.5],
+        "pac": [0.0, 0.05, 0.004, 0.0], "prediction_strength": [0.95, 0.9, 0.85, 0.6],
+    })
+    assert choose_k(scores, "pac", 0.8) == 4  # the finest of the equally crisp, predictable k
+    assert choose_k(scores, "silhouette", 0.8) == 2
+    assert choose_k(scores, "prediction_strength", 0.8) == 4
+    assert choose_k(scores, "pac", 0.99) == 2  # none predictable enough: the most predictable
+    scores.loc[scores["k"] == 4, "clusters_found"] = 3  # Leiden could not make 4 communities
+    assert choose_k(scores, "pac", 0.8) == 2
 
 
 def test_same_seed_same_subtypes_and_fixed_k():
-    factors, r2, _ = blobs(seed=3)
-    first, _, _ = find_subtypes(factors, r2, ClusterOptions(resamples=5, seed=11))
-    second, _, _ = find_subtypes(factors, r2, ClusterOptions(resamples=5, seed=11))
-    pd.testing.assert_frame_equal(first, second)
-    fixed, scores, _ = find_subtypes(factors, r2, ClusterOptions(resamples=5, k=5))
-    assert fixed["subtype"].nunique() == 5 and list(scores["k"]) == [5]
+    space, _ = blobs(seed=3)
+    first = find_subtypes(space, ClusterOptions(seed=11, **FAST))
+    second = find_subtypes(space, ClusterOptions(seed=11, **FAST))
+    pd.testing.assert_frame_equal(first.calls, second.calls)
+    pd.testing.assert_frame_equal(first.consensus, second.consensus)
+    fixed = find_subtypes(space, ClusterOptions(k=5, **FAST))
+    assert fixed.calls["subtype"].nunique() == 5 and list(fixed.k_selection["k"]) == [5]
 
 
-def test_unimodal_gradients_are_left_out_even_when_they_explain_more():
-    factors, r2, truth = blobs(noise_factors=3, seed=5)
-    factors[["Factor3", "Factor4", "Factor5"]] *= 3.0  # strong continuous programmes
-    r2[["Factor3", "Factor4", "Factor5"]] = 30.0
-    table = factor_table(factors, r2, ClusterOptions())
-    assert list(table.index[table["used"]]) == ["Factor1", "Factor2"]
-    np.testing.assert_allclose(factor_space(factors, table)["Factor1"], factors["Factor1"] * np.sqrt(0.20))
-    subtypes, _, _ = find_subtypes(factors, r2, ClusterOptions(resamples=10))
-    assert adjusted_rand_score(truth, subtypes["subtype"]) > 0.95
-    everything, _, _ = find_subtypes(factors, r2, ClusterOptions(resamples=10, factor_selection="all"))
-    assert adjusted_rand_score(truth, everything["subtype"]) < 0.5  # what the selection protects against
-
-
-def test_weak_factors_are_left_out():
-    factors, r2, _ = blobs()
-    r2["Factor1"] = 0.5
-    assert not factor_table(factors, r2, ClusterOptions()).loc["Factor1", "used"]
-
-
-def test_choose_k_prefers_silhouette_among_stable():
-    scores = pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.5, 0.6, 0.7], "stability": [0.9, 0.85, 0.4]})
-    assert choose_k(scores, 0.8) == 3
-    assert choose_k(scores, 0.95) == 2  # none stable enough: the most stable
+def test_consensus_is_bounded_and_ordered_by_subtype():
+    space, _ = blobs()
+    result = find_subtypes(space, ClusterOptions(consensus_max_tumours=50, **FAST))
+    assert result.consensus.shape == (50, 50)
+    order = result.calls.loc[result.consensus.index, "subtype"]
+    assert order.is_monotonic_increasing
+    assert np.nanmin(result.consensus.to_numpy()) >= 0 and np.nanmax(result.consensus.to_numpy()) <= 1

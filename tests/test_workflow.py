@@ -15,7 +15,12 @@ from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
 from tests.conftest import REPO
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
-OUTPUTS = ["subtypes.tsv", "factors.tsv", "variance_explained.tsv", "biomarkers.tsv", "k_selection.tsv", "model.hdf5", "data.h5mu", "report.html"]
+OUTPUTS = [
+    "subtypes.tsv", "factors.tsv", "variance_explained.tsv", "biomarkers.tsv", "k_selection.tsv", "consensus.tsv.gz",
+    "clustering_factors.tsv", "factor_covariates.tsv", "method_comparison.tsv", "baselines/snf/subtypes.tsv",
+    "model.hdf5", "data.h5mu", "report.html",
+]
+DEMO_VIEWS = ("mutation", "rna", "protein", "metabolite")
 pytestmark = pytest.mark.workflow
 
 
@@ -26,17 +31,9 @@ def run_workflow(workdir: Path, config: dict) -> subprocess.CompletedProcess:
 
 
 def demo_config(cohort: str, data: Path) -> dict:
-    return {
-        "cohort": cohort,
-        "samples": str(data / "samples.tsv"),
-        "omics": {
-            "mutation": {"path": str(data / "mutation.tsv.gz"), "type": "mutation"},
-            "rna": {"path": str(data / "rna.tsv.gz"), "type": "rna_counts"},
-            "protein": {"path": str(data / "protein.tsv.gz"), "type": "protein"},
-            "metabolite": {"path": str(data / "metabolite.tsv.gz"), "type": "metabolite", "batch": "metabolomics_batch"},
-        },
-        "survival": {"time": "os_months", "event": "os_event"},
-    }
+    """config/config.yaml (what `make demo` runs) with its inputs moved to ``data``."""
+    text = (REPO / "config/config.yaml").read_text().replace("resources/demo", str(data))
+    return yaml.safe_load(text) | {"cohort": cohort}
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +74,26 @@ def test_top_markers_are_planted_ones(demo_run):
     assert set(markers["omic"]) == {"mutation", "rna", "protein", "metabolite"}
 
 
+def test_mofa_is_compared_with_the_baselines_and_ahead_of_concatenated_pca(demo_run):
+    table = pd.read_csv(demo_run / "results/demo/method_comparison.tsv", sep="\t", index_col="method")
+    assert list(table.index[:3]) == ["mofa", "concat_pca", "snf"] and set(table.index[3:]) == {f"view_{v}" for v in DEMO_VIEWS}
+    assert table.loc["mofa", "ari"] >= 0.9 and table.loc["mofa", "ari"] > table.loc["concat_pca", "ari"]
+    assert table.loc["mofa", "n_labelled"] == table.loc["mofa", "n_tumours"] == 300
+    assert table["logrank_p"].between(0, 1).all() and table.loc["mofa", "logrank_p"] < 1e-6  # planted hazard ratios
+    assert table.loc["snf", "n_tumours"] < 300  # tumours with every view only
+
+
+def test_tumours_lacking_views_get_a_subtype_and_are_flagged(demo_run):
+    subtypes = pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t", index_col="sample_id", keep_default_na=False)
+    assert len(subtypes) == 300 and (subtypes["subtype"] != "").all()
+    for view in DEMO_VIEWS:
+        measured = pd.read_csv(demo_run / f"resources/demo/{view}.tsv.gz", sep="\t", index_col=0, nrows=0).columns
+        flagged = subtypes.index[subtypes["missing_views"].str.split(",").apply(lambda views: view in views)]
+        assert set(flagged) == set(subtypes.index.difference(measured)), view
+
+
 def test_same_config_and_seed_give_identical_results(demo_run):
-    for name in ("subtypes.tsv", "factors.tsv", "biomarkers.tsv"):
+    for name in ("subtypes.tsv", "k_selection.tsv", "consensus.tsv.gz", "method_comparison.tsv", "factors.tsv", "biomarkers.tsv"):
         first = (demo_run / "results/demo" / name).read_bytes()
         assert first == (demo_run / "results/demo_again" / name).read_bytes(), name
 

@@ -1,116 +1,239 @@
-"""Tumour subtypes from MOFA factors, with the number of subtypes chosen from the data.
+"""Subtypes in one representation of the cohort, with the number of subtypes chosen by resampling.
 
-Clustering uses the factors whose distribution is multimodal: a one-dimensional Gaussian mixture with 2 or
-3 components fits the factor better than a single Gaussian by more than ``min_bic_gain`` BIC units (10 is
-"very strong" evidence on the Kass-Raftery scale). Unimodal factors capture continuous variation (e.g.
-immune infiltration or proliferation programmes) that does not define discrete groups; they stay in
-``factors.tsv`` but would otherwise split tumours along gradients. If no factor is multimodal, all are used.
+A :class:`Space` holds the tumours as coordinates (MOFA factors, principal components) or as a precomputed
+affinity (a fused SNF network). For each candidate k the chosen algorithm is fitted on every tumour and on
+``resamples`` random subsets of ``resample_fraction`` of them (the same subsets for every k). From these:
 
-Clustering runs in a weighted factor space: each factor is scaled by the square root of the fraction of
-variance it explains (summed over views), so that Euclidean distances approximate distances between tumours
-in the denoised, view-scaled data, and factors that explain little weigh little.
+- **consensus** (Monti et al. 2003): for a pair of tumours, the fraction of the subsets holding both in which
+  they share a cluster. **PAC**, the proportion of ambiguously clustered pairs (consensus strictly between
+  0.1 and 0.9; Senbabaoglu et al. 2014), is near 0 for a clear structure. It is computed on at most
+  ``consensus_max_tumours`` randomly chosen tumours, so memory stays bounded on large cohorts.
+- **stability**: the mean adjusted Rand index between each subset fit and the full fit, on the subset.
+- **confidence** of a tumour: the fraction of the subsets holding it in which it falls in its final subtype
+  (subset labels matched to the full fit's by the Hungarian algorithm).
+- **prediction strength** (Tibshirani & Walther 2005): the cohort is split in random halves and each half
+  is clustered; every test tumour goes to its nearest training cluster (nearest centroid, or highest mean
+  affinity); per test cluster, the fraction of its pairs kept together; the minimum over test clusters,
+  averaged over ``prediction_strength_splits`` splits. Values >= 0.8 mean the clusters can be predicted
+  from independent tumours.
+- **silhouette**: the mean silhouette width of the full fit in the space (Euclidean; for an affinity,
+  1 - affinity / max affinity). It is comparable across k within one space, not across spaces.
 
-For each candidate k, k-means is fitted on the weighted factors of all tumours and on repeated random subsamples.
-*Stability* is the mean adjusted Rand index between each subsample fit (labels predicted for every tumour)
-and the full fit; *silhouette* is the mean silhouette width of the full fit. The chosen k has the highest
-silhouette among the k whose stability reaches ``min_stability`` (highest stability if none does). A
-tumour's *confidence* is the fraction of subsample fits that give it its final subtype (after matching
-cluster labels), so it needs no N x N consensus matrix.
+The chosen k is, among the k whose prediction strength reaches ``min_prediction_strength``:
+``k_criterion: pac`` (default) the largest k whose PAC is within 0.01 of the lowest (the finest partition
+that is as crisp as any), ``silhouette`` the highest silhouette, ``prediction_strength`` the largest k
+(Tibshirani and Walther's rule). If no k reaches the threshold, the most predictable k is chosen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import anndata as ad
 import numpy as np
 import pandas as pd
+import scanpy as sc
 from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans
+from scipy.spatial.distance import cdist
+from sklearn.cluster import AgglomerativeClustering, KMeans, spectral_clustering
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
+
+AMBIGUOUS = (0.1, 0.9)  # consensus interval counted by PAC
+PAC_TOLERANCE = 0.01  # PAC values this close to the lowest count as equally crisp
 
 
 @dataclass(frozen=True)
 class ClusterOptions:
+    method: str = "kmeans"  # kmeans, gmm, ward or leiden (coordinates); an affinity is always clustered spectrally
     k_min: int = 2
     k_max: int = 8
     k: int | None = None  # fix the number of subtypes instead of choosing it
+    k_criterion: str = "pac"  # pac, silhouette or prediction_strength
+    min_prediction_strength: float = 0.8
     resamples: int = 30
     resample_fraction: float = 0.8
-    min_stability: float = 0.8
-    min_factor_r2: float = 1.0  # factors explaining less total variance (percent, summed over views) are left out
-    factor_selection: str = "multimodal"  # or "all"
-    min_bic_gain: float = 10.0
+    prediction_strength_splits: int = 10
+    consensus_max_tumours: int = 1000
     seed: int = 42
 
 
-def bic_gain(values: np.ndarray, seed: int) -> float:
-    """BIC of one Gaussian minus the best BIC of a 2- or 3-component Gaussian mixture (1-D)."""
-    x = values.reshape(-1, 1)
-    single = GaussianMixture(1, random_state=seed).fit(x).bic(x)
-    return float(single - min(GaussianMixture(k, n_init=3, random_state=seed).fit(x).bic(x) for k in (2, 3)))
+@dataclass(frozen=True)
+class Space:
+    """Tumours as coordinates (tumours x dimensions) or as a symmetric affinity (larger = more similar)."""
+
+    samples: pd.Index
+    coords: np.ndarray | None = None
+    affinity: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def take(self, index: np.ndarray) -> Space:
+        if self.affinity is not None:
+            return Space(self.samples[index], affinity=self.affinity[np.ix_(index, index)])
+        return Space(self.samples[index], coords=self.coords[index])
+
+    def assign(self, train: np.ndarray, train_labels: np.ndarray, test: np.ndarray) -> np.ndarray:
+        """Each test tumour's training cluster: nearest centroid, or highest mean affinity."""
+        clusters = np.unique(train_labels)
+        if self.affinity is not None:
+            similarity = np.stack([self.affinity[np.ix_(test, train[train_labels == c])].mean(axis=1) for c in clusters], axis=1)
+            return clusters[similarity.argmax(axis=1)]
+        centroids = np.stack([self.coords[train[train_labels == c]].mean(axis=0) for c in clusters])
+        return clusters[cdist(self.coords[test], centroids).argmin(axis=1)]
+
+    def silhouette(self, labels: np.ndarray) -> float:
+        if not 2 <= len(np.unique(labels)) < len(labels):
+            return float("nan")
+        if self.affinity is not None:
+            off_diagonal = ~np.eye(len(labels), dtype=bool)
+            distance = 1.0 - self.affinity / self.affinity[off_diagonal].max()
+            np.fill_diagonal(distance, 0.0)
+            return float(silhouette_score(distance, labels, metric="precomputed"))
+        return float(silhouette_score(self.coords, labels))
 
 
-def factor_table(factors: pd.DataFrame, r2: pd.DataFrame, options: ClusterOptions) -> pd.DataFrame:
-    """Per factor: variance explained, multimodality (BIC gain) and whether clustering uses it."""
-    table = pd.DataFrame({"total_r2": r2.sum(axis=0)}).rename_axis("factor")
-    table["bic_gain"] = [bic_gain(factors[f].to_numpy(), options.seed) for f in table.index]
-    table["used"] = table["total_r2"] >= options.min_factor_r2
-    if options.factor_selection == "multimodal" and (table["used"] & (table["bic_gain"] > options.min_bic_gain)).any():
-        table["used"] &= table["bic_gain"] > options.min_bic_gain
-    return table
+def _leiden(x: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Leiden communities of a kNN graph (scanpy), with the resolution bisected until there are k of them."""
+    adata = ad.AnnData(np.ascontiguousarray(x, dtype=np.float32))
+    sc.pp.neighbors(adata, n_neighbors=min(15, len(x) - 1), use_rep="X", random_state=seed)
+    best, low, high, resolution = None, 0.0, None, 1.0
+    for _ in range(30):
+        sc.tl.leiden(adata, resolution=resolution, flavor="igraph", n_iterations=2, random_state=seed)
+        labels = adata.obs["leiden"].cat.codes.to_numpy()
+        found = labels.max() + 1
+        if best is None or abs(found - k) < abs(best.max() + 1 - k):
+            best = labels
+        if found == k:
+            break
+        low, high = (resolution, high) if found < k else (low, resolution)
+        resolution = resolution * 2 if high is None else (low + high) / 2
+    return best
 
 
-def factor_space(factors: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """The used factors, each scaled by the square root of its fraction of variance explained."""
-    used = table.index[table["used"]]
-    return factors[used] * np.sqrt(table.loc[used, "total_r2"] / 100.0)
+CLUSTERERS = {
+    "kmeans": lambda x, k, seed: KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x),
+    "gmm": lambda x, k, seed: GaussianMixture(k, n_init=3, reg_covar=1e-4, random_state=seed).fit_predict(x),
+    "ward": lambda x, k, seed: AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x),
+    "leiden": _leiden,
+}
 
 
-def _kmeans(k: int, seed: int) -> KMeans:
-    return KMeans(n_clusters=k, n_init=10, random_state=seed)
+def fit_labels(space: Space, k: int, method: str, seed: int) -> np.ndarray:
+    """Cluster labels 0..k-1 of every tumour in ``space``."""
+    if space.affinity is not None:
+        return spectral_clustering(space.affinity, n_clusters=k, random_state=seed)
+    return np.asarray(CLUSTERERS[method](space.coords, k, seed))
 
 
-def _match_labels(labels: np.ndarray, reference: np.ndarray, k: int) -> np.ndarray:
-    """Relabel ``labels`` to agree best with ``reference`` (Hungarian matching on the contingency table)."""
-    contingency = np.zeros((k, k))
+def match_labels(labels: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Relabel ``labels`` to agree best with ``reference`` (Hungarian matching); unmatched clusters get -1."""
+    contingency = np.zeros((labels.max() + 1, reference.max() + 1))
     np.add.at(contingency, (labels, reference), 1)
     rows, cols = linear_sum_assignment(-contingency)
-    mapping = np.empty(k, dtype=int)
+    mapping = np.full(contingency.shape[0], -1)
     mapping[rows] = cols
     return mapping[labels]
 
 
-def resample_fits(x: np.ndarray, reference: np.ndarray, k: int, options: ClusterOptions) -> np.ndarray:
-    """Labels for every tumour from k-means fitted on each random subsample (resamples x tumours)."""
+def draw_subsets(n: int, options: ClusterOptions) -> list[np.ndarray]:
     rng = np.random.default_rng(options.seed)
-    n_sub = max(k + 1, int(round(options.resample_fraction * len(x))))
-    runs = np.empty((options.resamples, len(x)), dtype=int)
-    for r in range(options.resamples):
-        subset = rng.choice(len(x), size=n_sub, replace=False)
-        model = _kmeans(k, options.seed + r + 1).fit(x[subset])
-        runs[r] = _match_labels(model.predict(x), reference, k)
+    size = max(options.k_max + 1, int(round(options.resample_fraction * n)))
+    return [np.sort(rng.choice(n, size=min(size, n), replace=False)) for _ in range(options.resamples)]
+
+
+def resample_runs(space: Space, k: int, subsets: list[np.ndarray], options: ClusterOptions) -> np.ndarray:
+    """Labels from the fit on each subset (resamples x tumours); -1 where a tumour was not drawn."""
+    runs = np.full((len(subsets), len(space)), -1)
+    for r, subset in enumerate(subsets):
+        runs[r, subset] = fit_labels(space.take(subset), k, options.method, options.seed + r + 1)
     return runs
 
 
-def evaluate_k(x: np.ndarray, k: int, options: ClusterOptions) -> tuple[dict, np.ndarray, np.ndarray]:
-    """Silhouette and stability of k-means with ``k`` clusters; also the full-data labels and resample runs."""
-    labels = _kmeans(k, options.seed).fit_predict(x)
-    runs = resample_fits(x, labels, k, options)
-    stability = float(np.mean([adjusted_rand_score(labels, run) for run in runs]))
-    scores = {"k": k, "silhouette": float(silhouette_score(x, labels)), "stability": stability}
-    return scores, labels, runs
+def consensus_matrix(runs: np.ndarray) -> np.ndarray:
+    """Fraction of the runs holding both tumours that put them in one cluster (NaN if never drawn together)."""
+    drawn = (runs >= 0).astype(np.float32)
+    together = np.zeros((runs.shape[1], runs.shape[1]), dtype=np.float32)
+    for labels in runs:
+        onehot = (labels[:, None] == np.arange(labels.max() + 1)[None, :]).astype(np.float32)
+        together += onehot @ onehot.T
+    both = drawn.T @ drawn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(both > 0, together / both, np.nan)
 
 
-def choose_k(scores: pd.DataFrame, min_stability: float) -> int:
-    """Highest silhouette among stable k; the most stable k if none reaches ``min_stability``."""
-    stable = scores[scores["stability"] >= min_stability]
-    if stable.empty:
-        return int(scores.loc[scores["stability"].idxmax(), "k"])
-    return int(stable.loc[stable["silhouette"].idxmax(), "k"])
+def pac(consensus: np.ndarray) -> float:
+    """Proportion of tumour pairs with an ambiguous consensus."""
+    pairs = consensus[np.triu_indices(len(consensus), 1)]
+    pairs = pairs[np.isfinite(pairs)]
+    return float(np.mean((pairs > AMBIGUOUS[0]) & (pairs < AMBIGUOUS[1])))
 
 
-def _name_subtypes(labels: np.ndarray) -> np.ndarray:
+def prediction_strength(space: Space, k: int, options: ClusterOptions) -> float:
+    """Tibshirani-Walther prediction strength, averaged over random half splits."""
+    rng = np.random.default_rng(options.seed + 1)
+    strengths = []
+    for split in range(options.prediction_strength_splits):
+        order = rng.permutation(len(space))
+        train, test = np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2 :])
+        seed = options.seed + 1000 + split
+        predicted = space.assign(train, fit_labels(space.take(train), k, options.method, seed), test)
+        test_labels = fit_labels(space.take(test), k, options.method, seed)
+        per_cluster = []
+        for cluster in np.unique(test_labels):
+            counts = np.bincount(predicted[test_labels == cluster])
+            members = counts.sum()
+            if members >= 2:
+                per_cluster.append((counts * (counts - 1)).sum() / (members * (members - 1)))
+        strengths.append(min(per_cluster))
+    return float(np.mean(strengths))
+
+
+def evaluate_k(space: Space, k: int, subsets: list[np.ndarray], probe: np.ndarray, options: ClusterOptions) -> dict:
+    """Scores of one k, with the full-data labels, the resample runs and the consensus on ``probe``."""
+    labels = fit_labels(space, k, options.method, options.seed)
+    runs = resample_runs(space, k, subsets, options)
+    drawn = runs >= 0
+    consensus = consensus_matrix(runs[:, probe])
+    scores = {
+        "k": k,
+        "clusters_found": int(len(np.unique(labels))),
+        "silhouette": space.silhouette(labels),
+        "stability": float(np.mean([adjusted_rand_score(labels[d], run[d]) for run, d in zip(runs, drawn)])),
+        "pac": pac(consensus),
+        "prediction_strength": prediction_strength(space, k, options),
+    }
+    return {"scores": scores, "labels": labels, "runs": runs, "consensus": consensus}
+
+
+def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: float) -> int:
+    """The best k among those predictable enough; the most predictable k if none is.
+
+    A k the algorithm could not produce (Leiden finding another number of communities) is never chosen.
+    """
+    scores = scores[scores["clusters_found"] == scores["k"]]
+    eligible = scores[scores["prediction_strength"] >= min_prediction_strength]
+    if eligible.empty:
+        return int(scores.loc[scores["prediction_strength"].idxmax(), "k"])
+    if criterion == "pac":
+        return int(eligible.loc[eligible["pac"] <= eligible["pac"].min() + PAC_TOLERANCE, "k"].max())
+    if criterion == "prediction_strength":
+        return int(eligible["k"].max())
+    return int(eligible.loc[eligible["silhouette"].idxmax(), "k"])
+
+
+def confidence(labels: np.ndarray, runs: np.ndarray) -> np.ndarray:
+    """Per tumour, the fraction of the runs that drew it in which it has its final label (NaN if never drawn)."""
+    agree = np.zeros(len(labels))
+    for run in runs:
+        drawn = run >= 0
+        agree[drawn] += match_labels(run[drawn], labels[drawn]) == labels[drawn]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return agree / (runs >= 0).sum(axis=0)
+
+
+def name_subtypes(labels: np.ndarray) -> np.ndarray:
     """Name subtypes ST1, ST2, ... from the largest to the smallest (ties by first appearance)."""
     sizes = pd.Series(labels).value_counts(sort=False)
     order = sorted(sizes.index, key=lambda c: (-sizes[c], int(np.flatnonzero(labels == c)[0])))
@@ -118,19 +241,29 @@ def _name_subtypes(labels: np.ndarray) -> np.ndarray:
     return np.array([names[c] for c in labels])
 
 
-def find_subtypes(factors: pd.DataFrame, r2: pd.DataFrame, options: ClusterOptions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Cluster tumours in the weighted factor space; returns subtypes per sample, k selection, factor table."""
-    table = factor_table(factors, r2, options)
-    x = factor_space(factors, table).to_numpy(dtype=float)
-    candidates = [options.k] if options.k else range(options.k_min, min(options.k_max, len(x) - 1) + 1)
-    results = {k: evaluate_k(x, k, options) for k in candidates}
-    scores = pd.DataFrame([r[0] for r in results.values()])
-    k = options.k or choose_k(scores, options.min_stability)
+@dataclass
+class Subtypes:
+    calls: pd.DataFrame  # per tumour: subtype, confidence
+    k_selection: pd.DataFrame  # per candidate k: scores and whether it was chosen
+    consensus: pd.DataFrame  # consensus of the chosen k on the probed tumours, ordered by subtype
+
+
+def find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
+    """Cluster the tumours of ``space`` for every candidate k and keep the chosen one."""
+    candidates = [options.k] if options.k else list(range(options.k_min, min(options.k_max, len(space) - 1) + 1))
+    subsets = draw_subsets(len(space), options)
+    probe = np.sort(np.random.default_rng(options.seed).permutation(len(space))[: options.consensus_max_tumours])
+    results = {k: evaluate_k(space, k, subsets, probe, options) for k in candidates}
+    scores = pd.DataFrame([r["scores"] for r in results.values()])
+    k = options.k or choose_k(scores, options.k_criterion, options.min_prediction_strength)
     scores["chosen"] = scores["k"] == k
-    _, labels, runs = results[k]
-    confidence = (runs == labels[None, :]).mean(axis=0)
-    subtypes = pd.DataFrame(
-        {"subtype": _name_subtypes(labels), "confidence": np.round(confidence, 4)},
-        index=pd.Index(factors.index, name="sample_id"),
+    chosen = results[k]
+    names = name_subtypes(chosen["labels"])
+    calls = pd.DataFrame(
+        {"subtype": names, "confidence": np.round(confidence(chosen["labels"], chosen["runs"]), 4)},
+        index=pd.Index(space.samples, name="sample_id"),
     )
-    return subtypes, scores, table
+    order = np.argsort(names[probe], kind="stable")
+    ids = space.samples[probe][order]
+    consensus = pd.DataFrame(chosen["consensus"][np.ix_(order, order)], index=ids, columns=ids).rename_axis("sample_id")
+    return Subtypes(calls, scores, consensus.round(4))

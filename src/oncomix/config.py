@@ -6,8 +6,10 @@ Typos get the nearest valid key or value suggested; defaults from the schema are
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import re
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
@@ -121,6 +123,13 @@ def _cross_key_problems(config: dict, source: str) -> list[str]:
 def _missing_files(config: dict, source: str) -> list[str]:
     paths = {"samples": config["samples"], **{f"omics.{name}.path": view["path"] for name, view in config["omics"].items()}}
     return [f"{path}: file not found; check '{key}' in the {source}" for key, path in paths.items() if not Path(path).is_file()]
+
+
+def options_for(cls, section: Mapping, **extra):
+    """The options dataclass ``cls`` from the keys of a config section that are its fields."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    chosen = {key: tuple(value) if isinstance(value, list) else value for key, value in section.items() if key in names}
+    return cls(**chosen, **extra)
 
 
 def view_format(view: dict) -> str:

@@ -7,6 +7,7 @@ recorded, not treated as errors.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from pathlib import Path
@@ -144,8 +145,11 @@ def drop_uninformative(values: pd.DataFrame, spec: ViewSpec) -> tuple[pd.DataFra
     return informative.loc[~(empty_sample | constant_sample).to_numpy()], records
 
 
-def read_samples(path: Path, survival: dict | None = None, id_pattern: str | None = None) -> pd.DataFrame:
-    """Read and check the clinical sample sheet; returns it indexed by ``sample_id``."""
+def read_samples(path: Path, survival: dict | None = None, id_pattern: str | None = None, columns: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read and check the clinical sample sheet; returns it indexed by ``sample_id``.
+
+    ``columns`` maps each other column the config names (batch, reference labels...) to the config key naming it.
+    """
     path = Path(path)
     if not path.is_file():
         raise OncomixInputError(f"{path}: sample sheet not found; check 'samples' in the config")
@@ -160,11 +164,21 @@ def read_samples(path: Path, survival: dict | None = None, id_pattern: str | Non
         problems.append(f"{path}: duplicate sample_id(s) {listed(dups)}; each tumour must have one row")
     if survival:
         problems += _check_survival(sheet, survival, path)
+    problems += [
+        f"{path}: column {column!r} not found ({_suggest_column(column, sheet)}); fix '{key}' in the config"
+        for column, key in (columns or {}).items()
+        if column not in sheet.columns
+    ]
     if problems:
         raise OncomixInputError(problems)
     sheet = sheet.set_index("sample_id")
     sheet.index = harmonise_ids(sheet.index, id_pattern, path)
     return sheet
+
+
+def _suggest_column(column: str, sheet: pd.DataFrame) -> str:
+    close = difflib.get_close_matches(column, [str(c) for c in sheet.columns], n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else f"columns are {listed(list(sheet.columns))}"
 
 
 def _schema_problems(sheet: pd.DataFrame, path: Path) -> list[str]:
@@ -251,7 +265,9 @@ def _clean_obs(sheet: pd.DataFrame) -> pd.DataFrame:
     return obs
 
 
-def ingest(samples_path: Path, view_specs: list[ViewSpec], survival: dict | None = None, id_pattern: str | None = None) -> tuple[md.MuData, pd.DataFrame]:
+def ingest(
+    samples_path: Path, view_specs: list[ViewSpec], survival: dict | None = None, id_pattern: str | None = None, columns: dict[str, str] | None = None
+) -> tuple[md.MuData, pd.DataFrame]:
     """Read, check and join everything; returns the MuData and a table of what was dropped.
 
     Raises ``OncomixInputError`` listing every problem found in every file.
@@ -259,7 +275,7 @@ def ingest(samples_path: Path, view_specs: list[ViewSpec], survival: dict | None
     problems: list[str] = []
     samples = None
     try:
-        samples = read_samples(samples_path, survival, id_pattern)
+        samples = read_samples(samples_path, survival, id_pattern, columns)
     except OncomixInputError as exc:
         problems += exc.problems
     views, dropped = {}, []

@@ -52,14 +52,30 @@ def factor_scatter(factors: pd.DataFrame, subtypes: pd.Series, pairs: list[tuple
 
 
 def k_selection(scores: pd.DataFrame) -> str:
-    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
     ax.plot(scores["k"], scores["silhouette"], "o-", label="mean silhouette")
-    ax.plot(scores["k"], scores["stability"], "s--", label="stability (mean ARI)")
-    chosen = scores.loc[scores["chosen"], "k"]
-    for k in chosen:
+    ax.plot(scores["k"], scores["prediction_strength"], "s--", label="prediction strength")
+    ax.plot(scores["k"], scores["pac"], "^:", label="PAC (lower is clearer)")
+    for k in scores.loc[scores["chosen"], "k"]:
         ax.axvline(k, color="grey", lw=1)
     ax.set_xlabel("number of subtypes k")
-    ax.legend(frameon=False)
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(frameon=False, fontsize=8)
+    return to_base64(fig)
+
+
+def consensus_heatmap(consensus: pd.DataFrame, subtypes: pd.Series) -> str:
+    """Consensus of the chosen k, tumours ordered by subtype (as written by the cluster step)."""
+    fig, ax = plt.subplots(figsize=(4.6, 4.0))
+    image = ax.imshow(consensus.to_numpy(), cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
+    labels = subtypes.reindex(consensus.index).to_numpy()
+    for b in np.flatnonzero(labels[1:] != labels[:-1]) + 0.5:
+        ax.axvline(b, color="black", lw=0.6)
+        ax.axhline(b, color="black", lw=0.6)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel(f"{len(consensus)} tumours, ordered by subtype")
+    fig.colorbar(image, ax=ax, label="consensus (fraction of resamples together)")
     return to_base64(fig)
 
 

@@ -25,7 +25,10 @@ class ReportInputs:
     r2: pd.DataFrame
     subtypes: pd.DataFrame
     k_selection: pd.DataFrame
-    factor_table: pd.DataFrame  # per factor: total_r2, bic_gain, used
+    factor_table: pd.DataFrame  # per factor: total_r2, bic_gain, technical association, status, used
+    associations: pd.DataFrame  # factor x covariate tests
+    consensus: pd.DataFrame  # consensus matrix of the chosen k, ordered by subtype
+    method_comparison: pd.DataFrame  # MOFA and the baselines side by side
     biomarkers: pd.DataFrame
     overlap: pd.DataFrame  # validation: tumours per view and per pair of views
     dropped: pd.DataFrame  # validation: features / samples dropped as uninformative
@@ -92,6 +95,11 @@ def render(inputs: ReportInputs) -> str:
         k_selection=inputs.k_selection,
         k_plot=plots.k_selection(inputs.k_selection),
         factor_table=inputs.factor_table,
+        associations=inputs.associations.sort_values(["technical", "q"], ascending=[False, True]),
+        consensus_plot=plots.consensus_heatmap(inputs.consensus, subtypes),
+        method_comparison=inputs.method_comparison,
+        compare_to=inputs.config.get("compare_to"),
+        n_lacking=int((inputs.subtypes["missing_views"].fillna("") != "").sum()),
         chosen_k=int(inputs.k_selection.loc[inputs.k_selection["chosen"], "k"].iloc[0]),
         sizes=sizes,
         confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),
@@ -100,6 +108,7 @@ def render(inputs: ReportInputs) -> str:
         top=top_markers(inputs.biomarkers, inputs.top_n),
         heatmaps={view: plots.marker_heatmap(inputs.mdata, view, inputs.biomarkers, subtypes, 8) for view in inputs.mdata.mod},
         versions=versions(),
+        config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
     )
 

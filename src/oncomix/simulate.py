@@ -32,15 +32,17 @@ class CohortSpec:
     n_mutation_genes: int = 200
     n_proteins: int = 150
     n_metabolites: int = 120
-    n_programmes: int = 3
-    programme_size: int = 200
+    n_programmes: int = 6
+    programme_size: int = 300
     # fraction of tumours lacking each whole view
     view_dropout: dict[str, float] = field(
         default_factory=lambda: {"mutation": 0.04, "rna": 0.03, "protein": 0.12, "metabolite": 0.18}
     )
-    rna_markers: MarkerPlan = MarkerPlan(up=25, down=15, effect=(1.2, 2.2))
-    protein_markers: MarkerPlan = MarkerPlan(up=12, down=6, effect=(1.2, 2.2))
-    metabolite_markers: MarkerPlan = MarkerPlan(up=8, down=4, effect=(1.0, 1.8))
+    # modest subtype effects beside strong within-subtype programmes, as in real tumours: views must be
+    # integrated, and continuous variation kept apart from subtype structure, to recover every subtype
+    rna_markers: MarkerPlan = MarkerPlan(up=25, down=15, effect=(0.7, 1.3))
+    protein_markers: MarkerPlan = MarkerPlan(up=12, down=6, effect=(0.7, 1.3))
+    metabolite_markers: MarkerPlan = MarkerPlan(up=8, down=4, effect=(0.6, 1.1))
     drivers_per_subtype: int = 8
     # hazard ratio of each subtype relative to the first
     hazard_ratios: tuple[float, ...] = (1.0, 0.5, 2.0, 3.5)
@@ -168,6 +170,7 @@ def _clinical(spec, labels, ids, rng) -> pd.DataFrame:
             "metabolomics_batch": rng.choice(["A", "B"], size=n, p=[0.55, 0.45]),
             "os_months": np.round(np.minimum(event_time, censor_time), 2),
             "os_event": (event_time <= censor_time).astype(int),
+            "simulated_subtype": [f"S{s + 1}" for s in labels],  # the truth, as a reference label column (compare_to)
         }
     )
 

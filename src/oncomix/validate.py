@@ -35,11 +35,26 @@ def validate(config: dict, source: str = "config") -> Validated:
     """Check ``config`` (defaults filled in place) and its inputs; raises ``OncomixInputError`` on any problem."""
     check_config(config, source)
     specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
-    mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"))
+    mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config))
     check_enough_tumours(mdata.n_obs, config["clustering"], config["samples"])
     overlap = overlap_table(mdata)
     log.info("samples per view and their overlap:\n%s", overlap.to_string())
     return Validated(mdata, overlap, dropped)
+
+
+def sheet_columns(config: dict) -> dict[str, str]:
+    """Sample-sheet columns named in the config (other than survival), each with the key that names it."""
+    columns = {view["batch"]: f"omics.{name}.batch" for name, view in config["omics"].items() if "batch" in view}
+    columns.update({column: "clustering.technical_covariates" for column in config["clustering"]["technical_covariates"]})
+    if "compare_to" in config:
+        columns[config["compare_to"]] = "compare_to"
+    return columns
+
+
+def missing_views(mdata: md.MuData) -> pd.Series:
+    """Per tumour, the views it lacks, comma-separated ('' when it has every view)."""
+    present = {name: np.asarray(mdata.obsm[name]).ravel() for name in mdata.mod}
+    return pd.Series([",".join(name for name in mdata.mod if not present[name][i]) for i in range(mdata.n_obs)], index=mdata.obs_names, name="missing_views")
 
 
 def check_enough_tumours(n_tumours: int, clustering: dict, samples_path: str) -> None:

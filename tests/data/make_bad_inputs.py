@@ -188,6 +188,12 @@ def cases(good: dict[str, pd.DataFrame]) -> list[Case]:
     # --- survival ---
     case("survival_negative_time", "a negative follow-up time", ["survival_negative_time/samples.tsv", "'os_months' must be a time >= 0", "T003"]).sheet(sheet.assign(os_months=sheet["os_months"].where(sheet["sample_id"] != "T003", -4)))
     case("survival_bad_event", "an event code other than 0/1", ["survival_bad_event/samples.tsv", "0 (censored) or 1 (event)", "T006"]).sheet(sheet.assign(os_event=sheet["os_event"].where(sheet["sample_id"] != "T006", 2)))
+    c = case("config_bad_clustering_method", "a clustering algorithm spelled wrong", ["config.yaml", "clustering.method = 'k-means'", "did you mean 'kmeans'"])
+    c.config["clustering"]["method"] = "k-means"
+    c = case("sheet_missing_reference_column", "compare_to names a column the sample sheet lacks", ["good/samples.tsv", "column 'pam50' not found", "fix 'compare_to'"])
+    c.config["compare_to"] = "pam50"
+    c = case("sheet_missing_covariate_column", "a technical covariate that is not in the sample sheet", ["good/samples.tsv", "column 'purity' not found", "clustering.technical_covariates"])
+    c.config["clustering"]["technical_covariates"] = ["purity"]
     c = case("survival_missing_column", "a survival column that is not in the sample sheet", ["good/samples.tsv", "survival time column 'os_days' not found"])
     c.config["survival"]["time"] = "os_days"
 

@@ -1,23 +1,27 @@
 rule cluster:
-    """Subtypes from the factors, with the number of subtypes chosen from the data."""
+    """Subtypes from the MOFA factors, with the number of subtypes chosen by resampling."""
     input:
         factors=f"{OUT}/factors.tsv",
         variance=f"{OUT}/variance_explained.tsv",
+        data=f"{OUT}/data.h5mu",
     output:
         subtypes=f"{OUT}/subtypes.tsv",
         k_selection=f"{OUT}/k_selection.tsv",
+        consensus=f"{OUT}/consensus.tsv.gz",
         factor_table=f"{OUT}/clustering_factors.tsv",
+        associations=f"{OUT}/factor_covariates.tsv",
     log:
         f"{LOGS}/cluster.log",
     benchmark:
         f"{OUT}/benchmarks/cluster.tsv"
     params:
         clustering=config["clustering"],
+        reference=[config["compare_to"]] if "compare_to" in config else [],
         seed=config["seed"],
     threads: 2
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=4000,
+        runtime=60,
     conda:
         ENV
     script:

@@ -11,3 +11,11 @@ def omic_paths():
 def mofa_mem_mb(wildcards, input):
     """MOFA keeps a few dense copies of the data: scale memory with the input size."""
     return max(2000, int(200 * input.size_mb))
+
+
+def baseline_methods():
+    """The baselines named in the config, with single_view expanded to one per view."""
+    methods = []
+    for baseline in config["baselines"]:
+        methods += [f"view_{name}" for name in config["omics"]] if baseline == "single_view" else [baseline]
+    return methods

@@ -15,6 +15,7 @@ rule validate:
         omics=config["omics"],
         survival=config.get("survival"),
         sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
+        sheet_columns=[config.get("compare_to"), config["clustering"]["technical_covariates"]],
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(20 * input.size_mb)),
