@@ -139,7 +139,7 @@ def match_labels(labels: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 def draw_subsets(n: int, options: ClusterOptions) -> list[np.ndarray]:
     rng = np.random.default_rng(options.seed)
-    size = max(options.k_max + 1, int(round(options.resample_fraction * n)))
+    size = max((options.k or options.k_max) + 1, int(round(options.resample_fraction * n)))
     return [np.sort(rng.choice(n, size=min(size, n), replace=False)) for _ in range(options.resamples)]
 
 

@@ -75,4 +75,6 @@ def comparison_table(rows: list[dict]) -> pd.DataFrame:
     """The rows in a fixed column order; agreement and survival columns only when they were computed."""
     table = pd.DataFrame(rows)
     always = COLUMNS[: COLUMNS.index("prediction_strength") + 1]
-    return table.reindex(columns=[c for c in COLUMNS if c in always or c in table.columns])
+    table = table.reindex(columns=[c for c in COLUMNS if c in always or c in table.columns])
+    counts = [c for c in ("n_tumours", "k", "n_labelled", "n_survival") if c in table.columns]
+    return table.astype({c: "Int64" for c in counts})  # stay integers when a method has no result
