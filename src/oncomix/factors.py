@@ -30,7 +30,7 @@ from scipy import stats
 from sklearn.mixture import GaussianMixture
 from statsmodels.stats.multitest import multipletests
 
-from oncomix.cluster import Space
+from oncomix.cluster import ClusterOptions, Space, Subtypes, find_subtypes
 
 ASSOCIATION_COLUMNS = ["factor", "covariate", "technical", "test", "n", "effect", "r2", "p", "q"]
 
@@ -105,3 +105,23 @@ def factor_space(factors: pd.DataFrame, table: pd.DataFrame) -> Space:
         raise ValueError("no MOFA factor is left for clustering; see clustering_factors.tsv for why each was left out")
     weighted = factors[used] * np.sqrt(table.loc[used, "total_r2"] / 100.0)
     return Space(factors.index, coords=weighted.to_numpy(dtype=float))
+
+
+@dataclass
+class FactorClustering:
+    subtypes: Subtypes
+    factor_table: pd.DataFrame  # per factor: variance explained, multimodality, technical association, status
+    associations: pd.DataFrame  # every factor against every technical covariate and the reference column
+
+
+def cluster_factors(
+    factors: pd.DataFrame, r2: pd.DataFrame, sheet: pd.DataFrame, reference: str | None,
+    factor_options: FactorOptions, cluster_options: ClusterOptions,
+) -> FactorClustering:
+    """Screen the factors against the technical covariates (and the reference labels, for the report), then
+    cluster the tumours on the factors that are kept."""
+    technical = list(factor_options.technical_covariates)
+    covariates = sheet.reindex(factors.index)[list(dict.fromkeys(technical + ([reference] if reference else [])))]
+    associations = covariate_associations(factors, covariates, set(technical))
+    table = factor_table(factors, r2, associations, factor_options)
+    return FactorClustering(find_subtypes(factor_space(factors, table), cluster_options), table, associations)

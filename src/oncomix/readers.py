@@ -95,6 +95,11 @@ def read_view(spec: ViewSpec) -> pd.DataFrame:
     return frame
 
 
+def read_sample_table(path: Path) -> pd.DataFrame:
+    """A per-tumour table the workflow wrote (factors, subtypes, consensus), ids kept as text ("007" stays "007")."""
+    return pd.read_csv(path, sep="\t", index_col="sample_id", dtype={"sample_id": str})
+
+
 def separator(path: Path) -> str:
     """Comma for .csv / .csv.gz files, tab otherwise."""
     return "," if ".csv" in [s.lower() for s in path.suffixes] else "\t"

@@ -31,7 +31,8 @@ rule compare_methods:
         data=f"{OUT}/data.h5mu",
         subtypes=f"{OUT}/subtypes.tsv",
         k_selection=f"{OUT}/k_selection.tsv",
-        baselines=expand(f"{OUT}/baselines/{{method}}/{{table}}.tsv", method=baseline_methods(), table=["subtypes", "k_selection"]),
+        baseline_subtypes=expand(f"{OUT}/baselines/{{method}}/subtypes.tsv", method=baseline_methods()),
+        baseline_k_selection=expand(f"{OUT}/baselines/{{method}}/k_selection.tsv", method=baseline_methods()),
     output:
         f"{OUT}/method_comparison.tsv",
     log:

@@ -16,7 +16,7 @@ rule cluster:
         f"{OUT}/benchmarks/cluster.tsv"
     params:
         clustering=config["clustering"],
-        reference=[config["compare_to"]] if "compare_to" in config else [],
+        compare_to=config.get("compare_to"),
         seed=config["seed"],
     threads: 2
     resources:

@@ -1,17 +1,11 @@
 """Snakemake adapter: method_comparison.tsv from the MOFA subtypes and every baseline's."""
 
-from pathlib import Path
-
 import mudata as md
 import pandas as pd
 
 from oncomix.compare import comparison_table, describe, method_row
 from oncomix.logs import run_step
-
-
-def read_method(subtypes_path, k_selection_path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    calls = pd.read_csv(subtypes_path, sep="\t", index_col="sample_id", dtype={"sample_id": str})
-    return calls, pd.read_csv(k_selection_path, sep="\t")
+from oncomix.readers import read_sample_table
 
 
 def main(snakemake):
@@ -19,13 +13,12 @@ def main(snakemake):
     reference = obs[snakemake.params.compare_to] if snakemake.params.compare_to else None
     survival = snakemake.params.survival
     outcome = obs[[survival["time"], survival["event"]]].set_axis(["time", "event"], axis=1) if survival else None
-    methods = {"mofa": (snakemake.input.subtypes, snakemake.input.k_selection)}
-    for method in snakemake.params.methods:
-        folder = Path(snakemake.input.subtypes).parent / "baselines" / method
-        methods[method] = (folder / "subtypes.tsv", folder / "k_selection.tsv")
+    methods = ["mofa", *snakemake.params.methods]  # in the order of the rule's inputs
+    subtypes = [snakemake.input.subtypes, *snakemake.input.baseline_subtypes]
+    k_selections = [snakemake.input.k_selection, *snakemake.input.baseline_k_selection]
     rows = [
-        method_row(method, *describe(method, snakemake.params.clusterer), *read_method(*paths), reference, outcome)
-        for method, paths in methods.items()
+        method_row(method, *describe(method, snakemake.params.clusterer), read_sample_table(calls), pd.read_csv(k_selection, sep="\t"), reference, outcome)
+        for method, calls, k_selection in zip(methods, subtypes, k_selections, strict=True)
     ]
     comparison_table(rows).to_csv(snakemake.output[0], sep="\t", index=False)
 

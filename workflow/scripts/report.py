@@ -6,6 +6,7 @@ import mudata as md
 import pandas as pd
 
 from oncomix.logs import run_step
+from oncomix.readers import read_sample_table
 from oncomix.report import ReportInputs, render
 
 
@@ -13,13 +14,13 @@ def main(snakemake):
     inputs = ReportInputs(
         cohort=snakemake.params.cohort,
         mdata=md.read_h5mu(snakemake.input.data),
-        factors=pd.read_csv(snakemake.input.factors, sep="\t", index_col="sample_id", dtype={"sample_id": str}),
+        factors=read_sample_table(snakemake.input.factors),
         r2=pd.read_csv(snakemake.input.variance, sep="\t", index_col="view"),
-        subtypes=pd.read_csv(snakemake.input.subtypes, sep="\t", index_col="sample_id", dtype={"sample_id": str}),
+        subtypes=read_sample_table(snakemake.input.subtypes),
         k_selection=pd.read_csv(snakemake.input.k_selection, sep="\t"),
         factor_table=pd.read_csv(snakemake.input.factor_table, sep="\t", index_col="factor"),
         associations=pd.read_csv(snakemake.input.associations, sep="\t"),
-        consensus=pd.read_csv(snakemake.input.consensus, sep="\t", index_col="sample_id", dtype={"sample_id": str}),
+        consensus=read_sample_table(snakemake.input.consensus),
         method_comparison=pd.read_csv(snakemake.input.method_comparison, sep="\t"),
         biomarkers=pd.read_csv(snakemake.input.biomarkers, sep="\t", keep_default_na=False, na_values=[""]),
         overlap=pd.read_csv(snakemake.input.overlap, sep="\t", index_col="view"),
