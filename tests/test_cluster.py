@@ -58,12 +58,14 @@ def test_consensus_and_pac_from_known_runs():
 def test_choose_k_rules():
     scores = pd.DataFrame({
         "k": [2, 3, 4, 5], "clusters_found": [2, 3, 4, 5], "silhouette": [0.7, 0.6, 0.65, 0.5],
-        "pac": [0.0, 0.05, 0.004, 0.0], "prediction_strength": [0.95, 0.9, 0.85, 0.6],
+        "pac": [0.0, 0.05, 0.004, 0.0], "prediction_strength": [0.95, 0.9, 0.85, 0.6], "smallest_subtype": [40, 30, 20, 10],
     })
     assert choose_k(scores, "pac", 0.8) == 4  # the finest of the equally crisp, predictable k
     assert choose_k(scores, "silhouette", 0.8) == 2
     assert choose_k(scores, "prediction_strength", 0.8) == 4
     assert choose_k(scores, "pac", 0.99) == 2  # none predictable enough: the most predictable
+    assert choose_k(scores.assign(smallest_subtype=[40, 30, 1, 1]), "pac", 0.8, min_subtype_size=5) == 2  # k=4 leaves one outlier
+    assert choose_k(scores.assign(smallest_subtype=1), "pac", 0.8, min_subtype_size=5) == 4  # every k does: the rule is waived
     scores.loc[scores["k"] == 4, "clusters_found"] = 3  # Leiden could not make 4 communities
     assert choose_k(scores, "pac", 0.8) == 2
 

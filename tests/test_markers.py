@@ -58,3 +58,59 @@ def test_specificity_keeps_a_feature_to_the_subtype_it_marks():
     assert e0.loc["B", "q"] < 0.05 and not e0.loc["B", "is_marker"]
     m0 = table[(table["feature"] == "m0")].set_index("subtype")
     assert m0.loc["B", "is_marker"] and not m0.loc["A", "is_marker"]
+
+
+def test_intervals_auc_fractions_and_separation_match_scipy_recomputed_directly():
+    mdata, labels = cohort()
+    table = find_markers(mdata, labels).set_index(["subtype", "omic", "feature"])
+    x = mdata["expr"].X
+    in_a = (labels == "A").to_numpy()
+    row = table.loc[("A", "expr", "e0")]
+    interval = stats.ttest_ind(x[in_a, 0], x[~in_a, 0], equal_var=False).confidence_interval(0.95)
+    assert np.isclose(row["ci_low"], interval.low) and np.isclose(row["ci_high"], interval.high)
+    u = stats.mannwhitneyu(x[in_a, 0], x[~in_a, 0]).statistic
+    assert np.isclose(row["auc"], u / (in_a.sum() * (~in_a).sum()))
+    upper = np.quantile(x[:, 0], 0.75)
+    assert np.isclose(row["fraction_subtype"], (x[in_a, 0] > upper).mean()) and np.isclose(row["fraction_rest"], (x[~in_a, 0] > upper).mean())
+    deltas = [
+        2 * stats.mannwhitneyu(x[in_a, 0], x[(labels == other).to_numpy(), 0]).statistic / (in_a.sum() * (labels == other).sum()) - 1
+        for other in ("B", "C")
+    ]
+    assert np.isclose(row["separation"], min(deltas))
+    # mutation: Haldane-corrected log2 odds ratio with Woolf's interval
+    m = mdata["mut"].X[:, 0]
+    in_b = (labels == "B").to_numpy()
+    cells = np.array([m[in_b].sum(), (1 - m[in_b]).sum(), m[~in_b].sum(), (1 - m[~in_b]).sum()]) + 0.5
+    log_or = np.log(cells[0] * cells[3] / (cells[1] * cells[2]))
+    half = stats.norm.ppf(0.975) * np.sqrt((1 / cells).sum())
+    row = table.loc[("B", "mut", "m0")]
+    assert np.isclose(row["effect"], log_or / np.log(2))
+    assert np.isclose(row["ci_low"], (log_or - half) / np.log(2)) and np.isclose(row["ci_high"], (log_or + half) / np.log(2))
+    assert np.isclose(row["fraction_subtype"], m[in_b].mean())
+
+
+def test_ranking_puts_markers_first_by_separation_within_and_across_views():
+    mdata, labels = cohort()
+    table = find_markers(mdata, labels)
+    for subtype, rows in table.groupby("subtype"):
+        assert list(rows["combined_rank"]) == list(range(1, len(rows) + 1))
+        markers = rows[rows["is_marker"]]
+        if markers.empty:
+            continue
+        assert markers["combined_rank"].max() < rows.loc[~rows["is_marker"], "combined_rank"].min()
+        assert markers["separation"].is_monotonic_decreasing
+        for _, view_rows in rows.groupby("omic"):
+            assert sorted(view_rows["rank"]) == list(range(1, len(view_rows) + 1))
+    assert table["is_marker"].any()
+
+
+def test_mofa_evidence_takes_the_factor_that_separates_the_subtype():
+    mdata, labels = cohort()
+    rng = np.random.default_rng(1)
+    factors = pd.DataFrame(rng.normal(size=(75, 2)), index=labels.index, columns=["Factor1", "Factor2"])
+    factors.loc[labels == "A", "Factor2"] -= 3.0  # A is low on Factor2
+    weights = pd.DataFrame({"view": "expr", "feature": ["e0", "e0", "e1", "e1"], "factor": ["Factor1", "Factor2"] * 2, "weight": [0.1, -0.8, 0.5, 0.05]})
+    table = find_markers(mdata, labels, factors=factors, weights=weights).set_index(["subtype", "omic", "feature"])
+    row = table.loc[("A", "expr", "e0")]
+    assert row["mofa_factor"] == "Factor2" and np.isclose(row["mofa_weight"], 0.8)  # low factor x negative weight = higher in A
+    assert np.isnan(table.loc[("A", "mut", "m0"), "mofa_weight"])  # not passed to MOFA

@@ -27,6 +27,7 @@ that is as crisp as any), ``silhouette`` the highest silhouette, ``prediction_st
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import anndata as ad
@@ -39,6 +40,7 @@ from sklearn.cluster import AgglomerativeClustering, KMeans, spectral_clustering
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 
+log = logging.getLogger(__name__)
 AMBIGUOUS = (0.1, 0.9)  # consensus interval counted by PAC
 PAC_TOLERANCE = 0.01  # PAC values this close to the lowest count as equally crisp
 
@@ -55,6 +57,7 @@ class ClusterOptions:
     resample_fraction: float = 0.8
     prediction_strength_splits: int = 10
     consensus_max_tumours: int = 1000
+    min_subtype_size: int = 5  # a k that leaves a smaller cluster (an outlier group, not a subtype) is not chosen
     seed: int = 42
 
 
@@ -199,6 +202,7 @@ def evaluate_k(space: Space, k: int, subsets: list[np.ndarray], probe: np.ndarra
     scores = {
         "k": k,
         "clusters_found": int(len(np.unique(labels))),
+        "smallest_subtype": int(np.bincount(labels).min()),
         "silhouette": space.silhouette(labels),
         "stability": float(np.mean([adjusted_rand_score(labels[d], run[d]) for run, d in zip(runs, drawn)])),
         "pac": pac(consensus),
@@ -207,12 +211,18 @@ def evaluate_k(space: Space, k: int, subsets: list[np.ndarray], probe: np.ndarra
     return {"scores": scores, "labels": labels, "runs": runs, "consensus": consensus}
 
 
-def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: float) -> int:
+def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: float, min_subtype_size: int = 1) -> int:
     """The best k among those predictable enough; the most predictable k if none is.
 
-    A k the algorithm could not produce (Leiden finding another number of communities) is never chosen.
+    A k the algorithm could not produce (Leiden finding another number of communities) is never chosen, nor a k
+    whose smallest cluster has fewer than ``min_subtype_size`` tumours, unless every k does.
     """
     scores = scores[scores["clusters_found"] == scores["k"]]
+    large_enough = scores[scores["smallest_subtype"] >= min_subtype_size]
+    if large_enough.empty:
+        log.warning("every k leaves a cluster of fewer than %d tumours (outliers?); choosing among all k", min_subtype_size)
+    else:
+        scores = large_enough
     eligible = scores[scores["prediction_strength"] >= min_prediction_strength]
     if eligible.empty:
         return int(scores.loc[scores["prediction_strength"].idxmax(), "k"])
@@ -255,7 +265,7 @@ def find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
     probe = np.sort(np.random.default_rng(options.seed).permutation(len(space))[: options.consensus_max_tumours])
     results = {k: evaluate_k(space, k, subsets, probe, options) for k in candidates}
     scores = pd.DataFrame([r["scores"] for r in results.values()])
-    k = options.k or choose_k(scores, options.k_criterion, options.min_prediction_strength)
+    k = options.k or choose_k(scores, options.k_criterion, options.min_prediction_strength, options.min_subtype_size)
     scores["chosen"] = scores["k"] == k
     chosen = results[k]
     names = name_subtypes(chosen["labels"])

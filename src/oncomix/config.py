@@ -122,6 +122,9 @@ def _cross_key_problems(config: dict, source: str) -> list[str]:
 
 def _missing_files(config: dict, source: str) -> list[str]:
     paths = {"samples": config["samples"], **{f"omics.{name}.path": view["path"] for name, view in config["omics"].items()}}
+    paths.update({f"omics.{name}.gene_map": view["gene_map"] for name, view in config["omics"].items() if view.get("gene_map", "rppa") != "rppa"})
+    for key in ("surface_tables", "drug_target_tables"):
+        paths.update({f"targeting.{key}[{i}]": path for i, path in enumerate(config["targeting"][key])})
     return [f"{path}: file not found; check '{key}' in the {source}" for key, path in paths.items() if not Path(path).is_file()]
 
 

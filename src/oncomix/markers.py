@@ -4,14 +4,23 @@ For each subtype s and feature:
 
 * **one-vs-rest**: s against all other tumours. Continuous views: Welch's t-test; copy number: Mann-Whitney U;
   mutations: Fisher's exact test. Gives ``statistic``, ``p`` and ``q`` (Benjamini-Hochberg within view and
-  subtype), the effect (difference of means on the view's preprocessed scale, or log2 odds ratio with a 0.5
-  Haldane-Anscombe correction for mutations) and, for continuous views, Cohen's d.
+  subtype) and the effect with a 95% CI: the difference of means on the view's preprocessed scale (Welch CI),
+  or for mutations the log2 odds ratio with a 0.5 Haldane-Anscombe correction (Woolf CI). Also Cohen's d,
+  the AUC (probability that a tumour of s has a higher value than one of the rest, ties counting half; from the
+  Mann-Whitney U statistic) and the fraction of each group *carrying* the feature: mutated, or beyond the
+  cohort's upper quartile (up markers) / lower quartile (down markers).
 * **specificity**: the same test of s against each other subtype on its own. ``p_specific`` is the largest of
   these pairwise p-values (intersection-union test: small only if s differs from *every* other subtype), set
-  to 1 when a pairwise difference points the other way than the one-vs-rest one. ``q_specific`` is its BH
-  adjustment. A feature is a marker when ``q_specific < alpha``; markers are ranked by ``p_specific``, then
-  by absolute effect. This is the ``pval.type="all"`` approach of scran's ``findMarkers``: a feature that is
-  high in one subtype is not reported as a "down" marker of every other subtype.
+  to 1 when a pairwise difference points the other way than the one-vs-rest one; ``q_specific`` is its BH
+  adjustment and a feature is a marker when ``q_specific < alpha`` (scran ``findMarkers`` with
+  ``pval.type="all"``). ``separation`` is the smallest pairwise Cliff's delta (2 AUC - 1) in the marker's
+  direction, clipped at 0: how well s is separated from its closest other subtype, on a scale shared by
+  every view and data type.
+* **ranking**: within each subtype, markers first, then by ``separation`` (descending), then ``p_specific``.
+  ``rank`` counts within the view, ``combined_rank`` across views.
+* **MOFA** (when factors and weights are given): ``mofa_factor`` is the factor whose scores differ most between
+  s and the rest (largest absolute difference of means in units of the factor's standard deviation) and ``mofa_weight`` the feature's weight on it, signed so that a
+  positive weight means higher in s; NaN for features that were not passed to MOFA.
 """
 
 from __future__ import annotations
@@ -33,37 +42,59 @@ EFFECT_TYPES = {
     "mutation": "log2 odds ratio",
 }
 DEFAULT_EFFECT_TYPE = "difference of means"
+Z_95 = stats.norm.ppf(0.975)
 
 
-def _fisher(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-feature Fisher's exact test of 0/1 columns; returns odds ratio, p, Haldane log2 odds ratio."""
-    n_features = a.shape[1]
-    odds, p = np.empty(n_features), np.empty(n_features)
+def _fisher(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-feature Fisher's exact test of 0/1 columns with the Haldane log2 odds ratio and its Woolf 95% CI."""
     a1, a0 = np.nansum(a == 1, axis=0), np.nansum(a == 0, axis=0)
     b1, b0 = np.nansum(b == 1, axis=0), np.nansum(b == 0, axis=0)
-    for j in range(n_features):
-        result = stats.fisher_exact([[a1[j], a0[j]], [b1[j], b0[j]]])
-        odds[j], p[j] = result.statistic, result.pvalue
-    log2_or = np.log2(((a1 + 0.5) * (b0 + 0.5)) / ((a0 + 0.5) * (b1 + 0.5)))
-    return odds, p, log2_or
+    results = [stats.fisher_exact([[a1[j], a0[j]], [b1[j], b0[j]]]) for j in range(a.shape[1])]
+    cells = np.array([a1, a0, b1, b0], dtype=float) + 0.5
+    log_or = np.log((cells[0] * cells[3]) / (cells[1] * cells[2]))
+    half_width = Z_95 * np.sqrt((1.0 / cells).sum(axis=0))
+    return {
+        "test": "Fisher exact",
+        "statistic": np.array([r.statistic for r in results]),
+        "p": np.array([r.pvalue for r in results]),
+        "effect": log_or / np.log(2),
+        "ci_low": (log_or - half_width) / np.log(2),
+        "ci_high": (log_or + half_width) / np.log(2),
+        "cohens_d": np.nan,
+    }
+
+
+def _continuous(a: np.ndarray, b: np.ndarray, omic_type: str, policy: str) -> dict[str, np.ndarray]:
+    """Welch's t-test (Mann-Whitney U for copy number), difference of means with its Welch 95% CI, Cohen's d."""
+    welch = stats.ttest_ind(a, b, equal_var=False, axis=0, nan_policy=policy)
+    interval = welch.confidence_interval(0.95)
+    mean_a, mean_b = np.nanmean(a, axis=0), np.nanmean(b, axis=0)
+    n_a, n_b = np.isfinite(a).sum(axis=0), np.isfinite(b).sum(axis=0)
+    pooled = np.sqrt(((n_a - 1) * np.nanvar(a, axis=0, ddof=1) + (n_b - 1) * np.nanvar(b, axis=0, ddof=1)) / (n_a + n_b - 2))
+    result, test = (stats.mannwhitneyu(a, b, axis=0, nan_policy=policy), "Mann-Whitney U") if omic_type == "copy_number" else (welch, "Welch t")
+    return {
+        "test": test,
+        "statistic": np.asarray(result.statistic),
+        "p": np.asarray(result.pvalue),
+        "effect": mean_a - mean_b,
+        "ci_low": np.asarray(interval.low),
+        "ci_high": np.asarray(interval.high),
+        "cohens_d": (mean_a - mean_b) / pooled,
+    }
+
+
+def auc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per feature, P(a > b) + P(a = b) / 2 from the Mann-Whitney U statistic (NaN values omitted)."""
+    policy = "omit" if np.isnan(a).any() or np.isnan(b).any() else "propagate"
+    u = np.asarray(stats.mannwhitneyu(a, b, axis=0, nan_policy=policy).statistic, dtype=float)
+    return u / (np.isfinite(a).sum(axis=0) * np.isfinite(b).sum(axis=0))
 
 
 def compare(a: np.ndarray, b: np.ndarray, omic_type: str) -> pd.DataFrame:
     """Test every feature (column) of group ``a`` against group ``b`` (rows = tumours; NaN = missing)."""
     policy = "omit" if np.isnan(a).any() or np.isnan(b).any() else "propagate"
-    if omic_type == "mutation":
-        statistic, p, effect = _fisher(a, b)
-        return pd.DataFrame({"test": "Fisher exact", "statistic": statistic, "p": p, "effect": effect, "cohens_d": np.nan})
-    mean_a, mean_b = np.nanmean(a, axis=0), np.nanmean(b, axis=0)
-    n_a, n_b = np.isfinite(a).sum(axis=0), np.isfinite(b).sum(axis=0)
-    pooled = np.sqrt(((n_a - 1) * np.nanvar(a, axis=0, ddof=1) + (n_b - 1) * np.nanvar(b, axis=0, ddof=1)) / (n_a + n_b - 2))
-    if omic_type == "copy_number":
-        result, test = stats.mannwhitneyu(a, b, axis=0, nan_policy=policy), "Mann-Whitney U"
-    else:
-        result, test = stats.ttest_ind(a, b, equal_var=False, axis=0, nan_policy=policy), "Welch t"
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = (mean_a - mean_b) / pooled
-    return pd.DataFrame({"test": test, "statistic": np.asarray(result.statistic), "p": np.asarray(result.pvalue), "effect": mean_a - mean_b, "cohens_d": d})
+    columns = _fisher(a, b) if omic_type == "mutation" else _continuous(a, b, omic_type, policy)
+    return pd.DataFrame(columns).assign(auc=auc(a, b))
 
 
 def _bh(p: pd.Series) -> np.ndarray:
@@ -74,18 +105,46 @@ def _bh(p: pd.Series) -> np.ndarray:
     return q
 
 
-def _summaries(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+def _carrying(x: np.ndarray, up: np.ndarray, omic_type: str) -> np.ndarray:
+    """Per tumour and feature, whether the tumour carries the feature (see the module docstring)."""
+    if omic_type == "mutation":
+        return x == 1
+    upper, lower = np.nanquantile(x, 0.75, axis=0), np.nanquantile(x, 0.25, axis=0)
+    return np.where(up, x > upper, x < lower)
+
+
+def _summaries(x: np.ndarray, in_s: np.ndarray, rest: np.ndarray, up: np.ndarray, omic_type: str) -> dict[str, np.ndarray]:
+    a, b = x[in_s], x[rest]
+    carrying = _carrying(x, up, omic_type)
     return {
         "mean_subtype": np.nanmean(a, axis=0),
         "mean_rest": np.nanmean(b, axis=0),
+        "fraction_subtype": carrying[in_s].sum(axis=0) / np.isfinite(a).sum(axis=0),
+        "fraction_rest": carrying[rest].sum(axis=0) / np.isfinite(b).sum(axis=0),
         "n_subtype": np.isfinite(a).sum(axis=0),
         "n_rest": np.isfinite(b).sum(axis=0),
         "missing_fraction": 1.0 - np.isfinite(np.vstack([a, b])).mean(axis=0),
     }
 
 
+def _specificity(x: np.ndarray, labels: pd.Series, subtype: str, omic_type: str, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Intersection-union p-value (largest pairwise p, 1 if a direction flips) and the smallest pairwise
+    Cliff's delta in the marker's direction (clipped at 0)."""
+    worst_p, separation = np.zeros(x.shape[1]), np.ones(x.shape[1])
+    in_s = (labels == subtype).to_numpy()
+    for other in labels.dropna().unique():
+        if other == subtype:
+            continue
+        pair = compare(x[in_s], x[(labels == other).to_numpy()], omic_type)
+        agrees = np.sign(pair["effect"].to_numpy()) == direction
+        worst_p = np.fmax(worst_p, np.nan_to_num(np.where(agrees, pair["p"].to_numpy(), 1.0), nan=1.0))
+        delta = direction * (2 * pair["auc"].to_numpy() - 1)
+        separation = np.fmin(separation, np.nan_to_num(np.clip(delta, 0, None), nan=0.0))
+    return worst_p, separation
+
+
 def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFrame:
-    """All features of one view tested for every subtype; rows ranked within subtype."""
+    """All features of one view tested for every subtype."""
     omic_type = view.uns["omic_type"]
     labels = labels.reindex(view.obs_names)
     x = np.asarray(view.X, dtype=float)
@@ -97,49 +156,65 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFr
         for subtype in sorted(labels.dropna().unique()):
             in_s = (labels == subtype).to_numpy()
             rest = ~in_s & labelled
-            table = compare(x[in_s], x[rest], omic_type).assign(**_summaries(x[in_s], x[rest]))
-            table["p_specific"] = _specificity(x, labels, subtype, omic_type, np.sign(table["effect"].to_numpy()))
+            table = compare(x[in_s], x[rest], omic_type)
+            direction = np.where(table["effect"].to_numpy() >= 0, 1, -1)
+            table = table.assign(**_summaries(x, in_s, rest, direction > 0, omic_type))
+            table["p_specific"], table["separation"] = _specificity(x, labels, subtype, omic_type, direction)
             table.insert(0, "feature", view.var_names.to_numpy())
             table.insert(0, "subtype", subtype)
-            tables.append(_rank(table, alpha))
+            tables.append(table)
     out = pd.concat(tables, ignore_index=True)
+    out["q"] = out.groupby("subtype")["p"].transform(lambda p: _bh(p))
+    out["q_specific"] = out.groupby("subtype")["p_specific"].transform(lambda p: _bh(p))
+    out["direction"] = np.where(out["effect"] >= 0, "up", "down")
+    out["is_marker"] = out["q_specific"] < alpha
     out["effect_type"] = EFFECT_TYPES.get(omic_type, DEFAULT_EFFECT_TYPE)
     return out
 
 
-def _specificity(x: np.ndarray, labels: pd.Series, subtype: str, omic_type: str, direction: np.ndarray) -> np.ndarray:
-    """Intersection-union p-value: the largest pairwise p against each other subtype, 1 if a direction flips."""
-    worst = np.zeros(x.shape[1])
-    in_s = (labels == subtype).to_numpy()
-    for other in labels.dropna().unique():
-        if other == subtype:
-            continue
-        pair = compare(x[in_s], x[(labels == other).to_numpy()], omic_type)
-        p = pair["p"].to_numpy()
-        p = np.where(np.sign(pair["effect"].to_numpy()) == direction, p, 1.0)
-        worst = np.fmax(worst, np.nan_to_num(p, nan=1.0))
-    return worst
+def rank_markers(table: pd.DataFrame) -> pd.DataFrame:
+    """Order each subtype's rows (markers first, then separation, then p_specific); number them within view
+    (``rank``) and across views (``combined_rank``)."""
+    table = table.sort_values(["subtype", "is_marker", "separation", "p_specific"], ascending=[True, False, False, True], kind="stable")
+    table["combined_rank"] = table.groupby("subtype").cumcount() + 1
+    table["rank"] = table.groupby(["subtype", "omic"]).cumcount() + 1
+    return table.reset_index(drop=True)
 
 
-def _rank(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    table["q"] = _bh(table["p"])
-    table["q_specific"] = _bh(table["p_specific"])
-    table["direction"] = np.where(table["effect"] >= 0, "up", "down")
-    table["is_marker"] = table["q_specific"] < alpha
-    order = np.lexsort((-table["effect"].abs().fillna(0).to_numpy(), table["p_specific"].to_numpy(), ~table["is_marker"].to_numpy()))
-    table = table.iloc[order].reset_index(drop=True)
-    table["rank"] = np.arange(1, len(table) + 1)
-    return table
+def mofa_evidence(factors: pd.DataFrame, weights: pd.DataFrame, subtypes: pd.Series) -> pd.DataFrame:
+    """Per subtype, view and feature: the factor separating the subtype best and the feature's signed weight
+    on it (``weights`` in the long layout of ``weights.tsv``: view, feature, factor, weight)."""
+    labels = subtypes.reindex(factors.index)
+    rows = []
+    for subtype in sorted(labels.dropna().unique()):
+        in_s = (labels == subtype).to_numpy()
+        a, b = factors[in_s], factors[~in_s & labels.notna().to_numpy()]
+        d = ((a.mean() - b.mean()) / factors.std()).fillna(0.0)  # standardised by the factor's SD over all tumours
+        best = d.abs().idxmax()
+        on_best = weights[weights["factor"] == best]
+        rows.append(pd.DataFrame({
+            "subtype": subtype, "omic": on_best["view"].to_numpy(), "feature": on_best["feature"].to_numpy(),
+            "mofa_factor": best, "mofa_weight": np.sign(d[best]) * on_best["weight"].to_numpy(),
+        }))
+    return pd.concat(rows, ignore_index=True)
 
 
 COLUMNS = [
-    "subtype", "omic", "feature", "rank", "is_marker", "direction", "effect", "effect_type", "cohens_d",
-    "test", "statistic", "p", "q", "p_specific", "q_specific", "mean_subtype", "mean_rest",
-    "n_subtype", "n_rest", "missing_fraction",
+    "subtype", "omic", "feature", "rank", "combined_rank", "is_marker", "direction", "effect", "ci_low", "ci_high",
+    "effect_type", "cohens_d", "auc", "separation", "test", "statistic", "p", "q", "p_specific", "q_specific",
+    "mean_subtype", "mean_rest", "fraction_subtype", "fraction_rest", "n_subtype", "n_rest", "missing_fraction",
+    "mofa_factor", "mofa_weight",
 ]
 
 
-def find_markers(mdata: md.MuData, subtypes: pd.Series, alpha: float = 0.05) -> pd.DataFrame:
-    """Marker evidence for every view, subtype and feature, in the ``biomarkers.tsv`` layout."""
-    tables = [view_markers(mdata[name], subtypes, alpha).assign(omic=name) for name in mdata.mod]
-    return pd.concat(tables, ignore_index=True)[COLUMNS]
+def find_markers(
+    mdata: md.MuData, subtypes: pd.Series, alpha: float = 0.05,
+    factors: pd.DataFrame | None = None, weights: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Marker evidence for every view, subtype and feature, ranked, in the ``biomarkers.tsv`` layout."""
+    table = pd.concat([view_markers(mdata[name], subtypes, alpha).assign(omic=name) for name in mdata.mod], ignore_index=True)
+    if factors is not None and weights is not None:
+        table = table.merge(mofa_evidence(factors, weights, subtypes), on=["subtype", "omic", "feature"], how="left")
+    else:
+        table = table.assign(mofa_factor=pd.NA, mofa_weight=np.nan)
+    return rank_markers(table)[COLUMNS]

@@ -100,6 +100,17 @@ def read_sample_table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", index_col="sample_id", dtype={"sample_id": str})
 
 
+TEXT_COLUMNS = ("subtype", "omic", "feature", "direction", "gene_symbol", "cd_antigen", "approved_drugs", "other_approved_drugs")
+
+
+def read_marker_table(path: Path) -> pd.DataFrame:
+    """A per-feature table the workflow wrote (marker evidence, replication, targets): feature names and
+    subtypes kept as text (a gene called "NA" or "007" stays as it is), empty cells as missing values."""
+    header = pd.read_csv(path, sep="\t", nrows=0).columns
+    text = {column: str for column in TEXT_COLUMNS if column in header}
+    return pd.read_csv(path, sep="\t", dtype=text, keep_default_na=False, na_values=[""])
+
+
 def separator(path: Path) -> str:
     """Comma for .csv / .csv.gz files, tab otherwise."""
     return "," if ".csv" in [s.lower() for s in path.suffixes] else "\t"

@@ -13,8 +13,9 @@ import pandas as pd
 import yaml
 
 from oncomix import plots
+from oncomix.readers import TEXT_COLUMNS
 
-PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels")
+PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels", "lifelines", "snfpy")
 
 
 @dataclass
@@ -29,12 +30,17 @@ class ReportInputs:
     associations: pd.DataFrame  # factor x covariate tests
     consensus: pd.DataFrame  # consensus matrix of the chosen k, ordered by subtype
     method_comparison: pd.DataFrame  # MOFA and the baselines side by side
-    biomarkers: pd.DataFrame
+    biomarkers: pd.DataFrame  # evidence, replication and targeting columns (biomarkers.tsv)
+    targets: pd.DataFrame  # targetable markers per subtype (targets.tsv)
+    signature: pd.DataFrame  # features kept by the sparse classifier (signature.tsv)
+    signature_performance: pd.DataFrame  # nested cross-validation (signature_performance.tsv)
+    replication_halves: pd.DataFrame  # per half: tumours and agreement of its subtypes with the full cohort's
     overlap: pd.DataFrame  # validation: tumours per view and per pair of views
     dropped: pd.DataFrame  # validation: features / samples dropped as uninformative
     config: dict
     alpha: float = 0.05
     top_n: int = 10
+    min_replication: float = 0.5
 
 
 def versions() -> dict[str, str]:
@@ -62,13 +68,27 @@ def _top_factor_pairs(r2: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def top_markers(biomarkers: pd.DataFrame, top_n: int) -> dict[str, dict[str, pd.DataFrame]]:
-    """Per subtype and view, the ``top_n`` best-ranked markers (features with q_specific < alpha)."""
-    columns = ["rank", "feature", "direction", "effect", "effect_type", "cohens_d", "p_specific", "q_specific", "q", "mean_subtype", "mean_rest"]
-    markers = biomarkers[biomarkers["is_marker"]]
+    """Per subtype and view, the ``top_n`` best-ranked replicated markers."""
+    markers = biomarkers[biomarkers["is_marker"] & biomarkers["replicated"]].sort_values(["subtype", "rank"])
     return {
-        subtype: {view: rows.head(top_n)[columns] for view, rows in group.groupby("omic", sort=False)}
+        subtype: {view: rows.head(top_n) for view, rows in group.groupby("omic", sort=False)}
         for subtype, group in markers.groupby("subtype")
     }
+
+
+def marker_counts(biomarkers: pd.DataFrame) -> pd.DataFrame:
+    """Per subtype and view: 'replicated / markers'."""
+    grouped = biomarkers.groupby(["subtype", "omic"])
+    replicated = biomarkers["is_marker"] & biomarkers["replicated"]
+    counts = replicated.groupby([biomarkers["subtype"], biomarkers["omic"]]).sum().astype(str) + " / " + grouped["is_marker"].sum().astype(int).astype(str)
+    return counts.unstack(fill_value="0 / 0")
+
+
+def signature_summary(performance: pd.DataFrame) -> dict:
+    """Overall figures by metric name, and per-subtype AUCs and sizes."""
+    overall = performance[performance["scope"] == "overall"].set_index("metric")["value"]
+    per_subtype = performance[performance["scope"] != "overall"].pivot(index="scope", columns="metric", values="value")
+    return {"overall": overall.to_dict(), "per_subtype": per_subtype}
 
 
 def render(inputs: ReportInputs) -> str:
@@ -80,10 +100,13 @@ def render(inputs: ReportInputs) -> str:
     )
     environment.filters["num"] = _format_number
     sizes = subtypes.value_counts().sort_index()
-    n_markers = inputs.biomarkers[inputs.biomarkers["is_marker"]].groupby(["subtype", "omic"]).size().unstack(fill_value=0)
+    biomarkers, targets = _blank_text(inputs.biomarkers), _blank_text(inputs.targets)
+    replication_ran = not inputs.replication_halves.empty
+    shown_targets = targets[targets["replicated"].astype(bool)] if replication_ran else targets
     return environment.get_template("report.html.j2").render(
         cohort=inputs.cohort,
         alpha=inputs.alpha,
+        top_n=inputs.top_n,
         cohort_table=cohort_table(inputs.mdata),
         overlap=inputs.overlap.astype("Int64").astype("string").fillna(""),  # counts; pairs are blank on summary rows
         dropped=inputs.dropped,
@@ -104,13 +127,25 @@ def render(inputs: ReportInputs) -> str:
         sizes=sizes,
         confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),
         scatter=plots.factor_scatter(inputs.factors, subtypes, _top_factor_pairs(inputs.r2)) if inputs.r2.shape[1] >= 2 else None,
-        n_markers=n_markers,
-        top=top_markers(inputs.biomarkers, inputs.top_n),
-        heatmaps={view: plots.marker_heatmap(inputs.mdata, view, inputs.biomarkers, subtypes, 8) for view in inputs.mdata.mod},
+        marker_counts=marker_counts(biomarkers),
+        top=top_markers(biomarkers, inputs.top_n),
+        targets={subtype: rows.head(inputs.top_n) for subtype, rows in shown_targets.groupby("subtype")},
+        n_targets_hidden=len(targets) - len(shown_targets),
+        replication_ran=replication_ran,
+        replication_halves=inputs.replication_halves,
+        min_replication=inputs.min_replication,
+        signature_features={subtype: list(rows.head(12).itertuples()) for subtype, rows in inputs.signature.groupby("subtype")},
+        signature_summary=signature_summary(inputs.signature_performance),
+        heatmaps={view: plots.marker_heatmap(inputs.mdata, view, biomarkers[biomarkers["replicated"]], subtypes, 8) for view in inputs.mdata.mod},
         versions=versions(),
         config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
     )
+
+
+def _blank_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Missing names (no gene, no drug) shown as empty cells rather than 'nan'."""
+    return table.fillna({column: "" for column in TEXT_COLUMNS if column in table.columns})
 
 
 def _format_number(value) -> str:

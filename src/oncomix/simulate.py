@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oncomix.targeting import ANNOTATIONS
+
 
 @dataclass(frozen=True)
 class MarkerPlan:
@@ -188,10 +190,11 @@ def simulate_cohort(spec: CohortSpec = CohortSpec()) -> Cohort:
     prot, prot_planted = _proteins(spec, labels, rng)
     metab, metab_planted = _metabolites(spec, labels, batch, rng)
 
+    genes = gene_symbols(max(spec.n_genes, spec.n_mutation_genes, spec.n_proteins))
     names = {
-        "rna": [f"GENE{g + 1:05d}" for g in range(spec.n_genes)],
-        "mutation": [f"GENE{g + 1:05d}" for g in range(spec.n_mutation_genes)],
-        "protein": [f"PROT{p + 1:04d}" for p in range(spec.n_proteins)],
+        "rna": genes[: spec.n_genes],
+        "mutation": genes[: spec.n_mutation_genes],
+        "protein": genes[: spec.n_proteins],
         "metabolite": [f"MET{m + 1:04d}" for m in range(spec.n_metabolites)],
     }
     matrices = {"mutation": mut, "rna": rna, "protein": prot, "metabolite": metab}
@@ -213,6 +216,15 @@ def simulate_cohort(spec: CohortSpec = CohortSpec()) -> Cohort:
     )
     truth = pd.Series(subtype_names[labels], index=pd.Index(ids, name="sample_id"), name="subtype")
     return Cohort(samples=samples, views=views, truth_subtypes=truth, truth_markers=truth_markers)
+
+
+def gene_symbols(n: int) -> list[str]:
+    """``n`` gene names: real HGNC symbols first (those of the shipped targeting tables, in a fixed shuffled
+    order, so that the demo's markers can be annotated), then GENE00001-style names."""
+    tables = ("surfaceome.tsv.gz", "drug_targets.tsv.gz")
+    symbols = sorted(set().union(*(pd.read_csv(ANNOTATIONS / t, sep="\t", usecols=["gene_symbol"]).dropna()["gene_symbol"] for t in tables)))
+    chosen = [symbols[i] for i in np.random.default_rng(0).permutation(len(symbols))[:n]]
+    return chosen + [f"GENE{g:05d}" for g in range(len(chosen) + 1, n + 1)]
 
 
 def write_cohort(cohort: Cohort, out_dir: Path) -> None:

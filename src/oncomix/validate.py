@@ -17,6 +17,7 @@ from oncomix.config import check_config
 from oncomix.errors import OncomixInputError
 from oncomix.ingest import ingest
 from oncomix.readers import ViewSpec
+from oncomix.targeting import read_gene_map, read_table
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,24 @@ class Validated:
 def validate(config: dict, source: str = "config") -> Validated:
     """Check ``config`` (defaults filled in place) and its inputs; raises ``OncomixInputError`` on any problem."""
     check_config(config, source)
+    check_annotation_tables(config)
     specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
     mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config))
     check_enough_tumours(mdata.n_obs, config["clustering"], config["samples"])
     overlap = overlap_table(mdata)
     log.info("samples per view and their overlap:\n%s", overlap.to_string())
     return Validated(mdata, overlap, dropped)
+
+
+def check_annotation_tables(config: dict) -> None:
+    """Gene maps and extra targeting tables have the columns the annotation step needs (read now, not after MOFA)."""
+    for view in config["omics"].values():
+        if "gene_map" in view:
+            read_gene_map(view["gene_map"])
+    for path in config["targeting"]["surface_tables"]:
+        read_table(path, ["gene_symbol"], "surface")
+    for path in config["targeting"]["drug_target_tables"]:
+        read_table(path, ["gene_symbol", "drug_name"], "drug target")
 
 
 def sheet_columns(config: dict) -> dict[str, str]:

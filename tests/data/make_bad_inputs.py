@@ -194,6 +194,11 @@ def cases(good: dict[str, pd.DataFrame]) -> list[Case]:
     c.config["compare_to"] = "pam50"
     c = case("sheet_missing_covariate_column", "a technical covariate that is not in the sample sheet", ["good/samples.tsv", "column 'purity' not found", "clustering.technical_covariates"])
     c.config["clustering"]["technical_covariates"] = ["purity"]
+    c = case("gene_map_missing_column", "a gene map without the feature_id / gene_symbol columns", ["gene_map_missing_column/map.tsv", "lacks column(s) feature_id, gene_symbol"])
+    (c.folder / "map.tsv").write_text("antibody\tgene\nPROT1\tERBB2\n")
+    c.config["omics"]["protein"]["gene_map"] = f"{c.name}/map.tsv"
+    c = case("targeting_table_missing", "an extra surface table that does not exist", ["targeting_table_missing/surface.tsv: file not found", "targeting.surface_tables[0]"])
+    c.config["targeting"] = {"surface_tables": [f"{c.name}/surface.tsv"]}
     c = case("survival_missing_column", "a survival column that is not in the sample sheet", ["good/samples.tsv", "survival time column 'os_days' not found"])
     c.config["survival"]["time"] = "os_days"
 

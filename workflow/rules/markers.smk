@@ -1,14 +1,16 @@
-rule markers:
-    """Test every feature of every view for each subtype; rank candidate biomarkers."""
+rule marker_tests:
+    """Test every feature of every view for each subtype; effect sizes, CIs, MOFA weights, ranking."""
     input:
         data=f"{OUT}/data.h5mu",
         subtypes=f"{OUT}/subtypes.tsv",
+        factors=f"{OUT}/factors.tsv",
+        weights=f"{OUT}/weights.tsv",
     output:
-        f"{OUT}/biomarkers.tsv",
+        f"{OUT}/markers/evidence.tsv",
     log:
-        f"{LOGS}/markers.log",
+        f"{LOGS}/marker_tests.log",
     benchmark:
-        f"{OUT}/benchmarks/markers.tsv"
+        f"{OUT}/benchmarks/marker_tests.tsv"
     params:
         alpha=config["markers"]["alpha"],
     threads: 1
@@ -18,4 +20,84 @@ rule markers:
     conda:
         ENV
     script:
-        "../scripts/markers.py"
+        "../scripts/marker_tests.py"
+
+
+rule replication:
+    """Rediscover subtypes (MOFA trained again) and markers in random halves of the cohort."""
+    input:
+        data=f"{OUT}/data.h5mu",
+        subtypes=f"{OUT}/subtypes.tsv",
+        evidence=f"{OUT}/markers/evidence.tsv",
+    output:
+        markers=f"{OUT}/markers/replication.tsv",
+        halves=f"{OUT}/markers/replication_halves.tsv",
+    log:
+        f"{LOGS}/replication.log",
+    benchmark:
+        f"{OUT}/benchmarks/replication.tsv"
+    params:
+        markers=config["markers"],
+        mofa=config["mofa"],
+        clustering=config["clustering"],
+        seed=config["seed"],
+    threads: 2
+    resources:
+        mem_mb=mofa_mem_mb,
+        runtime=240,
+    conda:
+        ENV
+    script:
+        "../scripts/replication.py"
+
+
+rule biomarkers:
+    """Join evidence and replication, annotate targetability; biomarkers.tsv and targets.tsv."""
+    input:
+        evidence=f"{OUT}/markers/evidence.tsv",
+        replication=f"{OUT}/markers/replication.tsv",
+        halves=f"{OUT}/markers/replication_halves.tsv",
+    output:
+        biomarkers=f"{OUT}/biomarkers.tsv",
+        targets=f"{OUT}/targets.tsv",
+    log:
+        f"{LOGS}/biomarkers.log",
+    params:
+        gene_maps={name: view.get("gene_map") for name, view in config["omics"].items()},
+        targeting=config["targeting"],
+        alpha=config["markers"]["alpha"],
+        min_replication=config["markers"]["min_replication"],
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),
+        runtime=20,
+    conda:
+        ENV
+    script:
+        "../scripts/biomarkers.py"
+
+
+rule signature:
+    """Sparse multinomial classifier of the subtypes, with nested cross-validation."""
+    input:
+        data=f"{OUT}/data.h5mu",
+        subtypes=f"{OUT}/subtypes.tsv",
+    output:
+        features=f"{OUT}/signature.tsv",
+        performance=f"{OUT}/signature_performance.tsv",
+        predictions=f"{OUT}/markers/signature_predictions.tsv",
+    log:
+        f"{LOGS}/signature.log",
+    benchmark:
+        f"{OUT}/benchmarks/signature.tsv"
+    params:
+        signature=config["signature"],
+        seed=config["seed"],
+    threads: 2
+    resources:
+        mem_mb=lambda wildcards, input: max(2000, int(20 * input.size_mb)),
+        runtime=120,
+    conda:
+        ENV
+    script:
+        "../scripts/signature.py"

@@ -11,6 +11,10 @@ rule report:
         consensus=f"{OUT}/consensus.tsv.gz",
         method_comparison=f"{OUT}/method_comparison.tsv",
         biomarkers=f"{OUT}/biomarkers.tsv",
+        targets=f"{OUT}/targets.tsv",
+        signature=f"{OUT}/signature.tsv",
+        signature_performance=f"{OUT}/signature_performance.tsv",
+        replication_halves=f"{OUT}/markers/replication_halves.tsv",
         overlap=f"{OUT}/validation/overlap.tsv",
         dropped=f"{OUT}/validation/dropped.tsv",
     output:
@@ -22,6 +26,7 @@ rule report:
         config=config,
         alpha=config["markers"]["alpha"],
         top_n=config["markers"]["report_top"],
+        min_replication=config["markers"]["min_replication"],
     threads: 1
     resources:
         mem_mb=2000,

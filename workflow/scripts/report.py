@@ -6,7 +6,7 @@ import mudata as md
 import pandas as pd
 
 from oncomix.logs import run_step
-from oncomix.readers import read_sample_table
+from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.report import ReportInputs, render
 
 
@@ -22,12 +22,17 @@ def main(snakemake):
         associations=pd.read_csv(snakemake.input.associations, sep="\t"),
         consensus=read_sample_table(snakemake.input.consensus),
         method_comparison=pd.read_csv(snakemake.input.method_comparison, sep="\t"),
-        biomarkers=pd.read_csv(snakemake.input.biomarkers, sep="\t", keep_default_na=False, na_values=[""]),
+        biomarkers=read_marker_table(snakemake.input.biomarkers),
+        targets=read_marker_table(snakemake.input.targets),
+        signature=read_marker_table(snakemake.input.signature),
+        signature_performance=pd.read_csv(snakemake.input.signature_performance, sep="\t", dtype={"scope": str}),
+        replication_halves=pd.read_csv(snakemake.input.replication_halves, sep="\t"),
         overlap=pd.read_csv(snakemake.input.overlap, sep="\t", index_col="view"),
         dropped=pd.read_csv(snakemake.input.dropped, sep="\t", keep_default_na=False),
         config=dict(snakemake.params.config),
         alpha=snakemake.params.alpha,
         top_n=snakemake.params.top_n,
+        min_replication=snakemake.params.min_replication,
     )
     Path(snakemake.output[0]).write_text(render(inputs), encoding="utf-8")
 

@@ -1,0 +1,126 @@
+"""Do the markers replicate? Split the cohort in halves repeatedly, rediscover subtypes and markers in each half.
+
+Each split divides the tumours into two halves, stratified by subtype. In each half, independently of the
+other: MOFA+ is trained again (same options and seed), factors are screened as for the full cohort, the
+tumours are clustered into the full cohort's number of subtypes with the same algorithm, the half's clusters
+are matched to the full-cohort subtypes (Hungarian matching on the shared tumours) and the features are tested
+again, as a replication of a pre-specified list. The candidates are the full cohort's markers (evidence: the
+specificity test, ``p_specific``) and the other features that differ from the rest of the cohort (evidence: the
+one-vs-rest test, ``p``; they can still be targets). In a half, each candidate's evidence p-values are
+Benjamini-Hochberg adjusted among the candidates of its subtype, view and evidence; a candidate replicates when
+that adjusted value is below ``alpha`` with the same direction as in the full cohort. Its ``replication_rate``
+is the fraction of halves in which it does. Halves have half the tumours, so weak true markers replicate less
+often: the rate measures robustness at half the sample size, not truth.
+
+The preprocessing (feature filters, variance ranks) is the full cohort's; only the model, the clustering and
+the tests are redone per half.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import mudata as md
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+from sklearn.model_selection import StratifiedKFold
+from statsmodels.stats.multitest import multipletests
+
+from oncomix.cluster import fit_labels, match_labels
+from oncomix.factors import FactorOptions, covariate_associations, factor_space, factor_table
+from oncomix.integrate import MofaOptions, train_mofa
+from oncomix.markers import find_markers
+
+
+@dataclass(frozen=True)
+class ReplicationOptions:
+    replication_splits: int = 5  # random half splits; each gives two halves
+    min_replication: float = 0.5  # markers replicated in at least this fraction of halves count as replicated
+    seed: int = 42
+
+
+KEYS = ["subtype", "omic", "feature", "direction"]
+
+
+@dataclass
+class Replication:
+    markers: pd.DataFrame  # subtype, omic, feature, direction, halves_replicated
+    halves: pd.DataFrame  # per half: split, half, tumours, ARI of its subtypes with the full-cohort ones
+
+
+def half_splits(subtypes: pd.Series, options: ReplicationOptions) -> list[tuple[int, int, pd.Index]]:
+    """(split, half, tumour ids) for every half of every split, stratified by subtype."""
+    halves = []
+    for split in range(options.replication_splits):
+        folds = StratifiedKFold(2, shuffle=True, random_state=options.seed + split).split(subtypes.index, subtypes)
+        halves += [(split + 1, half + 1, subtypes.index[np.sort(ids)]) for half, (_, ids) in enumerate(folds)]
+    return halves
+
+
+def rediscover(half: md.MuData, k: int, method: str, mofa: MofaOptions, factor_options: FactorOptions) -> np.ndarray:
+    """Cluster labels 0..k-1 of the half's tumours from a MOFA model trained on the half alone."""
+    with tempfile.TemporaryDirectory() as workdir:
+        model = train_mofa(half, Path(workdir) / "half.hdf5", mofa)
+    technical = list(factor_options.technical_covariates)
+    associations = covariate_associations(model.factors, half.obs.reindex(model.factors.index)[technical], set(technical))
+    table = factor_table(model.factors, model.r2, associations, factor_options)
+    labels = fit_labels(factor_space(model.factors, table), k, method, factor_options.seed)
+    return pd.Series(labels, index=model.factors.index).reindex(half.obs_names).to_numpy()
+
+
+def candidates(evidence: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Features to replicate (``KEYS``) and the p-value column that is their evidence: markers by the
+    specificity test, other features with one-vs-rest q < ``alpha`` by the one-vs-rest test."""
+    chosen = evidence[evidence["is_marker"] | (evidence["q"] < alpha)]
+    return chosen[KEYS].assign(evidence=np.where(chosen["is_marker"], "p_specific", "p"))
+
+
+def replicated_in(half_table: pd.DataFrame, candidates: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """The candidates (``KEYS`` columns) that replicate in one half's marker table."""
+    tested = candidates.merge(half_table[[*KEYS[:3], "direction", "p", "p_specific"]], on=KEYS[:3], suffixes=("", "_half"))
+    tested["p_evidence"] = np.where(tested["evidence"] == "p_specific", tested["p_specific"], tested["p"])
+    tested["q_candidates"] = tested.groupby(["subtype", "omic", "evidence"])["p_evidence"].transform(_bh)
+    return tested.loc[(tested["q_candidates"] < alpha) & (tested["direction"] == tested["direction_half"]), KEYS]
+
+
+def _bh(p: pd.Series) -> np.ndarray:
+    return multipletests(p.fillna(1.0), method="fdr_bh")[1]
+
+
+def replicate(
+    mdata: md.MuData, subtypes: pd.Series, evidence: pd.DataFrame, method: str, alpha: float,
+    mofa: MofaOptions, factor_options: FactorOptions, options: ReplicationOptions,
+) -> Replication:
+    """Subtypes rediscovered in every half; counts of halves in which each candidate (see ``candidates``) of
+    the full cohort's marker table ``evidence`` replicates."""
+    to_replicate = candidates(evidence, alpha)
+    subtypes = subtypes.reindex(mdata.obs_names).dropna()
+    names = np.sort(subtypes.unique())
+    found, halves = [], []
+    for split, half_number, ids in half_splits(subtypes, options):
+        half = mdata[ids].copy()
+        reference = np.searchsorted(names, subtypes.loc[ids].to_numpy())
+        labels = match_labels(rediscover(half, len(names), method, mofa, factor_options), reference)
+        half_subtypes = pd.Series(np.where(labels >= 0, names[np.clip(labels, 0, None)], None), index=ids).dropna()
+        found.append(replicated_in(find_markers(half, half_subtypes, alpha), to_replicate, alpha))
+        halves.append({"split": split, "half": half_number, "tumours": len(ids), "ari_with_full_cohort": adjusted_rand_score(reference, labels)})
+    if not found:  # replication switched off
+        return Replication(pd.DataFrame(columns=[*KEYS, "halves_replicated"]), pd.DataFrame(columns=["split", "half", "tumours", "ari_with_full_cohort"]))
+    counts = pd.concat(found).value_counts().rename("halves_replicated").reset_index()
+    return Replication(counts, pd.DataFrame(halves))
+
+
+def add_replication(biomarkers: pd.DataFrame, replication: Replication, alpha: float, min_rate: float) -> pd.DataFrame:
+    """Add ``replication_rate`` (candidates only: the fraction of halves in which the feature replicates) and
+    ``replicated`` (a candidate with rate >= ``min_rate``; every candidate when replication was switched off)."""
+    tested = biomarkers["is_marker"] | (biomarkers["q"] < alpha)
+    if replication.halves.empty:
+        return biomarkers.assign(replication_rate=np.nan, replicated=tested)
+    out = biomarkers.merge(replication.markers, on=KEYS, how="left")
+    rate = out["halves_replicated"].fillna(0) / len(replication.halves)
+    out["replication_rate"] = rate.where(tested.to_numpy())
+    out["replicated"] = tested.to_numpy() & (rate >= min_rate)
+    return out.drop(columns="halves_replicated")

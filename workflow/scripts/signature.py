@@ -1,0 +1,19 @@
+"""Snakemake adapter: the sparse multinomial signature with its nested cross-validation."""
+
+import mudata as md
+
+from oncomix.config import options_for
+from oncomix.logs import run_step
+from oncomix.readers import read_sample_table
+from oncomix.signature import SignatureOptions, fit_signature
+
+
+def main(snakemake):
+    options = options_for(SignatureOptions, snakemake.params.signature, seed=snakemake.params.seed)
+    result = fit_signature(md.read_h5mu(snakemake.input.data), read_sample_table(snakemake.input.subtypes)["subtype"], options, snakemake.threads)
+    result.features.to_csv(snakemake.output.features, sep="\t", index=False)
+    result.performance.to_csv(snakemake.output.performance, sep="\t", index=False)
+    result.predictions.to_csv(snakemake.output.predictions, sep="\t")
+
+
+run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821
