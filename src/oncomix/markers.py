@@ -105,17 +105,17 @@ def _bh(p: pd.Series) -> np.ndarray:
     return q
 
 
-def _carrying(x: np.ndarray, up: np.ndarray, omic_type: str) -> np.ndarray:
-    """Per tumour and feature, whether the tumour carries the feature (see the module docstring)."""
+def _carrying(x: np.ndarray, quartiles: np.ndarray, up: np.ndarray, omic_type: str) -> np.ndarray:
+    """Per tumour and feature, whether the tumour carries the feature (see the module docstring);
+    ``quartiles`` holds each feature's lower and upper quartile over the cohort."""
     if omic_type == "mutation":
         return x == 1
-    upper, lower = np.nanquantile(x, 0.75, axis=0), np.nanquantile(x, 0.25, axis=0)
-    return np.where(up, x > upper, x < lower)
+    return np.where(up, x > quartiles[1], x < quartiles[0])
 
 
-def _summaries(x: np.ndarray, in_s: np.ndarray, rest: np.ndarray, up: np.ndarray, omic_type: str) -> dict[str, np.ndarray]:
+def _summaries(x: np.ndarray, quartiles: np.ndarray, in_s: np.ndarray, rest: np.ndarray, up: np.ndarray, omic_type: str) -> dict[str, np.ndarray]:
     a, b = x[in_s], x[rest]
-    carrying = _carrying(x, up, omic_type)
+    carrying = _carrying(x, quartiles, up, omic_type)
     return {
         "mean_subtype": np.nanmean(a, axis=0),
         "mean_rest": np.nanmean(b, axis=0),
@@ -149,6 +149,7 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFr
     labels = labels.reindex(view.obs_names)
     x = np.asarray(view.X, dtype=float)
     labelled = labels.notna().to_numpy()
+    quartiles = np.nanquantile(x, [0.25, 0.75], axis=0)
     tables = []
     # constant or too-small groups give NaN p-values (counted as untestable), not errors
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
@@ -158,7 +159,7 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFr
             rest = ~in_s & labelled
             table = compare(x[in_s], x[rest], omic_type)
             direction = np.where(table["effect"].to_numpy() >= 0, 1, -1)
-            table = table.assign(**_summaries(x, in_s, rest, direction > 0, omic_type))
+            table = table.assign(**_summaries(x, quartiles, in_s, rest, direction > 0, omic_type))
             table["p_specific"], table["separation"] = _specificity(x, labels, subtype, omic_type, direction)
             table.insert(0, "feature", view.var_names.to_numpy())
             table.insert(0, "subtype", subtype)

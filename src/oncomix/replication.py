@@ -22,9 +22,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import anndata as ad
 import mudata as md
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed, parallel_config
 from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import StratifiedKFold
 from statsmodels.stats.multitest import multipletests
@@ -92,25 +94,44 @@ def _bh(p: pd.Series) -> np.ndarray:
 
 def replicate(
     mdata: md.MuData, subtypes: pd.Series, evidence: pd.DataFrame, method: str, alpha: float,
-    mofa: MofaOptions, factor_options: FactorOptions, options: ReplicationOptions,
+    mofa: MofaOptions, factor_options: FactorOptions, options: ReplicationOptions, jobs: int = 1,
 ) -> Replication:
-    """Subtypes rediscovered in every half; counts of halves in which each candidate (see ``candidates``) of
-    the full cohort's marker table ``evidence`` replicates."""
-    to_replicate = candidates(evidence, alpha)
+    """Subtypes rediscovered in every half (``jobs`` halves at a time, in separate processes); counts of halves
+    in which each candidate (see ``candidates``) of the full cohort's marker table ``evidence`` replicates."""
     subtypes = subtypes.reindex(mdata.obs_names).dropna()
-    names = np.sort(subtypes.unique())
-    found, halves = [], []
-    for split, half_number, ids in half_splits(subtypes, options):
-        half = mdata[ids].copy()
-        reference = np.searchsorted(names, subtypes.loc[ids].to_numpy())
-        labels = match_labels(rediscover(half, len(names), method, mofa, factor_options), reference)
-        half_subtypes = pd.Series(np.where(labels >= 0, names[np.clip(labels, 0, None)], None), index=ids).dropna()
-        found.append(replicated_in(find_markers(half, half_subtypes, alpha), to_replicate, alpha))
-        halves.append({"split": split, "half": half_number, "tumours": len(ids), "ari_with_full_cohort": adjusted_rand_score(reference, labels)})
-    if not found:  # replication switched off
-        return Replication(pd.DataFrame(columns=[*KEYS, "halves_replicated"]), pd.DataFrame(columns=["split", "half", "tumours", "ari_with_full_cohort"]))
-    counts = pd.concat(found).value_counts().rename("halves_replicated").reset_index()
-    return Replication(counts, pd.DataFrame(halves))
+    names, to_replicate, splits = np.sort(subtypes.unique()), candidates(evidence, alpha), half_splits(subtypes, options)
+    with parallel_config(backend="loky", inner_max_num_threads=1):  # one BLAS thread per worker: no oversubscription
+        runs = Parallel(n_jobs=jobs)(
+            delayed(_replicate_half)(*_half_views(mdata, ids), subtypes.loc[ids], names, to_replicate, method, alpha, mofa, factor_options)
+            for _, _, ids in splits
+        )
+    halves = pd.DataFrame(
+        [(split, half, len(ids), ari) for (split, half, ids), (_, ari) in zip(splits, runs)],
+        columns=["split", "half", "tumours", "ari_with_full_cohort"],
+    )
+    found = [replicated for replicated, _ in runs]
+    counts = pd.concat(found).value_counts().rename("halves_replicated").reset_index() if found else pd.DataFrame(columns=[*KEYS, "halves_replicated"])
+    return Replication(counts, halves)
+
+
+def _half_views(mdata: md.MuData, ids: pd.Index) -> tuple[dict[str, ad.AnnData], pd.DataFrame]:
+    """One half's views and sample sheet, to send to a worker process (a MuData does not pickle in mudata 0.3)."""
+    half = mdata[ids]
+    return {name: view.copy() for name, view in half.mod.items()}, half.obs.copy()
+
+
+def _replicate_half(
+    views: dict[str, ad.AnnData], obs: pd.DataFrame, subtypes: pd.Series, names: np.ndarray, to_replicate: pd.DataFrame,
+    method: str, alpha: float, mofa: MofaOptions, factor_options: FactorOptions,
+) -> tuple[pd.DataFrame, float]:
+    """The candidates that replicate in one half, and the ARI of its rediscovered subtypes with the full cohort's
+    (``subtypes`` of the half's tumours, ``names`` of every subtype of the cohort)."""
+    half = md.MuData(views)[obs.index].copy()
+    half.obs = obs
+    reference = np.searchsorted(names, subtypes.to_numpy())
+    labels = match_labels(rediscover(half, len(names), method, mofa, factor_options), reference)
+    half_subtypes = pd.Series(np.where(labels >= 0, names[np.clip(labels, 0, None)], None), index=subtypes.index).dropna()
+    return replicated_in(find_markers(half, half_subtypes, alpha), to_replicate, alpha), adjusted_rand_score(reference, labels)
 
 
 def add_replication(biomarkers: pd.DataFrame, replication: Replication, alpha: float, min_rate: float) -> pd.DataFrame:

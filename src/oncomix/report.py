@@ -78,10 +78,9 @@ def top_markers(biomarkers: pd.DataFrame, top_n: int) -> dict[str, dict[str, pd.
 
 def marker_counts(biomarkers: pd.DataFrame) -> pd.DataFrame:
     """Per subtype and view: 'replicated / markers'."""
-    grouped = biomarkers.groupby(["subtype", "omic"])
-    replicated = biomarkers["is_marker"] & biomarkers["replicated"]
-    counts = replicated.groupby([biomarkers["subtype"], biomarkers["omic"]]).sum().astype(str) + " / " + grouped["is_marker"].sum().astype(int).astype(str)
-    return counts.unstack(fill_value="0 / 0")
+    flags = biomarkers.assign(replicated_marker=biomarkers["is_marker"] & biomarkers["replicated"])
+    sums = flags.groupby(["subtype", "omic"])[["replicated_marker", "is_marker"]].sum()
+    return (sums["replicated_marker"].astype(str) + " / " + sums["is_marker"].astype(str)).unstack(fill_value="0 / 0")
 
 
 def signature_summary(performance: pd.DataFrame) -> dict:

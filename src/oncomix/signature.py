@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import mudata as md
 import numpy as np
 import pandas as pd
+from joblib import parallel_config
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.impute import SimpleImputer
@@ -111,10 +112,10 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
     classes = np.sort(y.unique())
     probabilities = pd.DataFrame(np.nan, index=y.index, columns=classes)
     kept_in_fold, chosen = [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=ConvergenceWarning)  # counted below instead
+    with warnings.catch_warnings(), parallel_config(backend="loky", inner_max_num_threads=1):
+        warnings.simplefilter("ignore", category=ConvergenceWarning)  # rare at max_iter; held-out accuracy judges every fit
         warnings.simplefilter("ignore", category=RuntimeWarning)  # F screen of constant features
-        warnings.simplefilter("ignore", category=UserWarning)
+        warnings.simplefilter("ignore", category=UserWarning)  # folds with few tumours of a subtype
         for train, test in outer.split(x, y):
             search = tuned_model(x.shape[1], _folds(y.iloc[train], options.inner_folds), options, threads)
             search.fit(x.iloc[train], y.iloc[train])

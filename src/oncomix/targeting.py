@@ -55,8 +55,8 @@ def feature_genes(features: pd.Index, gene_map: pd.DataFrame | None) -> pd.Serie
     name, then by the antibody target once a phospho/cleavage suffix is removed; '' when unmapped."""
     if gene_map is None:
         return pd.Series(features.astype(str), index=features)
-    by_target = gene_map.reset_index().drop_duplicates("antibody_target").set_index("antibody_target")["gene_symbol"] if "antibody_target" in gene_map else pd.Series(dtype=str)
     exact = gene_map["gene_symbol"]
+    by_target = exact.groupby(gene_map["antibody_target"]).first() if "antibody_target" in gene_map else pd.Series(dtype=str)
     genes = [exact.get(f, by_target.get(MODIFICATION.sub("", str(f)), "")) for f in features]
     return pd.Series(genes, index=features)
 

@@ -22,6 +22,7 @@ def main(snakemake):
         MofaOptions(**params.mofa, seed=seed),
         options_for(FactorOptions, params.clustering, seed=seed),
         options_for(ReplicationOptions, params.markers, seed=seed),
+        jobs=snakemake.threads,
     )
     result.markers.to_csv(snakemake.output.markers, sep="\t", index=False)
     result.halves.to_csv(snakemake.output.halves, sep="\t", index=False)
