@@ -40,7 +40,6 @@ from oncomix.markers import find_markers
 @dataclass(frozen=True)
 class ReplicationOptions:
     replication_splits: int = 5  # random half splits; each gives two halves
-    min_replication: float = 0.5  # markers replicated in at least this fraction of halves count as replicated
     seed: int = 42
 
 

@@ -37,7 +37,8 @@ rule replication:
     benchmark:
         f"{OUT}/benchmarks/replication.tsv"
     params:
-        markers=config["markers"],
+        alpha=config["markers"]["alpha"],
+        splits=config["markers"]["replication_splits"],
         mofa=config["mofa"],
         clustering=config["clustering"],
         seed=config["seed"],

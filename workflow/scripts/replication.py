@@ -18,10 +18,10 @@ def main(snakemake):
         read_sample_table(snakemake.input.subtypes)["subtype"],
         read_marker_table(snakemake.input.evidence),
         params.clustering["method"],
-        params.markers["alpha"],
+        params.alpha,
         MofaOptions(**params.mofa, seed=seed),
         options_for(FactorOptions, params.clustering, seed=seed),
-        options_for(ReplicationOptions, params.markers, seed=seed),
+        ReplicationOptions(replication_splits=params.splits, seed=seed),
         jobs=snakemake.threads,
     )
     result.markers.to_csv(snakemake.output.markers, sep="\t", index=False)
