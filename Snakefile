@@ -32,10 +32,12 @@ include: "workflow/rules/integrate.smk"
 include: "workflow/rules/cluster.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/markers.smk"
+include: "workflow/rules/survival.smk"
 include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
         f"{OUT}/report.html",
+        survival_outputs(),
     default_target: True

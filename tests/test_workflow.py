@@ -19,7 +19,7 @@ OUTPUTS = [
     "subtypes.tsv", "factors.tsv", "variance_explained.tsv", "biomarkers.tsv", "k_selection.tsv", "consensus.tsv.gz",
     "clustering_factors.tsv", "factor_covariates.tsv", "method_comparison.tsv", "baselines/snf/subtypes.tsv",
     "model.hdf5", "data.h5mu", "report.html", "targets.tsv", "signature.tsv", "signature_performance.tsv",
-    "markers/replication.tsv", "markers/replication_halves.tsv",
+    "markers/replication.tsv", "markers/replication_halves.tsv", "survival/kaplan_meier.tsv", "survival/cox_subtypes.tsv",
 ]
 DEMO_VIEWS = ("mutation", "rna", "protein", "metabolite")
 pytestmark = pytest.mark.workflow
@@ -108,6 +108,16 @@ def test_mofa_is_compared_with_the_baselines_and_ahead_of_concatenated_pca(demo_
     assert table.loc["mofa", "n_labelled"] == table.loc["mofa", "n_tumours"] == 300
     assert table["logrank_p"].between(0, 1).all() and table.loc["mofa", "logrank_p"] < 1e-6  # planted hazard ratios
     assert table.loc["snf", "n_tumours"] < 300  # tumours with every view only
+
+
+def test_subtypes_separate_survival_as_the_simulator_planted(demo_run):
+    survival = demo_run / "results/demo/survival"
+    logrank = pd.read_csv(survival / "logrank.tsv", sep="\t").set_index("comparison")
+    assert logrank.loc["all subtypes", "p"] < 1e-6
+    cox = pd.read_csv(survival / "cox_subtypes.tsv", sep="\t").set_index("term")
+    assert {"age", "stage_II"} <= set(cox.index) and (cox["tumours"] == 300).all()  # adjusted for the configured covariates
+    km = pd.read_csv(survival / "kaplan_meier.tsv", sep="\t")
+    assert km.groupby("subtype")["survival"].apply(lambda s: s.is_monotonic_decreasing).all()
 
 
 def test_tumours_lacking_views_get_a_subtype_and_are_flagged(demo_run):

@@ -19,3 +19,9 @@ def baseline_methods():
     for baseline in config["baselines"]:
         methods += [f"view_{name}" for name in config["omics"]] if baseline == "single_view" else [baseline]
     return methods
+
+
+def survival_outputs():
+    """The survival tables, when the config names survival columns."""
+    names = ["kaplan_meier", "median_survival", "logrank", "cox_subtypes", "cox_proportional_hazards", "cox_factors"]
+    return [f"{OUT}/survival/{name}.tsv" for name in names] if "survival" in config else []

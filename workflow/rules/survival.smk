@@ -1,0 +1,25 @@
+rule survival:
+    """Outcome by subtype (lifelines): Kaplan-Meier, log-rank tests, medians, Cox models."""
+    input:
+        subtypes=f"{OUT}/subtypes.tsv",
+        factors=f"{OUT}/factors.tsv",
+        data=f"{OUT}/data.h5mu",
+    output:
+        kaplan_meier=f"{OUT}/survival/kaplan_meier.tsv",
+        medians=f"{OUT}/survival/median_survival.tsv",
+        logrank=f"{OUT}/survival/logrank.tsv",
+        cox=f"{OUT}/survival/cox_subtypes.tsv",
+        proportional_hazards=f"{OUT}/survival/cox_proportional_hazards.tsv",
+        factors=f"{OUT}/survival/cox_factors.tsv",
+    log:
+        f"{LOGS}/survival.log",
+    params:
+        survival=config.get("survival"),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        ENV
+    script:
+        "../scripts/survival.py"
