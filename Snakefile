@@ -33,11 +33,13 @@ include: "workflow/rules/cluster.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/markers.smk"
 include: "workflow/rules/survival.smk"
+include: "workflow/rules/clinical.smk"
 include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
         f"{OUT}/report.html",
+        f"{OUT}/clinical/table_one.tsv",
         survival_outputs(),
     default_target: True

@@ -3,6 +3,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from oncomix.clinical import factor_associations, subtype_associations, table_one
 from oncomix.cluster import ClusterOptions, find_subtypes
 from oncomix.compare import comparison_table, method_row
 from oncomix.factors import FactorOptions, covariate_associations, factor_space, factor_table
@@ -12,6 +13,7 @@ from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
 from oncomix.report import ReportInputs, render
 from oncomix.signature import SignatureOptions, fit_signature
+from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
 from oncomix.targeting import TargetingOptions, annotate, targets_table
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -42,17 +44,25 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     signature = fit_signature(data, subtypes["subtype"], SignatureOptions(screen_features=30, penalties=(0.1,), outer_folds=3, inner_folds=2))
     overlap = pd.DataFrame({"samples": [data.n_obs]}, index=pd.Index([EVIL], name="view"))
     dropped = pd.DataFrame([{"view": "rna", "axis": "feature", "reason": "constant", "count": 1, "examples": EVIL}])
+    frame = survival_frame(subtypes["subtype"], data.obs["os_months"].astype(float), data.obs["os_event"].astype(float))
+    hazards, assumption = cox_subtypes(frame, data.obs[["age"]])
+    survival = {"kaplan_meier": kaplan_meier(frame), "median_survival": median_survival(frame), "logrank": logrank_tests(frame),
+                "cox_subtypes": hazards, "cox_proportional_hazards": assumption, "cox_factors": cox_factors(result.factors, frame["time"], frame["event"])}
     config = {
-        "cohort": EVIL, "compare_to": "stage", "clustering": {**ClusterOptions().__dict__, **FactorOptions().__dict__, "technical_covariates": ["note"]},
+        "cohort": EVIL, "survival": {"time": "os_months", "event": "os_event", "covariates": ["age"]}, "compare_to": "stage", "clustering": {**ClusterOptions().__dict__, **FactorOptions().__dict__, "technical_covariates": ["note"]},
         "markers": {"replication_splits": 1}, "signature": SignatureOptions().__dict__,
     }
     html = render(ReportInputs(
         "cohort<script>x()</script>", data, result.factors, result.r2, subtypes, found.k_selection, table, associations,
         found.consensus, comparison, markers, targets, signature.features, signature.performance, halves, overlap, dropped, config,
+        clinical={"table_one": table_one(data.obs, subtypes["subtype"], ["note", "stage"]),
+                  "subtype_associations": subtype_associations(data.obs, subtypes["subtype"], ["note", "stage"]),
+                  "factor_associations": factor_associations(result.factors, data.obs, ["stage"])},
+        survival=survival,
     ))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html  # no script at all, injected or not
-    for section in ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targets", "signature", "interpretation", "methods"):
+    for section in ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targets", "signature", "survival", "clinical", "interpretation", "methods"):
         assert f'id="{section}"' in html
     assert not re.search(r'src="(?!data:)', html)  # every image inlined: opens offline
     assert f"<td>{data.n_obs}</td>" in html  # overlap counts shown as integers
@@ -65,3 +75,5 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     assert f'<td class="text">{first_target["gene_symbol"]}</td>' in html  # targetable markers listed
     accuracy = signature.performance.set_index("metric").loc["held_out_accuracy", "value"]
     assert f"accuracy\n<strong>{accuracy:.3g}</strong>" in html
+    assert "Kaplan-Meier curves per subtype" in html and f"<td class=\"text\">{hazards.loc[0, 'term']}</td>" in html  # KM plot and Cox table
+    assert "<td class=\"text\">&lt;img src=x onerror=alert(1)&gt;</td>" in html  # an evil clinical value, escaped in table one

@@ -63,6 +63,8 @@ def test_cox_model_of_subtype_adjusted_for_covariates():
     direct = CoxPHFitter().fit(design, "time", "event").summary
     assert np.isclose(hazards.loc["subtype_ST3", "hazard_ratio"], direct.loc["subtype_ST3", "exp(coef)"])
     assert set(assumption["term"]) == set(hazards.index) and assumption["p"].between(0, 1).all()
+    unadjusted, _ = cox_subtypes(frame, sheet[[]])
+    assert list(unadjusted["term"]) == ["subtype_ST2", "subtype_ST3"]
 
 
 def test_cox_per_factor_finds_the_prognostic_factor():

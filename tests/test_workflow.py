@@ -20,6 +20,7 @@ OUTPUTS = [
     "clustering_factors.tsv", "factor_covariates.tsv", "method_comparison.tsv", "baselines/snf/subtypes.tsv",
     "model.hdf5", "data.h5mu", "report.html", "targets.tsv", "signature.tsv", "signature_performance.tsv",
     "markers/replication.tsv", "markers/replication_halves.tsv", "survival/kaplan_meier.tsv", "survival/cox_subtypes.tsv",
+    "clinical/subtype_associations.tsv", "clinical/table_one.tsv",
 ]
 DEMO_VIEWS = ("mutation", "rna", "protein", "metabolite")
 pytestmark = pytest.mark.workflow
@@ -118,6 +119,10 @@ def test_subtypes_separate_survival_as_the_simulator_planted(demo_run):
     assert {"age", "stage_II"} <= set(cox.index) and (cox["tumours"] == 300).all()  # adjusted for the configured covariates
     km = pd.read_csv(survival / "kaplan_meier.tsv", sep="\t")
     assert km.groupby("subtype")["survival"].apply(lambda s: s.is_monotonic_decreasing).all()
+    clinical = pd.read_csv(demo_run / "results/demo/clinical/subtype_associations.tsv", sep="\t").set_index("column")
+    assert clinical.loc["simulated_subtype", "q"] < 1e-10 and "os_months" not in clinical.index  # survival has its own tests
+    html = (demo_run / "results/demo/report.html").read_text()
+    assert "Kaplan-Meier curves per subtype" in html and 'id="clinical"' in html
 
 
 def test_tumours_lacking_views_get_a_subtype_and_are_flagged(demo_run):

@@ -101,3 +101,30 @@ def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes:
     ax.set_xticks((starts + ends) / 2 - 0.5, [ordered.iloc[int(s)] for s in starts])
     ax.set_title(f"{view}: top markers per subtype (z-score, grey = missing)", fontsize=9)
     return to_base64(fig)
+
+
+def kaplan_meier(km: pd.DataFrame, time_label: str) -> str:
+    """Kaplan-Meier curves per subtype (``survival.kaplan_meier`` layout) with 95% bands and numbers at risk."""
+    colours = _colours(km["subtype"])
+    fig, (ax, risk) = plt.subplots(2, 1, figsize=(7, 5.2), height_ratios=[4, 1.2], sharex=True)
+    ticks = np.linspace(0, km["time"].max(), 6)
+    for row, (subtype, curve) in enumerate(km.groupby("subtype")):
+        colour = colours[subtype]
+        ax.step(curve["time"], curve["survival"], where="post", color=colour, label=subtype)
+        ax.fill_between(curve["time"], curve["ci_low"], curve["ci_high"], step="post", color=colour, alpha=0.12)
+        censored = curve[curve["censored"] > 0]
+        ax.plot(censored["time"], censored["survival"], "|", color=colour, markersize=6)
+        for tick in ticks:
+            later = curve[curve["time"] >= tick]
+            risk.text(tick, row, str(int(later["at_risk"].iloc[0])) if len(later) else "0", ha="center", va="center", fontsize=7, color=colour)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("survival probability")
+    ax.legend(title="subtype", frameon=False, loc="lower left")
+    risk.set_yticks(range(km["subtype"].nunique()), sorted(colours), fontsize=7)
+    risk.set_ylim(km["subtype"].nunique() - 0.5, -0.5)
+    risk.set_xticks(ticks, [f"{t:.3g}" for t in ticks])
+    risk.set_xlabel(time_label)
+    risk.set_title("number at risk", fontsize=8, loc="left")
+    for side in ("top", "right", "bottom"):
+        risk.spines[side].set_visible(False)
+    return to_base64(fig)

@@ -38,6 +38,8 @@ class ReportInputs:
     overlap: pd.DataFrame  # validation: tumours per view and per pair of views
     dropped: pd.DataFrame  # validation: features / samples dropped as uninformative
     config: dict
+    clinical: dict[str, pd.DataFrame]  # subtype_associations, factor_associations, table_one (oncomix.clinical)
+    survival: dict[str, pd.DataFrame] | None = None  # kaplan_meier, median_survival, logrank, cox_*: when configured
     alpha: float = 0.05
     top_n: int = 10
     min_replication: float = 0.5
@@ -136,10 +138,21 @@ def render(inputs: ReportInputs) -> str:
         signature_features={subtype: list(rows.head(12).itertuples()) for subtype, rows in inputs.signature.groupby("subtype")},
         signature_summary=signature_summary(inputs.signature_performance),
         heatmaps={view: plots.marker_heatmap(inputs.mdata, view, biomarkers[biomarkers["replicated"]], subtypes, 8) for view in inputs.mdata.mod},
+        clinical=inputs.clinical,
+        survival=_with_ph_test(inputs.survival),
+        km_plot=plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]) if inputs.survival else None,
         versions=versions(),
         config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
     )
+
+
+def _with_ph_test(survival: dict[str, pd.DataFrame] | None) -> dict[str, pd.DataFrame] | None:
+    """The survival tables with each Cox term's proportional-hazards test p-value beside its hazard ratio."""
+    if not survival:
+        return survival
+    ph = survival["cox_proportional_hazards"].rename(columns={"p": "ph_p"})[["term", "ph_p"]]
+    return survival | {"cox_subtypes": survival["cox_subtypes"].merge(ph, on="term", how="left")}
 
 
 def _blank_text(table: pd.DataFrame) -> pd.DataFrame:

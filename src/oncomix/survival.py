@@ -67,7 +67,7 @@ def cox_design(frame: pd.DataFrame, covariates: pd.DataFrame) -> pd.DataFrame:
     reference = frame["subtype"].value_counts().sort_index().idxmax()
     subtype = pd.Categorical(frame["subtype"], categories=[reference, *sorted(set(frame["subtype"]) - {reference})])
     design = pd.get_dummies(pd.Series(subtype, index=frame.index, name="subtype"), prefix="subtype", drop_first=True, dtype=float)
-    extra = pd.get_dummies(covariates.reindex(frame.index), drop_first=True, dtype=float)
+    extra = pd.get_dummies(covariates.reindex(frame.index), drop_first=True, dtype=float) if covariates.shape[1] else None
     return pd.concat([frame[["time", "event"]], design, extra], axis=1).dropna()
 
 

@@ -60,6 +60,7 @@ def sheet_columns(config: dict) -> dict[str, str]:
     columns = {view["batch"]: f"omics.{name}.batch" for name, view in config["omics"].items() if "batch" in view}
     columns.update({column: "clustering.technical_covariates" for column in config["clustering"]["technical_covariates"]})
     columns.update({column: "survival.covariates" for column in config.get("survival", {}).get("covariates", [])})
+    columns.update({column: "clinical_columns" for column in config["clinical_columns"]})
     if "compare_to" in config:
         columns[config["compare_to"]] = "compare_to"
     return columns

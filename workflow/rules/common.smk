@@ -21,7 +21,10 @@ def baseline_methods():
     return methods
 
 
+SURVIVAL_TABLES = ["kaplan_meier", "median_survival", "logrank", "cox_subtypes", "cox_proportional_hazards", "cox_factors"]
+CLINICAL_TABLES = ["subtype_associations", "factor_associations", "table_one"]
+
+
 def survival_outputs():
     """The survival tables, when the config names survival columns."""
-    names = ["kaplan_meier", "median_survival", "logrank", "cox_subtypes", "cox_proportional_hazards", "cox_factors"]
-    return [f"{OUT}/survival/{name}.tsv" for name in names] if "survival" in config else []
+    return [f"{OUT}/survival/{name}.tsv" for name in SURVIVAL_TABLES] if "survival" in config else []

@@ -15,6 +15,8 @@ rule report:
         signature=f"{OUT}/signature.tsv",
         signature_performance=f"{OUT}/signature_performance.tsv",
         replication_halves=f"{OUT}/markers/replication_halves.tsv",
+        clinical=[f"{OUT}/clinical/{name}.tsv" for name in CLINICAL_TABLES],
+        survival=survival_outputs(),
         overlap=f"{OUT}/validation/overlap.tsv",
         dropped=f"{OUT}/validation/dropped.tsv",
     output:

@@ -10,6 +10,11 @@ from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.report import ReportInputs, render
 
 
+def tables(paths) -> dict[str, pd.DataFrame]:
+    """TSVs by file stem (kaplan_meier.tsv -> 'kaplan_meier'), text cells kept as written."""
+    return {Path(path).stem: pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""]) for path in paths}
+
+
 def main(snakemake):
     inputs = ReportInputs(
         cohort=snakemake.params.cohort,
@@ -30,6 +35,8 @@ def main(snakemake):
         overlap=pd.read_csv(snakemake.input.overlap, sep="\t", index_col="view"),
         dropped=pd.read_csv(snakemake.input.dropped, sep="\t", keep_default_na=False),
         config=dict(snakemake.params.config),
+        clinical=tables(snakemake.input.clinical),
+        survival=tables(snakemake.input.survival) or None,
         alpha=snakemake.params.alpha,
         top_n=snakemake.params.top_n,
         min_replication=snakemake.params.min_replication,

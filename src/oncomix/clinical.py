@@ -1,0 +1,95 @@
+"""Clinical context of the subtypes: sample-sheet columns against subtype and against each factor, and a
+"table one" per subtype.
+
+* Subtype vs a categorical column: Fisher's exact test for a 2 x 2 table, Pearson's chi-square test otherwise
+  (``small_expected`` flags tables with an expected count below 5, where the chi-square p is approximate);
+  effect: Cramer's V. Subtype vs a numeric column: Kruskal-Wallis test; effect: eta^2 from H.
+  Benjamini-Hochberg over all columns.
+* Factor vs column: Spearman (numeric) or Kruskal-Wallis (categorical), as ``oncomix.factors`` does for the
+  technical covariates; BH over all factor-column tests.
+* Table one: numeric columns as median [interquartile range], categorical ones as n (% of the subtype's tumours
+  with a value), with the number of missing values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from oncomix.factors import covariate_associations
+
+MAX_LEVELS = 20  # a text column with more distinct values than this (ids, free text) is not tested
+
+
+def clinical_columns(sheet: pd.DataFrame, wanted: list[str], exclude: set[str]) -> list[str]:
+    """The columns to describe: ``wanted`` if given, else every column with 2+ values that is numeric or has at
+    most ``MAX_LEVELS`` levels, except ``exclude`` (e.g. survival time and event, which have their own analysis)."""
+    if wanted:
+        return list(wanted)
+    return [c for c in sheet.columns if c not in exclude and sheet[c].nunique() >= 2 and (is_numeric(sheet[c]) or sheet[c].nunique() <= MAX_LEVELS)]
+
+
+def is_numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def subtype_test(values: pd.Series, subtypes: pd.Series) -> dict:
+    """One column against subtype (tumours missing either left out)."""
+    both = pd.DataFrame({"value": values, "subtype": subtypes}).dropna()
+    if is_numeric(both["value"]):
+        groups = [rows["value"].to_numpy() for _, rows in both.groupby("subtype")]
+        h, p = stats.kruskal(*groups)
+        eta2 = max(0.0, (h - len(groups) + 1) / (len(both) - len(groups)))
+        return {"test": "Kruskal-Wallis", "n": len(both), "statistic": h, "p": p, "effect": eta2, "effect_type": "eta^2", "small_expected": False}
+    table = pd.crosstab(both["value"], both["subtype"])
+    chi2, p, _, expected = stats.chi2_contingency(table, correction=False)
+    cramers_v = np.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))
+    if table.shape == (2, 2):
+        result = stats.fisher_exact(table)
+        return {"test": "Fisher exact", "n": len(both), "statistic": result.statistic, "p": result.pvalue, "effect": cramers_v, "effect_type": "Cramer's V", "small_expected": False}
+    return {"test": "chi-square", "n": len(both), "statistic": chi2, "p": p, "effect": cramers_v, "effect_type": "Cramer's V", "small_expected": bool((expected < 5).any())}
+
+
+def subtype_associations(sheet: pd.DataFrame, subtypes: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """Every column against subtype, BH-adjusted over columns, strongest first."""
+    labels = subtypes.reindex(sheet.index)
+    rows = [{"column": c, **subtype_test(sheet[c], labels)} for c in columns if sheet[c].nunique() >= 2]
+    table = pd.DataFrame(rows, columns=["column", "test", "n", "statistic", "p", "effect", "effect_type", "small_expected"])
+    table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
+    return table.sort_values("p", kind="stable").reset_index(drop=True)
+
+
+def factor_associations(factors: pd.DataFrame, sheet: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Every factor against every column (Spearman or Kruskal-Wallis), BH-adjusted over all tests."""
+    return covariate_associations(factors, sheet.reindex(factors.index)[columns], technical=set()).drop(columns="technical")
+
+
+def table_one(sheet: pd.DataFrame, subtypes: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """Rows: column (and level); columns: each subtype and all tumours, as text ready to show."""
+    labels = subtypes.reindex(sheet.index)
+    groups = {name: sheet[labels == name] for name in sorted(labels.dropna().unique())} | {"all": sheet[labels.notna()]}
+    rows = [{"variable": "tumours", "level": "", **{name: str(len(group)) for name, group in groups.items()}}]
+    for column in columns:
+        if is_numeric(sheet[column]):
+            rows.append({"variable": column, "level": "median [IQR]", **{name: _median_iqr(group[column]) for name, group in groups.items()}})
+        else:
+            for level in sorted(sheet[column].dropna().unique(), key=str):
+                rows.append({"variable": column, "level": str(level), **{name: _count(group[column], level) for name, group in groups.items()}})
+        rows.append({"variable": column, "level": "missing", **{name: str(int(group[column].isna().sum())) for name, group in groups.items()}})
+    return pd.DataFrame(rows)
+
+
+def _median_iqr(values: pd.Series) -> str:
+    values = values.dropna()
+    if values.empty:
+        return ""
+    low, median, high = values.quantile([0.25, 0.5, 0.75])
+    return f"{median:.3g} [{low:.3g}, {high:.3g}]"
+
+
+def _count(values: pd.Series, level) -> str:
+    present = values.dropna()
+    n = int((present == level).sum())
+    return f"{n} ({100 * n / len(present):.0f}%)" if len(present) else "0"
