@@ -46,6 +46,9 @@ class Signature:
     features: pd.DataFrame  # omic, feature, subtype, coefficient (per standard deviation), selection_frequency
     performance: pd.DataFrame  # scope (overall or a subtype), metric, value
     predictions: pd.DataFrame  # per tumour: subtype, held-out predicted subtype and probabilities
+    model: Pipeline | None = None  # the signature refitted on every tumour (None when none could be fitted)
+    design: pd.DataFrame | None = None  # its input: tumours x ``view:feature``
+    subtypes: pd.Series | None = None  # its labels, aligned with ``design``
 
 
 def design_matrix(mdata: md.MuData) -> pd.DataFrame:
@@ -129,6 +132,9 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
         features=_feature_table(coefficients, kept_in_fold),
         performance=_performance(y, predicted, probabilities, chosen, final.best_params_["model__C"], len(coefficients), sizes),
         predictions=probabilities.add_prefix("p_").assign(subtype=y, predicted=predicted)[["subtype", "predicted", *[f"p_{c}" for c in classes]]],
+        model=final.best_estimator_,
+        design=x,
+        subtypes=y,
     )
 
 

@@ -1,0 +1,116 @@
+"""Assign new tumours to a cohort's subtypes with the cohort's signature classifier.
+
+The classifier is the signature refitted on every tumour of the cohort (``oncomix.signature``: imputation,
+scaling, screen and sparse multinomial model, all fitted on the cohort) plus what is needed to bring new data to
+the cohort's scale: each view's type, log setting and batch column (the same transformation as
+``oncomix.preprocess.transform``; no feature is re-selected). A single missing value is imputed with the
+cohort mean. A tumour lacking whole views is assigned by the same pipeline (same penalty) refitted on the
+cohort's data of the views it has, since the sparse model fitted on every view may rest on the one it lacks.
+New data sharing too few of the signature's features are refused.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import mudata as md
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from oncomix.errors import OncomixInputError
+from oncomix.preprocess import centre_batches, transform
+
+MODEL_FILE = "classifier.joblib"
+MIN_OVERLAP = 0.5  # fraction of the signature's features the new data must measure
+
+
+@dataclass
+class Classifier:
+    pipeline: Pipeline  # fitted on the cohort
+    columns: list[str]  # its input columns, view:feature
+    views: dict[str, dict]  # per view: type, log (None = the type's default), batch (sample-sheet column or None)
+    cohort: pd.DataFrame  # the cohort's preprocessed values (tumours x columns), to refit on fewer views
+    subtypes: pd.Series  # the cohort's subtypes, aligned with ``cohort``
+
+    def signature_columns(self) -> list[str]:
+        """The columns with a non-zero coefficient for some subtype."""
+        screened = np.asarray(self.columns)[self.pipeline["screen"].get_support()]
+        return list(screened[(self.pipeline["model"].coef_ != 0).any(axis=0)])
+
+    def save(self, folder: Path) -> None:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, Path(folder) / MODEL_FILE)
+
+
+def load_classifier(folder: Path) -> Classifier:
+    path = Path(folder) / MODEL_FILE
+    if not path.is_file():
+        raise OncomixInputError(f"{path}: no classifier here; give --model the classifier folder of a finished run (results/<cohort>/classifier)")
+    return joblib.load(path)
+
+
+def view_settings(config: dict) -> dict[str, dict]:
+    """Per view of a run's config, what ``new_tumour_matrix`` needs to transform new data the same way."""
+    return {name: {"type": view["type"], "log": view.get("log"), "batch": view.get("batch")} for name, view in config["omics"].items()}
+
+
+def new_tumour_matrix(raw: md.MuData, classifier: Classifier) -> pd.DataFrame:
+    """New tumours (validated, untransformed views) on the cohort's scale, in the classifier's columns."""
+    frames = []
+    for name, settings in classifier.views.items():
+        if name not in raw.mod:
+            continue
+        view = transform(raw[name], settings["type"], settings["log"])
+        if settings["batch"] and settings["batch"] in raw.obs:
+            view = centre_batches(view, raw.obs[settings["batch"]])
+        frames.append(pd.DataFrame(np.asarray(view.X, dtype=float), index=view.obs_names, columns=[f"{name}:{f}" for f in view.var_names]))
+    matrix = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=raw.obs_names)
+    return matrix.reindex(index=raw.obs_names, columns=classifier.columns)
+
+
+def check_overlap(matrix: pd.DataFrame, classifier: Classifier, source: str) -> None:
+    """Refuse new data that measure fewer than ``MIN_OVERLAP`` of the signature's features."""
+    needed = classifier.signature_columns()
+    measured = [c for c in needed if matrix[c].notna().any()]
+    if len(measured) < MIN_OVERLAP * len(needed):
+        missing = sorted({c.split(":", 1)[0] for c in needed} - {c.split(":", 1)[0] for c in measured})
+        raise OncomixInputError(
+            f"{source}: the new tumours measure {len(measured)} of the {len(needed)} features of the cohort's signature "
+            f"(at least {MIN_OVERLAP:.0%} needed){'; views without any: ' + ', '.join(missing) if missing else ''}; "
+            f"check that the view names and feature ids (gene symbols, antibody names) match the cohort's"
+        )
+
+
+def assign(matrix: pd.DataFrame, classifier: Classifier) -> pd.DataFrame:
+    """Per tumour: the subtype, its probability, every subtype's probability, the views it lacks and the share
+    of the signature's features it has values for."""
+    view_of = pd.Series([c.split(":", 1)[0] for c in matrix.columns], index=matrix.columns)
+    present = matrix.notna().T.groupby(view_of).any().T  # tumours x views
+    lacking = present.apply(lambda row: ",".join(view for view, has in row.items() if not has), axis=1)
+    classes = classifier.pipeline.classes_
+    probabilities = pd.DataFrame(np.nan, index=matrix.index, columns=classes)
+    for missing, tumours in lacking.groupby(lacking).groups.items():
+        kept = [c for c in matrix.columns if view_of[c] not in set(missing.split(","))]
+        model = classifier.pipeline if not missing else _refit(classifier, kept)
+        probabilities.loc[tumours] = model.predict_proba(matrix.loc[tumours, kept])
+    needed = classifier.signature_columns()
+    return pd.DataFrame({
+        "subtype": probabilities.idxmax(axis=1),
+        "probability": probabilities.max(axis=1),
+        "missing_views": lacking,
+        "signature_features_measured": matrix[needed].notna().mean(axis=1),
+    }).join(probabilities.add_prefix("p_")).rename_axis("sample_id")
+
+
+def _refit(classifier: Classifier, columns: list[str]) -> Pipeline:
+    """The cohort pipeline, same settings, fitted on the cohort's values of ``columns`` only."""
+    model = clone(classifier.pipeline)
+    model.set_params(screen__k=min(model.get_params()["screen__k"], len(columns)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # F screen of constant features
+        return model.fit(classifier.cohort[columns], classifier.subtypes)
