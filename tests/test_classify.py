@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oncomix.classify import Classifier, assign, check_overlap, load_classifier, new_tumour_matrix
+from oncomix.classify import Classifier, assign, check_overlap, load_classifier, new_tumour_matrix, save_classifier
 from oncomix.errors import OncomixInputError
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.signature import SignatureOptions, fit_signature
@@ -22,7 +22,7 @@ def trained(small_mdata, small_cohort, tmp_path_factory):
     signature = fit_signature(cohort, small_cohort.truth_subtypes, FAST)
     views = {name: {"type": omic_type, "log": None, "batch": None} for name, omic_type in DEMO_TYPES.items()}
     folder = tmp_path_factory.mktemp("classifier")
-    Classifier(signature.model, list(signature.design.columns), views, signature.design, signature.subtypes).save(folder)
+    save_classifier(Classifier(signature.model, list(signature.design.columns), views, signature.design, signature.subtypes), folder / "classifier.joblib")
     return load_classifier(folder), small_mdata[new].copy(), small_cohort.truth_subtypes.loc[new]
 
 

@@ -194,3 +194,23 @@ def test_tcga_aliquot_barcodes_are_harmonised_to_the_same_subtypes(tmp_path):
     assert patients["sample_id"].str.fullmatch(r"TCGA-[A-Z0-9]{2}-[A-Z0-9]{4}").all() and len(patients) > 80
     for name in ("subtypes.tsv", "factors.tsv"):
         assert (results / "acc_patients" / name).read_bytes() == (results / "acc_barcodes" / name).read_bytes(), name
+
+
+def test_classify_command_assigns_tumours_with_the_saved_classifier(demo_run):
+    """Wiring of `python -m oncomix classify`: the demo's own tumours come back in their subtypes (training data:
+    an optimistic check of the plumbing, not of accuracy on new tumours; tests/test_classify.py holds that)."""
+    config = demo_config("demo_new", demo_run / "resources" / "demo")
+    config_path = demo_run / "demo_new.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    run = subprocess.run(
+        [sys.executable, "-m", "oncomix", "classify", "--model", "results/demo/classifier", "--config", str(config_path)],
+        cwd=demo_run, capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = demo_run / "results/demo_new/classification"
+    calls = pd.read_csv(out / "subtypes.tsv", sep="\t", index_col="sample_id")
+    subtypes = pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    assert (calls["subtype"] == subtypes.loc[calls.index]).mean() >= 0.95
+    markers = pd.read_csv(out / "targetable_markers.tsv", sep="\t")
+    assert set(markers["sample_id"]) == set(calls.index) and markers["cohort_percentile"].between(0, 100).any()
+    assert "TUM-0001" in (out / "report.html").read_text()

@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import joblib
 import mudata as md
 import numpy as np
@@ -24,6 +25,8 @@ from sklearn.pipeline import Pipeline
 
 from oncomix.errors import OncomixInputError
 from oncomix.preprocess import centre_batches, transform
+from oncomix.readers import read_marker_table
+from oncomix.validate import validate
 
 MODEL_FILE = "classifier.joblib"
 MIN_OVERLAP = 0.5  # fraction of the signature's features the new data must measure
@@ -42,16 +45,20 @@ class Classifier:
         screened = np.asarray(self.columns)[self.pipeline["screen"].get_support()]
         return list(screened[(self.pipeline["model"].coef_ != 0).any(axis=0)])
 
-    def save(self, folder: Path) -> None:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, Path(folder) / MODEL_FILE)
+
+def save_classifier(classifier: Classifier | None, path: Path) -> None:
+    """Write the classifier (None: the cohort had no signature; ``load_classifier`` then says so)."""
+    joblib.dump(classifier, path)
 
 
 def load_classifier(folder: Path) -> Classifier:
     path = Path(folder) / MODEL_FILE
     if not path.is_file():
         raise OncomixInputError(f"{path}: no classifier here; give --model the classifier folder of a finished run (results/<cohort>/classifier)")
-    return joblib.load(path)
+    classifier = joblib.load(path)
+    if classifier is None:
+        raise OncomixInputError(f"{path}: the cohort had no signature (fewer than two subtypes large enough), so no classifier")
+    return classifier
 
 
 def view_settings(config: dict) -> dict[str, dict]:
@@ -114,3 +121,43 @@ def _refit(classifier: Classifier, columns: list[str]) -> Pipeline:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)  # F screen of constant features
         return model.fit(classifier.cohort[columns], classifier.subtypes)
+
+
+def patient_markers(calls: pd.DataFrame, matrix: pd.DataFrame, targets: pd.DataFrame, classifier: Classifier, top_n: int = 10) -> pd.DataFrame:
+    """Per tumour, the targetable markers of its subtype (``targets.tsv`` of the cohort, best first) with the
+    tumour's own value on the cohort's scale and its percentile among the cohort's tumours."""
+    rows = []
+    for sample, subtype in calls["subtype"].items():
+        for target in targets[targets["subtype"] == subtype].head(top_n).itertuples():
+            column = f"{target.omic}:{target.feature}"
+            value = matrix.at[sample, column] if column in matrix.columns else np.nan
+            cohort = classifier.cohort[column].dropna() if column in classifier.cohort.columns else pd.Series(dtype=float)
+            percentile = 100 * (cohort < value).mean() if np.isfinite(value) and len(cohort) else np.nan
+            rows.append({"sample_id": sample, "subtype": subtype, "target_rank": target.target_rank, "omic": target.omic, "feature": target.feature,
+                         "gene_symbol": target.gene_symbol, "cell_surface": target.cell_surface, "approved_drugs": target.approved_drugs,
+                         "value": value, "cohort_percentile": percentile})
+    return pd.DataFrame(rows, columns=["sample_id", "subtype", "target_rank", "omic", "feature", "gene_symbol", "cell_surface", "approved_drugs", "value", "cohort_percentile"])
+
+
+@dataclass
+class Classification:
+    calls: pd.DataFrame  # per tumour: subtype, probability, missing views, probabilities
+    markers: pd.DataFrame  # per tumour: its subtype's targetable markers with the tumour's values
+    html: str  # per-patient report
+
+
+def classify_new(model_dir: Path, config: dict, source: str) -> Classification:
+    """Validate a new cohort's config and inputs, then assign each tumour with the classifier in ``model_dir``."""
+    classifier = load_classifier(model_dir)
+    raw = validate(config, source, clustering=False).mdata
+    matrix = new_tumour_matrix(raw, classifier)
+    check_overlap(matrix, classifier, source)
+    calls = assign(matrix, classifier)
+    markers = patient_markers(calls, matrix, read_marker_table(Path(model_dir) / "targets.tsv"), classifier)
+    return Classification(calls, markers, render_patients(calls, markers, str(model_dir)))
+
+
+def render_patients(calls: pd.DataFrame, markers: pd.DataFrame, model: str) -> str:
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("oncomix", "templates"), autoescape=True, undefined=jinja2.StrictUndefined)
+    per_patient = {sample: list(rows.fillna({"gene_symbol": "", "approved_drugs": ""}).itertuples()) for sample, rows in markers.groupby("sample_id")}
+    return environment.get_template("patients.html.j2").render(model=model, calls=calls, markers=per_patient)

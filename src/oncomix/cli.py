@@ -1,5 +1,6 @@
 """Command line: ``python -m oncomix simulate --out DIR`` writes the demo cohort;
-``python -m oncomix validate CONFIG`` checks a config and all its input files without running anything."""
+``python -m oncomix validate CONFIG`` checks a config and all its input files without running anything;
+``python -m oncomix classify --model results/<cohort>/classifier --config new.yaml`` assigns new tumours."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
+from oncomix.classify import classify_new
 from oncomix.config import load_config
 from oncomix.errors import OncomixInputError
 from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
@@ -25,6 +27,10 @@ def main(argv: list[str] | None = None) -> None:
     check = commands.add_parser("validate", help="check a config and every input file; paths are relative to the current folder")
     check.add_argument("config", type=Path)
     check.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    assign = commands.add_parser("classify", help="assign the tumours of a new config to the subtypes of a finished run")
+    assign.add_argument("--model", type=Path, required=True, help="the classifier folder of a finished run: results/<cohort>/classifier")
+    assign.add_argument("--config", type=Path, required=True, help="config of the new tumours (same view names as the cohort's)")
+    assign.add_argument("--out", type=Path, help="output folder (default: results/<new cohort>/classification)")
     args = parser.parse_args(argv)
     if args.command == "simulate":
         spec = CohortSpec(n_tumours=args.tumours, n_genes=args.genes, seed=args.seed)
@@ -32,6 +38,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote a {spec.n_tumours}-tumour cohort to {args.out}")
     elif args.command == "validate":
         sys.exit(run_validate(args.config, args.verbose))
+    else:
+        sys.exit(run_classify(args.model, args.config, args.out))
 
 
 def run_validate(config_path: Path, verbose: bool) -> int:
@@ -47,4 +55,22 @@ def run_validate(config_path: Path, verbose: bool) -> int:
     print(f"{config_path}: OK, {result.mdata.n_obs} tumours\n\nsamples per view and their overlap:\n{result.overlap.to_string()}")
     if len(result.dropped):
         print(f"\ndropped as uninformative:\n{result.dropped.to_string(index=False)}")
+    return 0
+
+
+def run_classify(model: Path, config_path: Path, out: Path | None) -> int:
+    """Write subtypes.tsv, targetable_markers.tsv and report.html of the new tumours (exit 1 on bad input)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        config = load_config(config_path)
+        result = classify_new(model, config, str(config_path))
+    except OncomixInputError as error:
+        print(error, file=sys.stderr)
+        return 1
+    out = out or Path("results") / config["cohort"] / "classification"
+    out.mkdir(parents=True, exist_ok=True)
+    result.calls.to_csv(out / "subtypes.tsv", sep="\t")
+    result.markers.to_csv(out / "targetable_markers.tsv", sep="\t", index=False)
+    (out / "report.html").write_text(result.html, encoding="utf-8")
+    print(f"{len(result.calls)} tumours assigned: {result.calls['subtype'].value_counts().sort_index().to_dict()}; see {out}")
     return 0

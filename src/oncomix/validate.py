@@ -32,13 +32,15 @@ class Validated:
     dropped: pd.DataFrame  # what was dropped as uninformative: view, axis, reason, count, examples
 
 
-def validate(config: dict, source: str = "config") -> Validated:
-    """Check ``config`` (defaults filled in place) and its inputs; raises ``OncomixInputError`` on any problem."""
+def validate(config: dict, source: str = "config", clustering: bool = True) -> Validated:
+    """Check ``config`` (defaults filled in place) and its inputs; raises ``OncomixInputError`` on any problem.
+    ``clustering=False`` (new tumours to classify) skips the minimum cohort size that clustering needs."""
     check_config(config, source)
     check_annotation_tables(config)
     specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
     mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config))
-    check_enough_tumours(mdata.n_obs, config["clustering"], config["samples"])
+    if clustering:
+        check_enough_tumours(mdata.n_obs, config["clustering"], config["samples"])
     overlap = overlap_table(mdata)
     log.info("samples per view and their overlap:\n%s", overlap.to_string())
     return Validated(mdata, overlap, dropped)

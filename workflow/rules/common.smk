@@ -1,3 +1,5 @@
+from oncomix.classify import view_settings
+
 OUT = f"results/{config['cohort']}"
 LOGS = f"{OUT}/logs"
 ENV = "../../envs/oncomix.yaml"

@@ -61,6 +61,7 @@ rule biomarkers:
     output:
         biomarkers=f"{OUT}/biomarkers.tsv",
         targets=f"{OUT}/targets.tsv",
+        classifier_targets=f"{OUT}/classifier/targets.tsv",
     log:
         f"{LOGS}/biomarkers.log",
     params:
@@ -87,6 +88,7 @@ rule signature:
         features=f"{OUT}/signature.tsv",
         performance=f"{OUT}/signature_performance.tsv",
         predictions=f"{OUT}/markers/signature_predictions.tsv",
+        classifier=f"{OUT}/classifier/classifier.joblib",
     log:
         f"{LOGS}/signature.log",
     benchmark:
@@ -94,6 +96,7 @@ rule signature:
     params:
         signature=config["signature"],
         seed=config["seed"],
+        views=view_settings(config),
     threads: 2
     resources:
         mem_mb=lambda wildcards, input: max(2000, int(20 * input.size_mb)),

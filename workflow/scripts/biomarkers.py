@@ -14,7 +14,9 @@ def main(snakemake):
     biomarkers = add_replication(read_marker_table(snakemake.input.evidence), replication, snakemake.params.alpha, snakemake.params.min_replication)
     biomarkers = annotate(biomarkers, dict(snakemake.params.gene_maps), options_for(TargetingOptions, snakemake.params.targeting))
     biomarkers.to_csv(snakemake.output.biomarkers, sep="\t", index=False)
-    targets_table(biomarkers, snakemake.params.alpha).to_csv(snakemake.output.targets, sep="\t", index=False)
+    targets = targets_table(biomarkers, snakemake.params.alpha)
+    for path in (snakemake.output.targets, snakemake.output.classifier_targets):  # the classifier folder is self-contained
+        targets.to_csv(path, sep="\t", index=False)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

@@ -2,6 +2,7 @@
 
 import mudata as md
 
+from oncomix.classify import Classifier, save_classifier
 from oncomix.config import options_for
 from oncomix.logs import run_step
 from oncomix.readers import read_sample_table
@@ -14,6 +15,8 @@ def main(snakemake):
     result.features.to_csv(snakemake.output.features, sep="\t", index=False)
     result.performance.to_csv(snakemake.output.performance, sep="\t", index=False)
     result.predictions.to_csv(snakemake.output.predictions, sep="\t")
+    classifier = Classifier(result.model, list(result.design.columns), dict(snakemake.params.views), result.design, result.subtypes) if result.model else None
+    save_classifier(classifier, snakemake.output.classifier)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821
