@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -214,3 +215,29 @@ def test_classify_command_assigns_tumours_with_the_saved_classifier(demo_run):
     markers = pd.read_csv(out / "targetable_markers.tsv", sep="\t")
     assert set(markers["sample_id"]) == set(calls.index) and markers["cohort_percentile"].between(0, 100).any()
     assert "TUM-0001" in (out / "report.html").read_text()
+
+
+def test_a_classifier_trained_on_two_thirds_assigns_the_last_third(demo_run):
+    """Train the whole workflow on 2/3 of the demo tumours; classify the other 1/3 with `oncomix classify`:
+    >= 90% get the subtype the full-cohort run gave them."""
+    data, split = demo_run / "resources" / "demo", demo_run / "split"
+    sheet = pd.read_csv(data / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
+    ids = np.random.default_rng(0).permutation(sheet["sample_id"])
+    for part, chosen in (("train", set(ids[:200])), ("test", set(ids[200:]))):
+        (split / part).mkdir(parents=True)
+        sheet[sheet["sample_id"].isin(chosen)].to_csv(split / part / "samples.tsv", sep="\t", index=False)
+        for view in DEMO_VIEWS:
+            frame = pd.read_csv(data / f"{view}.tsv.gz", sep="\t", index_col=0, dtype=str, keep_default_na=False)
+            frame[[c for c in frame.columns if c in chosen]].to_csv(split / part / f"{view}.tsv.gz", sep="\t")
+    run = run_workflow(demo_run, demo_config("demo_train", split / "train"), targets=("results/demo_train/classifier/classifier.joblib",))
+    assert run.returncode == 0, run.stderr[-3000:]
+    test_config = demo_run / "demo_test.yaml"
+    test_config.write_text(yaml.safe_dump(demo_config("demo_test", split / "test")))
+    run = subprocess.run([sys.executable, "-m", "oncomix", "classify", "--model", "results/demo_train/classifier", "--config", str(test_config)],
+                         cwd=demo_run, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    calls = pd.read_csv(demo_run / "results/demo_test/classification/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    full = pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    train = pd.read_csv(demo_run / "results/demo_train/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    names = pd.crosstab(train, full.loc[train.index]).idxmax(axis=1)  # the train run's subtype names -> the full run's
+    assert len(calls) == 100 and (calls.map(names) == full.loc[calls.index]).mean() >= 0.9
