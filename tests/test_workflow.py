@@ -229,7 +229,7 @@ def test_a_classifier_trained_on_two_thirds_assigns_the_last_third(demo_run):
         for view in DEMO_VIEWS:
             frame = pd.read_csv(data / f"{view}.tsv.gz", sep="\t", index_col=0, dtype=str, keep_default_na=False)
             frame[[c for c in frame.columns if c in chosen]].to_csv(split / part / f"{view}.tsv.gz", sep="\t")
-    run = run_workflow(demo_run, demo_config("demo_train", split / "train"), targets=("results/demo_train/classifier/classifier.joblib",))
+    run = run_workflow(demo_run, demo_config("demo_train", split / "train"), targets=("results/demo_train/classifier/classifier.joblib", "results/demo_train/classifier/targets.tsv"))
     assert run.returncode == 0, run.stderr[-3000:]
     test_config = demo_run / "demo_test.yaml"
     test_config.write_text(yaml.safe_dump(demo_config("demo_test", split / "test")))
