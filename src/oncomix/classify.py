@@ -61,11 +61,6 @@ def load_classifier(folder: Path) -> Classifier:
     return classifier
 
 
-def view_settings(config: dict) -> dict[str, dict]:
-    """Per view of a run's config, what ``new_tumour_matrix`` needs to transform new data the same way."""
-    return {name: {"type": view["type"], "log": view.get("log"), "batch": view.get("batch")} for name, view in config["omics"].items()}
-
-
 def new_tumour_matrix(raw: md.MuData, classifier: Classifier) -> pd.DataFrame:
     """New tumours (validated, untransformed views) on the cohort's scale, in the classifier's columns."""
     frames = []

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from oncomix.factors import covariate_associations
+from oncomix.factors import covariate_associations, kruskal_eta2
 
 MAX_LEVELS = 20  # a text column with more distinct values than this (ids, free text) is not tested
 
@@ -39,9 +39,7 @@ def subtype_test(values: pd.Series, subtypes: pd.Series) -> dict:
     """One column against subtype (tumours missing either left out)."""
     both = pd.DataFrame({"value": values, "subtype": subtypes}).dropna()
     if is_numeric(both["value"]):
-        groups = [rows["value"].to_numpy() for _, rows in both.groupby("subtype")]
-        h, p = stats.kruskal(*groups)
-        eta2 = max(0.0, (h - len(groups) + 1) / (len(both) - len(groups)))
+        h, p, eta2 = kruskal_eta2([rows["value"].to_numpy() for _, rows in both.groupby("subtype")])
         return {"test": "Kruskal-Wallis", "n": len(both), "statistic": h, "p": p, "effect": eta2, "effect_type": "eta^2", "small_expected": False}
     table = pd.crosstab(both["value"], both["subtype"])
     chi2, p, _, expected = stats.chi2_contingency(table, correction=False)

@@ -144,3 +144,9 @@ def view_format(view: dict) -> str:
         if name.endswith(suffix):
             return fmt
     return "table"
+
+
+def view_settings(config: dict) -> dict[str, dict]:
+    """Per view, how the workflow transformed it (type, log, batch column): saved with the classifier so that new
+    tumours are transformed the same way."""
+    return {name: {"type": view["type"], "log": view.get("log"), "batch": view.get("batch")} for name, view in config["omics"].items()}

@@ -61,10 +61,15 @@ def _association(factor: pd.Series, covariate: pd.Series) -> dict | None:
     if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
         rho, p = stats.spearmanr(x, y)
         return {"test": "spearman", "n": len(both), "effect": rho, "r2": rho**2, "p": p}
-    groups = [x[y == level].to_numpy() for level in y.unique()]
-    h, p = stats.kruskal(*groups)
-    eta2 = max(0.0, (h - len(groups) + 1) / (len(both) - len(groups)))
+    h, p, eta2 = kruskal_eta2([x[y == level].to_numpy() for level in y.unique()])
     return {"test": "kruskal", "n": len(both), "effect": eta2, "r2": eta2, "p": p}
+
+
+def kruskal_eta2(groups: list[np.ndarray]) -> tuple[float, float, float]:
+    """Kruskal-Wallis H, its p-value and the effect size eta^2 = (H - k + 1) / (n - k), floored at 0."""
+    h, p = stats.kruskal(*groups)
+    n = sum(len(g) for g in groups)
+    return h, p, max(0.0, (h - len(groups) + 1) / (n - len(groups)))
 
 
 def covariate_associations(factors: pd.DataFrame, covariates: pd.DataFrame, technical: set[str]) -> pd.DataFrame:

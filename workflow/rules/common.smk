@@ -1,4 +1,4 @@
-from oncomix.classify import view_settings
+from oncomix.config import view_settings
 
 OUT = f"results/{config['cohort']}"
 LOGS = f"{OUT}/logs"
