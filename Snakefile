@@ -37,6 +37,12 @@ include: "workflow/rules/clinical.smk"
 include: "workflow/rules/report.smk"
 
 
+if "classify" in config:
+
+    include: "workflow/rules/classify.smk"
+
+
+
 rule all:
     input:
         f"{OUT}/report.html",

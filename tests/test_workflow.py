@@ -218,7 +218,7 @@ def test_classify_command_assigns_tumours_with_the_saved_classifier(demo_run):
 
 
 def test_a_classifier_trained_on_two_thirds_assigns_the_last_third(demo_run):
-    """Train the whole workflow on 2/3 of the demo tumours; classify the other 1/3 with `oncomix classify`:
+    """Train the whole workflow on 2/3 of the demo tumours; classify the other 1/3 with `snakemake classify`:
     >= 90% get the subtype the full-cohort run gave them."""
     data, split = demo_run / "resources" / "demo", demo_run / "split"
     sheet = pd.read_csv(data / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
@@ -231,10 +231,8 @@ def test_a_classifier_trained_on_two_thirds_assigns_the_last_third(demo_run):
             frame[[c for c in frame.columns if c in chosen]].to_csv(split / part / f"{view}.tsv.gz", sep="\t")
     run = run_workflow(demo_run, demo_config("demo_train", split / "train"), targets=("results/demo_train/classifier/classifier.joblib", "results/demo_train/classifier/targets.tsv"))
     assert run.returncode == 0, run.stderr[-3000:]
-    test_config = demo_run / "demo_test.yaml"
-    test_config.write_text(yaml.safe_dump(demo_config("demo_test", split / "test")))
-    run = subprocess.run([sys.executable, "-m", "oncomix", "classify", "--model", "results/demo_train/classifier", "--config", str(test_config)],
-                         cwd=demo_run, capture_output=True, text=True)
+    test_config = demo_config("demo_test", split / "test") | {"classify": {"model": "results/demo_train/classifier"}}
+    run = run_workflow(demo_run, test_config, targets=("classify",))
     assert run.returncode == 0, run.stderr[-3000:]
     calls = pd.read_csv(demo_run / "results/demo_test/classification/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
     full = pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]

@@ -152,6 +152,12 @@ def classify_new(model_dir: Path, config: dict, source: str) -> Classification:
     return Classification(calls, markers, render_patients(calls, markers, str(model_dir)))
 
 
+def write_classification(result: Classification, calls_path: Path, markers_path: Path, report_path: Path) -> None:
+    result.calls.to_csv(calls_path, sep="\t")
+    result.markers.to_csv(markers_path, sep="\t", index=False)
+    Path(report_path).write_text(result.html, encoding="utf-8")
+
+
 def render_patients(calls: pd.DataFrame, markers: pd.DataFrame, model: str) -> str:
     environment = jinja2.Environment(loader=jinja2.PackageLoader("oncomix", "templates"), autoescape=True, undefined=jinja2.StrictUndefined)
     per_patient = {sample: list(rows.fillna({"gene_symbol": "", "approved_drugs": ""}).itertuples()) for sample, rows in markers.groupby("sample_id")}

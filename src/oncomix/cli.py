@@ -9,7 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
-from oncomix.classify import classify_new
+from oncomix.classify import classify_new, write_classification
 from oncomix.config import load_config
 from oncomix.errors import OncomixInputError
 from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
@@ -69,8 +69,6 @@ def run_classify(model: Path, config_path: Path, out: Path | None) -> int:
         return 1
     out = out or Path("results") / config["cohort"] / "classification"
     out.mkdir(parents=True, exist_ok=True)
-    result.calls.to_csv(out / "subtypes.tsv", sep="\t")
-    result.markers.to_csv(out / "targetable_markers.tsv", sep="\t", index=False)
-    (out / "report.html").write_text(result.html, encoding="utf-8")
+    write_classification(result, out / "subtypes.tsv", out / "targetable_markers.tsv", out / "report.html")
     print(f"{len(result.calls)} tumours assigned: {result.calls['subtype'].value_counts().sort_index().to_dict()}; see {out}")
     return 0

@@ -1,0 +1,25 @@
+rule classify:
+    """Assign this config's tumours to the subtypes of a finished run (config classify.model)."""
+    input:
+        classifier=f"{config['classify']['model']}/classifier.joblib",
+        targets=f"{config['classify']['model']}/targets.tsv",
+        samples=config["samples"],
+        omics=omic_paths(),
+    output:
+        calls=f"{OUT}/classification/subtypes.tsv",
+        markers=f"{OUT}/classification/targetable_markers.tsv",
+        report=f"{OUT}/classification/report.html",
+    log:
+        f"{LOGS}/classify.log",
+    params:
+        # what the output depends on besides the input files (the script reads the whole config)
+        omics=config["omics"],
+        sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input: max(2000, int(20 * input.size_mb)),
+        runtime=30,
+    conda:
+        ENV
+    script:
+        "../scripts/classify.py"
