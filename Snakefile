@@ -10,6 +10,9 @@ from oncomix.errors import OncomixInputError
 min_version("9.0")
 
 
+report: "workflow/report/workflow.rst"
+
+
 # The demo config is the default. It is not loaded when --configfile is given: Snakemake would otherwise
 # merge the two, and the demo's views would leak into another cohort.
 if not config:

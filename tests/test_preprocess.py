@@ -50,7 +50,8 @@ def test_filters_and_feature_selection():
     out = preprocess_view(view(x, "generic"), pd.DataFrame(index=[f"s{i}" for i in range(30)]), PreprocessOptions(n_features=2))
     assert list(out.var_names) == ["f2", "f3", "f4", "f5"]
     assert out.var["highly_variable"].sum() == 2 and out.var.loc["f2", "highly_variable"]
-    assert out.uns["qc"]["features_failed_qc"] == 2
+    assert out.uns["qc"]["features_failed_qc"] == 2 and out.uns["qc"]["failed"] == {"too_missing": 1, "constant": 1}
+    assert out.uns["qc"]["missing_values"] == 0
 
 
 def test_rare_mutations_are_dropped():
@@ -59,6 +60,7 @@ def test_rare_mutations_are_dropped():
     x[0, 1] = 1  # one carrier only
     out = preprocess_view(view(x, "mutation"), pd.DataFrame(index=[f"s{i}" for i in range(50)]), PreprocessOptions())
     assert list(out.var_names) == ["f0"]
+    assert out.uns["qc"]["failed"] == {"too_missing": 0, "constant": 1, "rare_mutation": 1}  # f2 never mutated: constant first
 
 
 def test_view_without_features_is_dropped_and_all_empty_is_an_error(small_mdata):

@@ -1,3 +1,5 @@
+import hashlib
+import json
 import re
 
 import numpy as np
@@ -11,7 +13,7 @@ from oncomix.integrate import MofaOptions, train_mofa, weights_long
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
-from oncomix.report import ReportInputs, render
+from oncomix.report import ReportInputs, embedding_data, file_checksums, log_warnings, render, report_script, safe_json, stage_times
 from oncomix.signature import SignatureOptions, fit_signature
 from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
 from oncomix.targeting import TargetingOptions, annotate, targets_table
@@ -50,7 +52,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
                 "cox_subtypes": hazards, "cox_proportional_hazards": assumption, "cox_factors": cox_factors(result.factors, frame["time"], frame["event"])}
     config = {
         "cohort": EVIL, "survival": {"time": "os_months", "event": "os_event", "covariates": ["age"]}, "compare_to": "stage", "clustering": {**ClusterOptions().__dict__, **FactorOptions().__dict__, "technical_covariates": ["note"]},
-        "markers": {"replication_splits": 1}, "signature": SignatureOptions().__dict__,
+        "markers": {"replication_splits": 1}, "signature": SignatureOptions().__dict__, "preprocess": PreprocessOptions().__dict__,
     }
     html = render(ReportInputs(
         "cohort<script>x()</script>", data, result.factors, result.r2, subtypes, found.k_selection, table, associations,
@@ -58,11 +60,17 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
         clinical={"table_one": table_one(data.obs, subtypes["subtype"], ["note", "stage"]),
                   "subtype_associations": subtype_associations(data.obs, subtypes["subtype"], ["note", "stage"]),
                   "factor_associations": factor_associations(result.factors, data.obs, ["stage"])},
-        survival=survival,
+        survival=survival, warnings=[f"validate: dropped 1 feature(s) with constant values: {EVIL}"],
     ))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<script" not in html  # no script at all, injected or not
-    for section in ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targets", "signature", "survival", "clinical", "interpretation", "methods"):
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+    code = [body for attributes, body in scripts if "application/json" not in attributes]
+    assert len(code) == 1  # the report's own script, and only it may run:
+    assert f"script-src '{report_script()[1]}'" in html and report_script()[0] == code[0]
+    assert all("<" not in body for attributes, body in scripts if "application/json" in attributes)  # data blocks cannot close early
+    plotted = json.loads(re.search(r'id="distribution-data">(.*?)</script>', html, flags=re.S).group(1))
+    assert f"rna: {EVIL}" in plotted["features"] and len(plotted["subtypes"]) == data.n_obs  # escaped JSON reads back
+    for section in ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "signature", "survival", "clinical", "interpretation", "methods", "warnings"):
         assert f'id="{section}"' in html
     assert not re.search(r'src="(?!data:)', html)  # every image inlined: opens offline
     assert f"<td>{data.n_obs}</td>" in html  # overlap counts shown as integers
@@ -77,3 +85,36 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     assert f"accuracy\n<strong>{accuracy:.3g}</strong>" in html
     assert "Kaplan-Meier curves per subtype" in html and f"<td class=\"text\">{hazards.loc[0, 'term']}</td>" in html  # KM plot and Cox table
     assert "<td class=\"text\">&lt;img src=x onerror=alert(1)&gt;</td>" in html  # an evil clinical value, escaped in table one
+
+
+def test_input_checksums_stage_times_and_warnings_for_the_methods_and_warnings_sections(tmp_path):
+    data = tmp_path / "rna.tsv"
+    data.write_bytes(b"gene\ts1\nTP53\t1\n")
+    checksums = file_checksums([str(data), str(data)])
+    assert checksums.to_dict("records") == [{"file": str(data), "bytes": 15, "sha256": hashlib.sha256(data.read_bytes()).hexdigest()}]
+    benchmark = pd.DataFrame({"s": [12.5], "h:m:s": ["0:00:12"], "max_rss": [812.3]})
+    assert stage_times({"integrate": benchmark}).to_dict("records") == [{"stage": "integrate", "wall_s": 12.5, "peak_mib": 812.3}]
+    log = tmp_path / "validate.log"
+    log.write_text(
+        "2026-11-23 18:11:52,020 INFO oncomix.validate: samples per view\n"
+        f"2026-11-23 18:11:52,021 WARNING oncomix.ingest: rna.tsv: dropped 2 feature(s) with constant: {EVIL}\n"
+        "2026-11-23 18:11:52,022 WARNING py.warnings: FutureWarning: a library's own warning\n"
+    )
+    assert log_warnings({"validate": log}) == [f"validate: rna.tsv: dropped 2 feature(s) with constant: {EVIL}"]
+
+
+def test_data_for_the_page_cannot_close_its_script_block_and_reads_back():
+    value = {"ids": ["</script><script>alert(1)</script>", "a & b"], "x": [1.5, None]}
+    text = str(safe_json(value))
+    assert "<" not in text and ">" not in text and "&" not in text and json.loads(text) == value
+
+
+def test_embedding_data_orders_factors_by_variance_and_types_the_columns():
+    factors = pd.DataFrame({"Factor1": [0.1, 0.2, np.nan], "Factor2": [1.0, 2.0, 3.0]}, index=["a", "b", "c"])
+    r2 = pd.DataFrame({"Factor1": [1.0], "Factor2": [5.0]}, index=["rna"])
+    obs = pd.DataFrame({"age": [50.0 + i for i in range(3)], "stage": ["I", None, "II"]}, index=["c", "b", "a"])
+    data = embedding_data(factors, r2, pd.Series(["ST1", "ST2", "ST1"], index=["a", "b", "c"]), obs)
+    assert data["factor_order"] == ["Factor2", "Factor1"] and data["factors"]["Factor1"] == [0.1, 0.2, None]
+    assert data["columns"]["subtype"] == {"kind": "categorical", "values": ["ST1", "ST2", "ST1"]}
+    assert data["columns"]["stage"]["values"] == ["II", None, "I"]  # aligned with the factors' tumours
+    assert data["columns"]["age"]["kind"] == "categorical"  # numeric with <= 10 values: shown as levels

@@ -52,22 +52,31 @@ def transform(adata: ad.AnnData, omic_type: str, log_transform: bool | None = No
     return adata
 
 
-def feature_filter(adata: ad.AnnData, omic_type: str, options: PreprocessOptions) -> np.ndarray:
-    """Boolean mask of features that pass quality filters for their type."""
+def filter_reasons(adata: ad.AnnData, omic_type: str, options: PreprocessOptions) -> dict[str, np.ndarray]:
+    """Per quality criterion, the mask of features failing it (a feature passes when it fails none)."""
     x = adata.X
     observed = np.isfinite(x)
-    missing = 1.0 - observed.mean(axis=0)
-    n_observed = observed.sum(axis=0)
     with np.errstate(invalid="ignore"):
         variance = np.nanvar(x, axis=0)
-    keep = (missing <= options.max_missing) & (n_observed >= 3) & (np.nan_to_num(variance) > 0)
+    reasons = {
+        "too_missing": (1.0 - observed.mean(axis=0) > options.max_missing) | (observed.sum(axis=0) < 3),
+        "constant": ~(np.nan_to_num(variance) > 0),
+    }
     if omic_type == "mutation":
-        frequency = np.nanmean(x, axis=0)
-        keep &= (frequency >= options.min_mutation_frequency) & (np.nansum(x, axis=0) >= 2)
+        reasons["rare_mutation"] = (np.nanmean(x, axis=0) < options.min_mutation_frequency) | (np.nansum(x, axis=0) < 2)
     if omic_type in COUNT_TYPES:
         cpm = np.exp2(x) - 1
-        keep &= (cpm >= options.min_cpm).mean(axis=0) >= options.min_cpm_fraction
-    return keep
+        reasons["low_expression"] = (cpm >= options.min_cpm).mean(axis=0) < options.min_cpm_fraction
+    return reasons
+
+
+def first_reason_counts(reasons: dict[str, np.ndarray]) -> dict[str, int]:
+    """Features failing each criterion, each feature counted under the first one it fails (in ``reasons`` order)."""
+    counts, already = {}, np.zeros(len(next(iter(reasons.values()))), dtype=bool)
+    for reason, failing in reasons.items():
+        counts[reason] = int((failing & ~already).sum())
+        already |= failing
+    return counts
 
 
 def centre_batches(adata: ad.AnnData, batches: pd.Series) -> ad.AnnData:
@@ -95,7 +104,8 @@ def preprocess_view(adata: ad.AnnData, obs: pd.DataFrame, options: PreprocessOpt
     out = transform(adata, omic_type, options.log)
     if options.batch is not None:
         out = centre_batches(out, obs[options.batch])
-    keep = feature_filter(out, omic_type, options)
+    reasons = filter_reasons(out, omic_type, options)
+    keep = ~np.logical_or.reduce(list(reasons.values()))
     samples_kept = np.isfinite(out.X[:, keep]).any(axis=1)
     out = out[samples_kept, keep].copy()
     out.var["highly_variable"] = select_variable(out, options.n_features)
@@ -106,6 +116,8 @@ def preprocess_view(adata: ad.AnnData, obs: pd.DataFrame, options: PreprocessOpt
         "features_for_mofa": int(out.var["highly_variable"].sum()),
         "samples_in": int(adata.n_obs),
         "samples_all_missing": int((~samples_kept).sum()),
+        "missing_values": float(np.mean(~np.isfinite(out.X))) if out.n_vars else 0.0,  # among the view's tumours
+        "failed": first_reason_counts(reasons),
     }
     log.info("%s view: %s", omic_type, out.uns["qc"])
     return out

@@ -1,14 +1,26 @@
-"""One self-contained HTML report: cohort, integration, subtypes, markers, methods and provenance."""
+"""One self-contained HTML report: cohort, integration, subtypes, markers, methods and provenance.
+
+Static figures are inlined PNGs; the interactive parts (sortable and searchable tables, the embedding with a
+colour picker, per-subtype distributions of the markers) are drawn by the page's own script
+(``templates/report.js``) from JSON blocks, so the file opens offline. A Content-Security-Policy lets only that
+script run: a fragment of HTML in a sample id or feature name is escaped, and would not run if it were not.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import numbers
-from dataclasses import dataclass
-from importlib import metadata
+import re
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
 
 import jinja2
-import numpy as np
+import markupsafe
 import mudata as md
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -43,6 +55,9 @@ class ReportInputs:
     alpha: float = 0.05
     top_n: int = 10
     min_replication: float = 0.5
+    warnings: list[str] = field(default_factory=list)  # problems found during validation
+    checksums: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "bytes", "sha256"]))
+    stage_times: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["stage", "wall_s", "peak_mib"]))
 
 
 def versions() -> dict[str, str]:
@@ -55,11 +70,91 @@ def versions() -> dict[str, str]:
     return found
 
 
+FAILED_REASONS = {"too_missing": "too often missing", "constant": "constant", "rare_mutation": "rarely mutated", "low_expression": "low expression"}
+
+
 def cohort_table(mdata: md.MuData) -> pd.DataFrame:
-    """One row per configured view with its QC counts; views dropped by QC are marked as such."""
+    """One row per configured view with its QC counts and why features failed; views dropped by QC are marked."""
     table = pd.DataFrame.from_dict(mdata.uns["qc"], orient="index").rename_axis("view").reset_index()
+    table["why_failed"] = [", ".join(f"{int(n)} {FAILED_REASONS[reason]}" for reason, n in failed.items() if n) for failed in table["failed"]]
+    table["tumours_lacking"] = [mdata.n_obs - int(np.asarray(mdata.obsm[view]).sum()) if view in mdata.mod else mdata.n_obs for view in table["view"]]
     table["status"] = ["used" if view in mdata.mod else "dropped: no feature passed QC" for view in table["view"]]
     return table
+
+
+def file_checksums(paths: list[str]) -> pd.DataFrame:
+    """Size and SHA-256 of each input file, so that a reader can tell which data a report came from."""
+    rows = []
+    for path in dict.fromkeys(paths):
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        rows.append({"file": str(path), "bytes": Path(path).stat().st_size, "sha256": digest.hexdigest()})
+    return pd.DataFrame(rows, columns=["file", "bytes", "sha256"])
+
+
+def stage_times(benchmarks: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Wall time and peak resident memory of each stage, from Snakemake ``benchmark:`` files (by stage name)."""
+    rows = [{"stage": stage, "wall_s": float(table["s"].iloc[0]), "peak_mib": float(table["max_rss"].iloc[0])} for stage, table in benchmarks.items()]
+    return pd.DataFrame(rows, columns=["stage", "wall_s", "peak_mib"])
+
+
+WARNING_LINE = re.compile(r"^\S+ \S+ WARNING (oncomix[\w.]*): (.*)$")
+
+
+def log_warnings(logs: dict[str, str | Path]) -> list[str]:
+    """oncomix's warnings in the stages' logs (by stage name), as 'stage: message'; library warnings are left out."""
+    found = []
+    for stage, path in logs.items():
+        for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+            if match := WARNING_LINE.match(line):
+                found.append(f"{stage}: {match.group(2)}")
+    return found
+
+
+def safe_json(value) -> markupsafe.Markup:
+    """JSON to embed in a <script type="application/json"> block: '<', '>' and '&' escaped, so that no input
+    string can close the block (``value`` holds no NaN: missing numbers are None)."""
+    text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+    return markupsafe.Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _values(series: pd.Series, digits: int = 4) -> list:
+    """Numbers rounded for the page, missing as None."""
+    numbers_ = pd.to_numeric(series, errors="coerce").astype(float)
+    return [None if not np.isfinite(v) else float(f"{v:.{digits}g}") for v in numbers_]
+
+
+def embedding_data(factors: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series, obs: pd.DataFrame) -> dict:
+    """Factor values (most variance explained first), the subtype and every sample-sheet column per tumour."""
+    order = [f for f in r2.sum().sort_values(ascending=False).index if f in factors.columns]
+    columns = {"subtype": {"kind": "categorical", "values": subtypes.loc[factors.index].astype(str).tolist()}}
+    for name in obs.columns:
+        column = obs[name].reindex(factors.index)
+        if pd.api.types.is_numeric_dtype(column) and column.nunique() > 10:
+            columns[str(name)] = {"kind": "numeric", "values": _values(column)}
+        else:
+            columns[str(name)] = {"kind": "categorical", "values": [None if pd.isna(v) else str(v) for v in column]}
+    return {"ids": [str(i) for i in factors.index], "factor_order": order, "factors": {f: _values(factors[f]) for f in order}, "columns": columns}
+
+
+def distribution_data(mdata: md.MuData, features: pd.DataFrame, subtypes: pd.Series) -> dict:
+    """Values of the given (omic, feature) pairs per tumour with the tumours' subtypes, for the distribution plots."""
+    tumours = mdata.obs_names
+    data = {}
+    for omic, feature in features[["omic", "feature"]].drop_duplicates().itertuples(index=False):
+        view = mdata.mod[omic]
+        values = pd.Series(np.asarray(view[:, feature].X, dtype=float).ravel(), index=view.obs_names).reindex(tumours)
+        data[f"{omic}: {feature}"] = _values(values)
+    return {"subtypes": subtypes.loc[tumours].astype(str).tolist(), "order": sorted(subtypes.unique().astype(str)), "features": data}
+
+
+def report_script() -> tuple[markupsafe.Markup, str]:
+    """The page's script and its CSP hash."""
+    script = resources.files("oncomix").joinpath("templates/report.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return markupsafe.Markup(script), f"sha256-{digest}"
 
 
 def _top_factor_pairs(r2: pd.DataFrame) -> list[tuple[str, str]]:
@@ -69,13 +164,10 @@ def _top_factor_pairs(r2: pd.DataFrame) -> list[tuple[str, str]]:
     return [(ranked[0], ranked[1])] + ([(ranked[2], ranked[3])] if len(ranked) >= 4 else [])
 
 
-def top_markers(biomarkers: pd.DataFrame, top_n: int) -> dict[str, dict[str, pd.DataFrame]]:
-    """Per subtype and view, the ``top_n`` best-ranked replicated markers."""
+def shown_markers(biomarkers: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    """The ``top_n`` best-ranked replicated markers of each subtype and view, by subtype and overall rank."""
     markers = biomarkers[biomarkers["is_marker"] & biomarkers["replicated"]].sort_values(["subtype", "rank"])
-    return {
-        subtype: {view: rows.head(top_n) for view, rows in group.groupby("omic", sort=False)}
-        for subtype, group in markers.groupby("subtype")
-    }
+    return markers.groupby(["subtype", "omic"], sort=False).head(top_n).sort_values(["subtype", "combined_rank"])
 
 
 def marker_counts(biomarkers: pd.DataFrame) -> pd.DataFrame:
@@ -104,8 +196,17 @@ def render(inputs: ReportInputs) -> str:
     biomarkers, targets = _blank_text(inputs.biomarkers), _blank_text(inputs.targets)
     replication_ran = not inputs.replication_halves.empty
     shown_targets = targets[targets["replicated"].astype(bool)] if replication_ran else targets
+    markers = shown_markers(biomarkers, inputs.top_n)
+    script, script_hash = report_script()
     return environment.get_template("report.html.j2").render(
         cohort=inputs.cohort,
+        script=script,
+        script_hash=script_hash,
+        embedding=safe_json(embedding_data(inputs.factors, inputs.r2, subtypes, inputs.mdata.obs)),
+        distributions=safe_json(distribution_data(inputs.mdata, markers, subtypes)),
+        warnings=inputs.warnings,
+        checksums=inputs.checksums,
+        stage_times=inputs.stage_times,
         alpha=inputs.alpha,
         top_n=inputs.top_n,
         cohort_table=cohort_table(inputs.mdata),
@@ -129,8 +230,8 @@ def render(inputs: ReportInputs) -> str:
         confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),
         scatter=plots.factor_scatter(inputs.factors, subtypes, _top_factor_pairs(inputs.r2)) if inputs.r2.shape[1] >= 2 else None,
         marker_counts=marker_counts(biomarkers),
-        top=top_markers(biomarkers, inputs.top_n),
-        targets={subtype: rows.head(inputs.top_n) for subtype, rows in shown_targets.groupby("subtype")},
+        markers=markers,
+        targets=shown_targets.groupby("subtype").head(inputs.top_n),
         n_targets_hidden=len(targets) - len(shown_targets),
         replication_ran=replication_ran,
         replication_halves=inputs.replication_halves,

@@ -34,9 +34,11 @@ rule compare_methods:
         baseline_subtypes=expand(f"{OUT}/baselines/{{method}}/subtypes.tsv", method=baseline_methods()),
         baseline_k_selection=expand(f"{OUT}/baselines/{{method}}/k_selection.tsv", method=baseline_methods()),
     output:
-        f"{OUT}/method_comparison.tsv",
+        report(f"{OUT}/method_comparison.tsv", caption="../report/method_comparison.rst", category="Subtypes"),
     log:
         f"{LOGS}/compare_methods.log",
+    benchmark:
+        f"{OUT}/benchmarks/compare_methods.tsv"
     params:
         methods=baseline_methods(),
         clusterer=config["clustering"]["method"],

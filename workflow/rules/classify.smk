@@ -11,6 +11,8 @@ rule classify:
         report=f"{OUT}/classification/report.html",
     log:
         f"{LOGS}/classify.log",
+    benchmark:
+        f"{OUT}/benchmarks/classify.tsv"
     params:
         # what the output depends on besides the input files (the script reads the whole config)
         omics=config["omics"],

@@ -5,11 +5,13 @@ rule clinical:
         factors=f"{OUT}/factors.tsv",
         data=f"{OUT}/data.h5mu",
     output:
-        subtypes=f"{OUT}/clinical/subtype_associations.tsv",
+        subtypes=report(f"{OUT}/clinical/subtype_associations.tsv", caption="../report/subtype_associations.rst", category="Outcome and clinical"),
         factors=f"{OUT}/clinical/factor_associations.tsv",
-        table_one=f"{OUT}/clinical/table_one.tsv",
+        table_one=report(f"{OUT}/clinical/table_one.tsv", caption="../report/table_one.rst", category="Outcome and clinical"),
     log:
         f"{LOGS}/clinical.log",
+    benchmark:
+        f"{OUT}/benchmarks/clinical.tsv"
     params:
         columns=config["clinical_columns"],
         survival=config.get("survival"),

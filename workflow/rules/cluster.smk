@@ -5,8 +5,8 @@ rule cluster:
         variance=f"{OUT}/variance_explained.tsv",
         data=f"{OUT}/data.h5mu",
     output:
-        subtypes=f"{OUT}/subtypes.tsv",
-        k_selection=f"{OUT}/k_selection.tsv",
+        subtypes=report(f"{OUT}/subtypes.tsv", caption="../report/subtypes.rst", category="Subtypes"),
+        k_selection=report(f"{OUT}/k_selection.tsv", caption="../report/k_selection.rst", category="Subtypes"),
         consensus=f"{OUT}/consensus.tsv.gz",
         factor_table=f"{OUT}/clustering_factors.tsv",
         associations=f"{OUT}/factor_covariates.tsv",

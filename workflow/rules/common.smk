@@ -30,3 +30,10 @@ CLINICAL_TABLES = ["subtype_associations", "factor_associations", "table_one"]
 def survival_outputs():
     """The survival tables, when the config names survival columns."""
     return [f"{OUT}/survival/{name}.tsv" for name in SURVIVAL_TABLES] if "survival" in config else []
+
+
+def stages() -> list[str]:
+    """The stages before the report: each writes logs/<stage>.log and benchmarks/<stage>.tsv."""
+    names = ["validate", "preprocess", "integrate", "cluster", *[f"baseline_{method}" for method in baseline_methods()], "compare_methods"]
+    names += ["marker_tests", "replication", "biomarkers", "signature", "clinical"]
+    return names + (["survival"] if "survival" in config else [])

@@ -59,11 +59,13 @@ rule biomarkers:
         replication=f"{OUT}/markers/replication.tsv",
         halves=f"{OUT}/markers/replication_halves.tsv",
     output:
-        biomarkers=f"{OUT}/biomarkers.tsv",
-        targets=f"{OUT}/targets.tsv",
+        biomarkers=report(f"{OUT}/biomarkers.tsv", caption="../report/biomarkers.rst", category="Biomarkers"),
+        targets=report(f"{OUT}/targets.tsv", caption="../report/targets.rst", category="Biomarkers"),
         classifier_targets=f"{OUT}/classifier/targets.tsv",
     log:
         f"{LOGS}/biomarkers.log",
+    benchmark:
+        f"{OUT}/benchmarks/biomarkers.tsv"
     params:
         gene_maps={name: view.get("gene_map") for name, view in config["omics"].items()},
         targeting=config["targeting"],
@@ -86,7 +88,7 @@ rule signature:
         subtypes=f"{OUT}/subtypes.tsv",
     output:
         features=f"{OUT}/signature.tsv",
-        performance=f"{OUT}/signature_performance.tsv",
+        performance=report(f"{OUT}/signature_performance.tsv", caption="../report/signature_performance.rst", category="Biomarkers"),
         predictions=f"{OUT}/markers/signature_predictions.tsv",
         classifier=f"{OUT}/classifier/classifier.joblib",
     log:

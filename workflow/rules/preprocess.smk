@@ -6,6 +6,8 @@ rule preprocess:
         f"{OUT}/data.h5mu",
     log:
         f"{LOGS}/preprocess.log",
+    benchmark:
+        f"{OUT}/benchmarks/preprocess.tsv"
     params:
         defaults=config["preprocess"],
         omics=config["omics"],

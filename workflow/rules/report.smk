@@ -19,6 +19,9 @@ rule report:
         survival=survival_outputs(),
         overlap=f"{OUT}/validation/overlap.tsv",
         dropped=f"{OUT}/validation/dropped.tsv",
+        logs=expand(f"{LOGS}/{{stage}}.log", stage=stages()),
+        benchmarks=expand(f"{OUT}/benchmarks/{{stage}}.tsv", stage=stages()),
+        inputs=[config["samples"], *omic_paths()],  # checksummed in the report
     output:
         report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),
     log:

@@ -7,12 +7,14 @@ rule survival:
     output:
         kaplan_meier=f"{OUT}/survival/kaplan_meier.tsv",
         medians=f"{OUT}/survival/median_survival.tsv",
-        logrank=f"{OUT}/survival/logrank.tsv",
-        cox=f"{OUT}/survival/cox_subtypes.tsv",
+        logrank=report(f"{OUT}/survival/logrank.tsv", caption="../report/logrank.rst", category="Outcome and clinical"),
+        cox=report(f"{OUT}/survival/cox_subtypes.tsv", caption="../report/cox_subtypes.rst", category="Outcome and clinical"),
         proportional_hazards=f"{OUT}/survival/cox_proportional_hazards.tsv",
         factors=f"{OUT}/survival/cox_factors.tsv",
     log:
         f"{LOGS}/survival.log",
+    benchmark:
+        f"{OUT}/benchmarks/survival.tsv"
     params:
         survival=config.get("survival"),
     threads: 1

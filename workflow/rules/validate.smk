@@ -10,6 +10,8 @@ rule validate:
         dropped=f"{OUT}/validation/dropped.tsv",
     log:
         f"{LOGS}/validate.log",
+    benchmark:
+        f"{OUT}/benchmarks/validate.tsv"
     params:
         # what the output depends on, so that changing it re-runs this step (the script reads the whole config)
         omics=config["omics"],

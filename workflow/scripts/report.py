@@ -7,7 +7,7 @@ import pandas as pd
 
 from oncomix.logs import run_step
 from oncomix.readers import read_marker_table, read_sample_table
-from oncomix.report import ReportInputs, render
+from oncomix.report import ReportInputs, file_checksums, log_warnings, render, stage_times
 
 
 def tables(paths) -> dict[str, pd.DataFrame]:
@@ -40,6 +40,9 @@ def main(snakemake):
         alpha=snakemake.params.alpha,
         top_n=snakemake.params.top_n,
         min_replication=snakemake.params.min_replication,
+        warnings=log_warnings({Path(path).stem: path for path in snakemake.input.logs}),
+        checksums=file_checksums(snakemake.input.inputs),
+        stage_times=stage_times({Path(path).stem: pd.read_csv(path, sep="\t") for path in snakemake.input.benchmarks}),
     )
     Path(snakemake.output[0]).write_text(render(inputs), encoding="utf-8")
 

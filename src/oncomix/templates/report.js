@@ -1,0 +1,198 @@
+// oncomix report: sortable and searchable tables, the factor-space embedding and per-subtype distributions.
+// Data come from JSON blocks (script elements of type application/json); every string goes into the page as text
+// (textContent, SVG text nodes), never as HTML.
+"use strict";
+
+const SVG = "http://www.w3.org/2000/svg";
+const PALETTE = ["#e63946", "#457b9d", "#2a9d8f", "#e9c46a", "#6d597a", "#f4a261", "#264653", "#a8dadc", "#8d99ae", "#bc6c25"];
+
+function readData(id) {
+  const block = document.getElementById(id);
+  return block ? JSON.parse(block.textContent) : null;
+}
+
+function svgElement(name, attributes, text) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+// ---- tables: click a header to sort, type in the box above to filter rows ----
+
+function cellValue(row, column) {
+  const cell = row.cells[column];
+  const text = cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
+  const number = Number.parseFloat(text);
+  return Number.isNaN(number) || !/^[-+]?(\d|\.\d|inf)/i.test(text) ? text.toLowerCase() : number;
+}
+
+function sortTable(table, column, header) {
+  const body = table.tBodies[0];
+  const ascending = header.getAttribute("aria-sort") !== "ascending";
+  const rows = Array.from(body.rows);
+  rows.sort((a, b) => {
+    const x = cellValue(a, column), y = cellValue(b, column);
+    const order = typeof x === typeof y ? (x < y ? -1 : x > y ? 1 : 0) : typeof x === "number" ? -1 : 1;
+    return ascending ? order : -order;
+  });
+  for (const other of table.tHead.rows[0].cells) other.removeAttribute("aria-sort");
+  header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  body.append(...rows);
+}
+
+function filterTable(table, query) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  let shown = 0;
+  for (const row of table.tBodies[0].rows) {
+    const text = row.textContent.toLowerCase();
+    row.hidden = !words.every((word) => text.includes(word));
+    shown += row.hidden ? 0 : 1;
+  }
+  const counter = document.querySelector(`[data-count-for="${table.id}"]`);
+  if (counter) counter.textContent = `${shown} of ${table.tBodies[0].rows.length} rows`;
+}
+
+function setUpTables() {
+  for (const table of document.querySelectorAll("table.sortable")) {
+    Array.from(table.tHead.rows[0].cells).forEach((header, column) => {
+      header.tabIndex = 0;
+      header.title = "sort";
+      header.addEventListener("click", () => sortTable(table, column, header));
+      header.addEventListener("keydown", (event) => { if (event.key === "Enter") sortTable(table, column, header); });
+    });
+  }
+  for (const input of document.querySelectorAll("input.table-filter")) {
+    const table = document.getElementById(input.dataset.table);
+    input.hidden = false;
+    input.addEventListener("input", () => filterTable(table, input.value));
+    filterTable(table, "");
+  }
+}
+
+// ---- scatter plots drawn as SVG ----
+
+function scale(values, low, high) {
+  const finite = values.filter((v) => v !== null && Number.isFinite(v));
+  const min = Math.min(...finite), max = Math.max(...finite);
+  const span = max > min ? max - min : 1;
+  return (v) => low + ((v - min) / span) * (high - low);
+}
+
+function colourScale(values, kind) {
+  if (kind === "numeric") {
+    const position = scale(values, 0, 1);
+    return (v) => (v === null ? "#cccccc" : `hsl(${Math.round(240 - 200 * position(v))}, 70%, 45%)`);
+  }
+  const levels = Array.from(new Set(values.filter((v) => v !== null))).sort();
+  return (v) => (v === null ? "#cccccc" : PALETTE[levels.indexOf(v) % PALETTE.length]);
+}
+
+function legend(values, kind, colour) {
+  const box = document.createElement("div");
+  box.className = "legend";
+  const entries = kind === "numeric"
+    ? (() => { const f = values.filter((v) => v !== null); return f.length ? [Math.min(...f), Math.max(...f)].map((v) => [v.toPrecision(3), v]) : []; })()
+    : Array.from(new Set(values.filter((v) => v !== null))).sort().map((v) => [v, v]);
+  if (values.includes(null)) entries.push(["missing", null]);
+  for (const [label, value] of entries) {
+    const item = document.createElement("span");
+    const swatch = document.createElement("i");
+    swatch.style.background = colour(value);
+    item.append(swatch, document.createTextNode(label));
+    box.append(item);
+  }
+  return box;
+}
+
+function drawEmbedding(data, container, x, y, colourBy) {
+  const width = 640, height = 440, margin = 48;
+  const column = data.columns[colourBy];
+  const sx = scale(data.factors[x], margin, width - 12), sy = scale(data.factors[y], height - margin, 12);
+  const colour = colourScale(column.values, column.kind);
+  const svg = svgElement("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${x} against ${y}` });
+  svg.append(svgElement("text", { x: width / 2, y: height - 8, "text-anchor": "middle" }, x));
+  svg.append(svgElement("text", { x: 14, y: height / 2, transform: `rotate(-90 14 ${height / 2})`, "text-anchor": "middle" }, y));
+  data.ids.forEach((id, i) => {
+    const dot = svgElement("circle", { cx: sx(data.factors[x][i]).toFixed(1), cy: sy(data.factors[y][i]).toFixed(1), r: 3.5, fill: colour(column.values[i]), "fill-opacity": 0.8 });
+    dot.append(svgElement("title", {}, `${id}: ${column.values[i] === null ? "missing" : column.values[i]}`));
+    svg.append(dot);
+  });
+  container.replaceChildren(svg, legend(column.values, column.kind, colour));
+}
+
+function setUpEmbedding() {
+  const data = readData("embedding-data");
+  const container = document.getElementById("embedding");
+  if (!data || !container) return;
+  const controls = document.getElementById("embedding-controls");
+  const selects = {};
+  for (const [name, options, chosen] of [["x", data.factor_order, data.factor_order[0]], ["y", data.factor_order, data.factor_order[1]], ["colour", Object.keys(data.columns), "subtype"]]) {
+    const label = document.createElement("label");
+    const select = document.createElement("select");
+    select.id = `embedding-${name}`;
+    for (const option of options) select.append(new Option(option, option, false, option === chosen));
+    label.append(document.createTextNode(`${name} `), select);
+    controls.append(label);
+    selects[name] = select;
+    select.addEventListener("change", () => drawEmbedding(data, container, selects.x.value, selects.y.value, selects.colour.value));
+  }
+  controls.hidden = false;
+  drawEmbedding(data, container, selects.x.value, selects.y.value, selects.colour.value);
+}
+
+// ---- per-subtype distribution of one feature: box (quartiles, whiskers to 1.5 IQR) and points ----
+
+function quantile(sorted, q) {
+  const position = (sorted.length - 1) * q, low = Math.floor(position), high = Math.ceil(position);
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+}
+
+function axis(svg, values, sy, margin) {
+  const finite = values.filter((v) => v !== null);
+  const min = Math.min(...finite), max = Math.max(...finite);
+  for (let i = 0; i <= 4; i++) {
+    const value = min + ((max - min) * i) / 4;
+    svg.append(svgElement("line", { x1: margin - 4, x2: margin, y1: sy(value), y2: sy(value), stroke: "#555" }));
+    svg.append(svgElement("text", { x: margin - 6, y: sy(value) + 4, "text-anchor": "end" }, value.toPrecision(3)));
+  }
+  svg.append(svgElement("line", { x1: margin, x2: margin, y1: sy(min), y2: sy(max), stroke: "#555" }));
+}
+
+function drawDistribution(data, feature) {
+  const values = data.features[feature];
+  const width = 640, height = 320, margin = 56, band = (width - margin) / data.order.length;
+  const sy = scale(values, height - 36, 24);
+  const svg = svgElement("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${feature} per subtype` });
+  svg.append(svgElement("text", { x: width / 2, y: 14, "text-anchor": "middle", "font-weight": "bold" }, `${feature} (preprocessed scale)`));
+  axis(svg, values, sy, margin);
+  data.order.forEach((subtype, s) => {
+    const centre = margin + band * (s + 0.5);
+    const group = values.filter((v, i) => v !== null && data.subtypes[i] === subtype).sort((a, b) => a - b);
+    svg.append(svgElement("text", { x: centre, y: height - 12, "text-anchor": "middle" }, `${subtype} (n=${group.length})`));
+    if (!group.length) return;
+    const [q1, median, q3] = [0.25, 0.5, 0.75].map((q) => quantile(group, q));
+    const low = group.find((v) => v >= q1 - 1.5 * (q3 - q1)), high = [...group].reverse().find((v) => v <= q3 + 1.5 * (q3 - q1));
+    svg.append(svgElement("line", { x1: centre, x2: centre, y1: sy(low), y2: sy(high), stroke: "#555" }));
+    svg.append(svgElement("rect", { x: centre - band / 5, width: band / 2.5, y: sy(q3), height: Math.max(1, sy(q1) - sy(q3)), fill: PALETTE[s % PALETTE.length], "fill-opacity": 0.35, stroke: "#333" }));
+    svg.append(svgElement("line", { x1: centre - band / 5, x2: centre + band / 5, y1: sy(median), y2: sy(median), stroke: "#111", "stroke-width": 2 }));
+    group.forEach((v, i) => svg.append(svgElement("circle", { cx: (centre - band / 6 + ((i * 37) % 100) / 100 * band / 3).toFixed(1), cy: sy(v).toFixed(1), r: 2, fill: "#222", "fill-opacity": 0.45 })));
+  });
+  const panel = document.getElementById("distribution");
+  panel.replaceChildren(svg);
+  panel.hidden = false;
+}
+
+function setUpDistributions() {
+  const data = readData("distribution-data");
+  if (!data) return;
+  for (const link of document.querySelectorAll("a.feature-link")) {
+    link.addEventListener("click", () => drawDistribution(data, link.dataset.feature));
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setUpTables();
+  setUpEmbedding();
+  setUpDistributions();
+});
