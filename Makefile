@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test clean
 
@@ -19,7 +21,12 @@ demo: $(BIN)/.installed resources/demo/samples.tsv
 	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml
 	@echo "report: results/demo/report.html"
 
-test: $(BIN)/.installed
+# Debian's Chromium, for the tests that open the report in a headless browser (tests/test_browser.py)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 clean:

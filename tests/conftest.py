@@ -1,16 +1,22 @@
-"""Shared fixtures: small simulated cohorts (real simulator, smaller than the demo) for fast unit tests."""
+"""Shared fixtures: small simulated cohorts (real simulator, smaller than the demo) for fast unit tests, and the
+demo cohort run through the real workflow (once per session) for the workflow, browser and report tests."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from oncomix.ingest import ingest
 from oncomix.readers import ViewSpec
 from oncomix.simulate import CohortSpec, MarkerPlan, simulate_cohort, write_cohort
 
 REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
+DEMO_VIEWS = ("mutation", "rna", "protein", "metabolite")
 DEMO_TYPES = {"mutation": "mutation", "rna": "rna_counts", "protein": "protein", "metabolite": "metabolite"}
 # clearer subtypes than the demo's (larger marker effects, fewer programmes), so 120 tumours suffice
 SMALL = CohortSpec(
@@ -41,3 +47,28 @@ def view_specs(folder: Path) -> list[ViewSpec]:
 def small_mdata(small_cohort_dir):
     mdata, _ = ingest(small_cohort_dir / "samples.tsv", view_specs(small_cohort_dir), {"time": "os_months", "event": "os_event"})
     return mdata
+
+
+def run_workflow(workdir: Path, config: dict, targets: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Snakemake on ``config`` in ``workdir``: the whole workflow, or only what ``targets`` need."""
+    config_path = workdir / f"{config['cohort']}.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    command = [*SNAKEMAKE, "--directory", str(workdir), *targets, "--configfile", str(config_path)]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def demo_config(cohort: str, data: Path) -> dict:
+    """config/config.yaml (what `make demo` runs) with its inputs moved to ``data``."""
+    text = (REPO / "config/config.yaml").read_text().replace("resources/demo", str(data))
+    return yaml.safe_load(text) | {"cohort": cohort}
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The demo cohort exactly as `make demo` simulates it, run twice under two cohort names."""
+    workdir = tmp_path_factory.mktemp("workflow")
+    write_cohort(simulate_cohort(CohortSpec()), workdir / "resources" / "demo")
+    runs = [run_workflow(workdir, demo_config(name, workdir / "resources" / "demo")) for name in ("demo", "demo_again")]
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-3000:]
+    return workdir

@@ -13,9 +13,8 @@ import yaml
 from sklearn.metrics import adjusted_rand_score
 
 from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
-from tests.conftest import REPO
+from tests.conftest import DEMO_VIEWS, REPO, SNAKEMAKE, demo_config, run_workflow
 
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
 OUTPUTS = [
     "subtypes.tsv", "factors.tsv", "variance_explained.tsv", "biomarkers.tsv", "k_selection.tsv", "consensus.tsv.gz",
     "clustering_factors.tsv", "factor_covariates.tsv", "method_comparison.tsv", "baselines/snf/subtypes.tsv",
@@ -23,33 +22,7 @@ OUTPUTS = [
     "markers/replication.tsv", "markers/replication_halves.tsv", "survival/kaplan_meier.tsv", "survival/cox_subtypes.tsv",
     "clinical/subtype_associations.tsv", "clinical/table_one.tsv",
 ]
-DEMO_VIEWS = ("mutation", "rna", "protein", "metabolite")
 pytestmark = pytest.mark.workflow
-
-
-def run_workflow(workdir: Path, config: dict, targets: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    """Snakemake on ``config`` in ``workdir``: the whole workflow, or only what ``targets`` need."""
-    config_path = workdir / f"{config['cohort']}.yaml"
-    config_path.write_text(yaml.safe_dump(config))
-    command = [*SNAKEMAKE, "--directory", str(workdir), *targets, "--configfile", str(config_path)]
-    return subprocess.run(command, capture_output=True, text=True)
-
-
-def demo_config(cohort: str, data: Path) -> dict:
-    """config/config.yaml (what `make demo` runs) with its inputs moved to ``data``."""
-    text = (REPO / "config/config.yaml").read_text().replace("resources/demo", str(data))
-    return yaml.safe_load(text) | {"cohort": cohort}
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """The demo cohort exactly as `make demo` simulates it, run twice under two cohort names."""
-    workdir = tmp_path_factory.mktemp("workflow")
-    write_cohort(simulate_cohort(CohortSpec()), workdir / "resources" / "demo")
-    runs = [run_workflow(workdir, demo_config(name, workdir / "resources" / "demo")) for name in ("demo", "demo_again")]
-    for run in runs:
-        assert run.returncode == 0, run.stderr[-3000:]
-    return workdir
 
 
 def test_all_outputs_are_written(demo_run):

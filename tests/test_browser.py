@@ -1,0 +1,162 @@
+"""The report as a reader sees it: headless Chromium (Debian's `chromium`, which `make test` installs), driven
+by Playwright, with no network. The demo report loads without console errors or requests, every section has
+content, the marker table sorts and filters and the plots draw; a cohort whose sample ids, feature names and
+clinical values carry HTML and script shows them as text and runs none of them."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from oncomix.simulate import write_cohort
+from tests.conftest import DEMO_TYPES, REPO, run_workflow
+
+CHROMIUM = Path("/usr/bin/chromium")
+# as root, with no network: no sandbox, and none of Chromium's background connections
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SECTIONS = ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "survival", "clinical", "interpretation", "methods", "warnings")
+SCREENSHOTS = REPO / "results" / "browser-tests"
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.is_file(), f"{CHROMIUM} not found: `make test` installs Debian's chromium package (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_report(browser: Browser, path: Path) -> tuple[Page, list[str]]:
+    """The page and the list that collects its console errors and warnings, uncaught errors, dialogs
+    (alert, confirm...) and requests to anything but the file itself and inlined data."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}") if message.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.on("request", lambda request: None if request.url.startswith(("file:", "data:")) else problems.append(f"request: {request.url}"))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, problems
+
+
+def column_values(page: Page, table: str, header: str) -> list[str]:
+    headers = page.locator(f"#{table} thead th").all_inner_texts()
+    column = next(i for i, text in enumerate(headers) if text.strip().rstrip("▲▼ ").strip() == header)
+    return page.locator(f"#{table} tbody tr:visible td:nth-child({column + 1})").all_inner_texts()
+
+
+def test_demo_report_opens_with_every_section_and_no_console_error(demo_run, browser):
+    page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    for section in SECTIONS:
+        assert len(page.locator(f"section#{section}").inner_text()) > 200, f"section {section} is missing or nearly empty"
+    assert page.locator("#embedding svg circle").count() == 300  # one point per tumour
+    assert page.locator("#marker-table tbody tr").count() > 50 and page.locator("#target-table tbody tr").count() > 10
+    assert page.locator("section#survival img").count() == 1 and "Run time per stage" in page.locator("section#methods").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "demo_report.png", full_page=True)
+    assert (SCREENSHOTS / "demo_report.png").stat().st_size > 100_000
+    assert problems == []
+
+
+def test_marker_table_sorts_and_filters(demo_run, browser):
+    page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    page.locator("#marker-table thead th", has_text="AUC").click()
+    ascending = [float(v) for v in column_values(page, "marker-table", "AUC")]
+    assert ascending == sorted(ascending) and ascending[0] < ascending[-1]
+    page.locator("#marker-table thead th", has_text="AUC").click()
+    assert [float(v) for v in column_values(page, "marker-table", "AUC")] == sorted(ascending, reverse=True)
+    total = page.locator("#marker-table tbody tr").count()
+    page.fill("input[data-table=marker-table]", "ST2 protein")
+    shown = column_values(page, "marker-table", "view")
+    assert 0 < len(shown) < total and set(shown) == {"protein"} and set(column_values(page, "marker-table", "subtype")) == {"ST2"}
+    assert page.locator("[data-count-for=marker-table]").inner_text() == f"{len(shown)} of {total} rows"
+    page.fill("input[data-table=marker-table]", "")
+    assert page.locator("#marker-table tbody tr:visible").count() == total
+    assert problems == []
+
+
+def test_plots_answer_the_reader(demo_run, browser):
+    page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    link = page.locator("a.feature-link").first
+    feature = link.get_attribute("data-feature")
+    link.click()
+    assert feature in page.locator("#distribution svg").text_content() and page.locator("#distribution svg circle").count() > 100
+    page.select_option("#embedding-colour", "sex")
+    assert "female" in page.locator("#embedding .legend").inner_text()
+    page.select_option("#embedding-colour", "age")  # numeric: a gradient from the lowest to the highest age
+    assert page.locator("#embedding .legend span").count() == 2
+    page.select_option("#embedding-x", "Factor3")
+    assert page.locator("#embedding svg").get_attribute("aria-label") == "Factor3 against Factor2"
+    assert problems == []
+
+
+ATTACKS = {  # each sets window.pwned if it ever runs
+    "id": "<img src=x onerror=\"window.pwned='id'\">",
+    "feature": "<script>window.pwned='feature'</script>",
+    "value": "</script><script>window.pwned='value'</script>",
+    "protein": "<svg onload=\"window.pwned='protein'\">",
+}
+
+
+def hostile_cohort(cohort, folder: Path) -> dict[str, str]:
+    """The small cohort with HTML in every sample id, in a clinical column and in the name of the strongest planted
+    RNA and protein marker (so that the report shows them); returns the renamed features by view."""
+    cohort = copy.deepcopy(cohort)
+    ids = {sample: f"{sample}{ATTACKS['id']}" for sample in cohort.samples["sample_id"]}
+    cohort.samples["sample_id"] = cohort.samples["sample_id"].map(ids)
+    cohort.samples["note"] = [ATTACKS["value"] if i % 2 else "plain" for i in range(len(cohort.samples))]
+    renamed = {}
+    for view, attack in (("rna", ATTACKS["feature"]), ("protein", ATTACKS["protein"])):
+        planted = cohort.truth_markers[cohort.truth_markers["view"] == view]
+        strongest = planted.loc[planted["effect"].abs().idxmax(), "feature"]
+        cohort.views[view] = cohort.views[view].rename(index={strongest: attack})
+        renamed[view] = attack
+    for frame in cohort.views.values():
+        frame.columns = frame.columns.map(ids)
+    write_cohort(cohort, folder)
+    return renamed
+
+
+def test_html_in_the_input_is_shown_as_text_and_never_runs(tmp_path, small_cohort, browser):
+    renamed = hostile_cohort(small_cohort, tmp_path / "data")
+    config = {
+        "cohort": "hostile", "samples": str(tmp_path / "data/samples.tsv"), "seed": 1,
+        "omics": {view: {"path": str(tmp_path / f"data/{view}.tsv.gz"), "type": kind} for view, kind in DEMO_TYPES.items()},
+        "survival": {"time": "os_months", "event": "os_event"}, "compare_to": "simulated_subtype", "clinical_columns": ["note", "sex"],
+        "baselines": ["concat_pca"], "markers": {"replication_splits": 1}, "clustering": {"k_max": 5, "resamples": 10},
+    }
+    run = run_workflow(tmp_path, config)
+    assert run.returncode == 0, run.stderr[-3000:]
+    page, problems = open_report(browser, tmp_path / "results/hostile/report.html")
+    for attack in renamed.values():  # listed as text in the marker table, and its distribution drawn with it as title
+        assert attack in column_values(page, "marker-table", "feature")
+        page.locator("a.feature-link", has_text=attack).first.click()
+        assert attack in page.locator("#distribution svg").text_content()
+    page.select_option("#embedding-colour", "note")
+    assert ATTACKS["value"] in page.locator("#embedding .legend").inner_text()
+    assert ATTACKS["id"] in page.locator("#embedding svg circle title").first.text_content()  # the hover text
+    assert ATTACKS["value"] in page.locator("section#clinical").inner_text()
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "hostile_report.png", full_page=True)
+    assert page.evaluate("window.pwned") is None and problems == []
+
+
+def test_snakemake_report_bundles_the_results(demo_run):
+    """`snakemake --report` (Snakemake's own report) after the run: the HTML report and the captioned tables."""
+    out = demo_run / "results/demo/snakemake-report.zip"
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(demo_run),
+               "--report", str(out), "--configfile", str(demo_run / "demo.yaml")]
+    run = subprocess.run(command, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    listing = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(out)], capture_output=True, text=True).stdout
+    for name in ("report.html", "subtypes.tsv", "biomarkers.tsv", "targets.tsv", "cox_subtypes.tsv", "table_one.tsv"):
+        assert name in listing, name
