@@ -45,10 +45,9 @@ if "classify" in config:
     include: "workflow/rules/classify.smk"
 
 
-
 rule all:
+    default_target: True
     input:
         f"{OUT}/report.html",
         f"{OUT}/clinical/table_one.tsv",
         survival_outputs(),
-    default_target: True

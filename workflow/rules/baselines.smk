@@ -11,16 +11,16 @@ rule baseline:
         f"{OUT}/benchmarks/baseline_{{method}}.tsv"
     wildcard_constraints:
         method="concat_pca|snf|view_[A-Za-z0-9_]+",
-    params:
-        clustering=config["clustering"],
-        components=config["mofa"]["factors"],
-        seed=config["seed"],
+    conda:
+        ENV
     threads: 2
     resources:
         mem_mb=lambda wildcards, input: max(2000, int(50 * input.size_mb)),
         runtime=60,
-    conda:
-        ENV
+    params:
+        clustering=config["clustering"],
+        components=config["mofa"]["factors"],
+        seed=config["seed"],
     script:
         "../scripts/baseline.py"
 
@@ -39,16 +39,16 @@ rule compare_methods:
         f"{LOGS}/compare_methods.log",
     benchmark:
         f"{OUT}/benchmarks/compare_methods.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         methods=baseline_methods(),
         clusterer=config["clustering"]["method"],
         compare_to=config.get("compare_to"),
         survival=config.get("survival"),
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        ENV
     script:
         "../scripts/compare_methods.py"

@@ -13,15 +13,15 @@ rule classify:
         f"{LOGS}/classify.log",
     benchmark:
         f"{OUT}/benchmarks/classify.tsv"
-    params:
-        # what the output depends on besides the input files (the script reads the whole config)
-        omics=config["omics"],
-        sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(2000, int(20 * input.size_mb)),
         runtime=30,
-    conda:
-        ENV
+    params:
+        # what the output depends on besides the input files (the script reads the whole config)
+        omics=config["omics"],
+        sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
     script:
         "../scripts/classify.py"

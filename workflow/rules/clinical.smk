@@ -5,21 +5,27 @@ rule clinical:
         factors=f"{OUT}/factors.tsv",
         data=f"{OUT}/data.h5mu",
     output:
-        subtypes=report(f"{OUT}/clinical/subtype_associations.tsv", caption="../report/subtype_associations.rst", category="Outcome and clinical"),
+        subtypes=report(
+            f"{OUT}/clinical/subtype_associations.tsv",
+            caption="../report/subtype_associations.rst",
+            category="Outcome and clinical",
+        ),
         factors=f"{OUT}/clinical/factor_associations.tsv",
-        table_one=report(f"{OUT}/clinical/table_one.tsv", caption="../report/table_one.rst", category="Outcome and clinical"),
+        table_one=report(
+            f"{OUT}/clinical/table_one.tsv", caption="../report/table_one.rst", category="Outcome and clinical"
+        ),
     log:
         f"{LOGS}/clinical.log",
     benchmark:
         f"{OUT}/benchmarks/clinical.tsv"
-    params:
-        columns=config["clinical_columns"],
-        survival=config.get("survival"),
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        ENV
+    params:
+        columns=config["clinical_columns"],
+        survival=config.get("survival"),
     script:
         "../scripts/clinical.py"

@@ -14,15 +14,15 @@ rule cluster:
         f"{LOGS}/cluster.log",
     benchmark:
         f"{OUT}/benchmarks/cluster.tsv"
-    params:
-        clustering=config["clustering"],
-        compare_to=config.get("compare_to"),
-        seed=config["seed"],
+    conda:
+        ENV
     threads: 2
     resources:
         mem_mb=4000,
         runtime=60,
-    conda:
-        ENV
+    params:
+        clustering=config["clustering"],
+        compare_to=config.get("compare_to"),
+        seed=config["seed"],
     script:
         "../scripts/cluster.py"

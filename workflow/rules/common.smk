@@ -23,7 +23,14 @@ def baseline_methods():
     return methods
 
 
-SURVIVAL_TABLES = ["kaplan_meier", "median_survival", "logrank", "cox_subtypes", "cox_proportional_hazards", "cox_factors"]
+SURVIVAL_TABLES = [
+    "kaplan_meier",
+    "median_survival",
+    "logrank",
+    "cox_subtypes",
+    "cox_proportional_hazards",
+    "cox_factors",
+]
 CLINICAL_TABLES = ["subtype_associations", "factor_associations", "table_one"]
 
 
@@ -34,6 +41,13 @@ def survival_outputs():
 
 def stages() -> list[str]:
     """The stages before the report: each writes logs/<stage>.log and benchmarks/<stage>.tsv."""
-    names = ["validate", "preprocess", "integrate", "cluster", *[f"baseline_{method}" for method in baseline_methods()], "compare_methods"]
+    names = [
+        "validate",
+        "preprocess",
+        "integrate",
+        "cluster",
+        *[f"baseline_{method}" for method in baseline_methods()],
+        "compare_methods",
+    ]
     names += ["marker_tests", "replication", "biomarkers", "signature", "clinical"]
     return names + (["survival"] if "survival" in config else [])

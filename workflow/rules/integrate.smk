@@ -11,14 +11,14 @@ rule integrate:
         f"{LOGS}/integrate.log",
     benchmark:
         f"{OUT}/benchmarks/integrate.tsv"
-    params:
-        mofa=config["mofa"],
-        seed=config["seed"],
+    conda:
+        ENV
     threads: 2
     resources:
         mem_mb=mofa_mem_mb,
         runtime=120,
-    conda:
-        ENV
+    params:
+        mofa=config["mofa"],
+        seed=config["seed"],
     script:
         "../scripts/integrate.py"

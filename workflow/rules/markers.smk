@@ -11,14 +11,14 @@ rule marker_tests:
         f"{LOGS}/marker_tests.log",
     benchmark:
         f"{OUT}/benchmarks/marker_tests.tsv"
-    params:
-        alpha=config["markers"]["alpha"],
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),
         runtime=30,
-    conda:
-        ENV
+    params:
+        alpha=config["markers"]["alpha"],
     script:
         "../scripts/marker_tests.py"
 
@@ -36,18 +36,18 @@ rule replication:
         f"{LOGS}/replication.log",
     benchmark:
         f"{OUT}/benchmarks/replication.tsv"
+    conda:
+        ENV
+    threads: 2
+    resources:
+        mem_mb=mofa_mem_mb,
+        runtime=240,
     params:
         alpha=config["markers"]["alpha"],
         splits=config["markers"]["replication_splits"],
         mofa=config["mofa"],
         clustering=config["clustering"],
         seed=config["seed"],
-    threads: 2
-    resources:
-        mem_mb=mofa_mem_mb,
-        runtime=240,
-    conda:
-        ENV
     script:
         "../scripts/replication.py"
 
@@ -66,17 +66,17 @@ rule biomarkers:
         f"{LOGS}/biomarkers.log",
     benchmark:
         f"{OUT}/benchmarks/biomarkers.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),
+        runtime=20,
     params:
         gene_maps={name: view.get("gene_map") for name, view in config["omics"].items()},
         targeting=config["targeting"],
         alpha=config["markers"]["alpha"],
         min_replication=config["markers"]["min_replication"],
-    threads: 1
-    resources:
-        mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),
-        runtime=20,
-    conda:
-        ENV
     script:
         "../scripts/biomarkers.py"
 
@@ -88,22 +88,24 @@ rule signature:
         subtypes=f"{OUT}/subtypes.tsv",
     output:
         features=f"{OUT}/signature.tsv",
-        performance=report(f"{OUT}/signature_performance.tsv", caption="../report/signature_performance.rst", category="Biomarkers"),
+        performance=report(
+            f"{OUT}/signature_performance.tsv", caption="../report/signature_performance.rst", category="Biomarkers"
+        ),
         predictions=f"{OUT}/markers/signature_predictions.tsv",
         classifier=f"{OUT}/classifier/classifier.joblib",
     log:
         f"{LOGS}/signature.log",
     benchmark:
         f"{OUT}/benchmarks/signature.tsv"
-    params:
-        signature=config["signature"],
-        seed=config["seed"],
-        views=view_settings(config),
+    conda:
+        ENV
     threads: 2
     resources:
         mem_mb=lambda wildcards, input: max(2000, int(20 * input.size_mb)),
         runtime=120,
-    conda:
-        ENV
+    params:
+        signature=config["signature"],
+        seed=config["seed"],
+        views=view_settings(config),
     script:
         "../scripts/signature.py"

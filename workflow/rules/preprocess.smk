@@ -8,14 +8,14 @@ rule preprocess:
         f"{LOGS}/preprocess.log",
     benchmark:
         f"{OUT}/benchmarks/preprocess.tsv"
-    params:
-        defaults=config["preprocess"],
-        omics=config["omics"],
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),
         runtime=20,
-    conda:
-        ENV
+    params:
+        defaults=config["preprocess"],
+        omics=config["omics"],
     script:
         "../scripts/preprocess.py"

@@ -26,17 +26,17 @@ rule report:
         report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),
     log:
         f"{LOGS}/report.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     params:
         cohort=config["cohort"],
         config=config,
         alpha=config["markers"]["alpha"],
         top_n=config["markers"]["report_top"],
         min_replication=config["markers"]["min_replication"],
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
-    conda:
-        ENV
     script:
         "../scripts/report.py"

@@ -12,17 +12,17 @@ rule validate:
         f"{LOGS}/validate.log",
     benchmark:
         f"{OUT}/benchmarks/validate.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input: max(1000, int(20 * input.size_mb)),
+        runtime=20,
     params:
         # what the output depends on, so that changing it re-runs this step (the script reads the whole config)
         omics=config["omics"],
         survival=config.get("survival"),
         sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
         sheet_columns=[config.get("compare_to"), config["clustering"]["technical_covariates"]],
-    threads: 1
-    resources:
-        mem_mb=lambda wildcards, input: max(1000, int(20 * input.size_mb)),
-        runtime=20,
-    conda:
-        ENV
     script:
         "../scripts/validate.py"
