@@ -6,7 +6,7 @@ CORES ?= 2
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint clean
+.PHONY: demo test test-slurm lint clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ $(CHROMIUM):
 
 test: $(BIN)/.installed $(CHROMIUM) lint
 	$(BIN)/python -m pytest
+
+# A real one-node SLURM cluster on localhost (Debian packages, root or sudo), the workflow run on it with
+# workflow/profiles/slurm and compared with a local run; every daemon started is stopped at the end.
+test-slurm: $(BIN)/.installed
+	$(BIN)/python -m pytest -m slurm tests/slurm
 
 # the workflow's own checks: Snakemake's linter and snakefmt (settings in pyproject.toml)
 lint: $(BIN)/.installed

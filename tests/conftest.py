@@ -49,11 +49,11 @@ def small_mdata(small_cohort_dir):
     return mdata
 
 
-def run_workflow(workdir: Path, config: dict, targets: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+def run_workflow(workdir: Path, config: dict, targets: tuple[str, ...] = (), flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """Snakemake on ``config`` in ``workdir``: the whole workflow, or only what ``targets`` need."""
     config_path = workdir / f"{config['cohort']}.yaml"
     config_path.write_text(yaml.safe_dump(config))
-    command = [*SNAKEMAKE, "--directory", str(workdir), *targets, "--configfile", str(config_path)]
+    command = [*SNAKEMAKE, "--directory", str(workdir), *flags, *targets, "--configfile", str(config_path)]
     return subprocess.run(command, capture_output=True, text=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,8 +150,15 @@ def acc_config(cohort: str, folder: Path) -> dict:
     return config
 
 
-def test_tcga_aliquot_barcodes_are_harmonised_to_the_same_subtypes(tmp_path):
-    """Views keyed by full aliquot barcodes and a sheet keyed by sample barcodes give the patient-id result."""
+def planned_jobs(run: subprocess.CompletedProcess) -> dict[str, int]:
+    """Rule -> number of jobs, from the job table of a dry run."""
+    rows = re.findall(r"^(\w+)\s+(\d+)$", run.stdout + run.stderr, flags=re.M)
+    return {rule: int(count) for rule, count in rows if rule != "total"}
+
+
+def test_tcga_aliquot_barcodes_give_the_same_subtypes_and_a_second_cohort_leaves_the_first_alone(tmp_path, demo_run):
+    """Views keyed by full aliquot barcodes and a sheet keyed by sample barcodes give the patient-id result. Both ACC
+    cohorts run in the demo's folder: the demo's outputs are not touched, and nothing of the demo is to be re-run."""
     barcoded = tmp_path / "acc_barcodes"
     barcoded.mkdir()
     for name, suffix in ANALYTE.items():
@@ -159,15 +167,33 @@ def test_tcga_aliquot_barcodes_are_harmonised_to_the_same_subtypes(tmp_path):
     sheet = pd.read_csv(ACC / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
     sheet.assign(sample_id=sheet["sample_id"] + "-01").to_csv(barcoded / "samples.tsv", sep="\t", index=False)
     with_barcodes = acc_config("acc_barcodes", barcoded) | {"sample_id_pattern": "^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4})"}
+    demo_outputs = {path: path.stat().st_mtime_ns for path in (demo_run / "results/demo").rglob("*") if path.is_file()}
     # the whole workflow on the real cohort once; for the barcoded copy, only what subtypes.tsv needs
     for config, targets in ((acc_config("acc_patients", ACC), ()), (with_barcodes, ("results/acc_barcodes/subtypes.tsv",))):
-        run = run_workflow(tmp_path, config, targets)
+        run = run_workflow(demo_run, config, targets)
         assert run.returncode == 0, run.stderr[-3000:]
-    results = tmp_path / "results"
+    results = demo_run / "results"
     patients = pd.read_csv(results / "acc_patients/subtypes.tsv", sep="\t")
     assert patients["sample_id"].str.fullmatch(r"TCGA-[A-Z0-9]{2}-[A-Z0-9]{4}").all() and len(patients) > 80
     for name in ("subtypes.tsv", "factors.tsv"):
         assert (results / "acc_patients" / name).read_bytes() == (results / "acc_barcodes" / name).read_bytes(), name
+    assert {path: path.stat().st_mtime_ns for path in demo_outputs} == demo_outputs
+    dry_run = run_workflow(demo_run, demo_config("demo", demo_run / "resources" / "demo"), flags=("--dry-run",))
+    assert dry_run.returncode == 0 and "Nothing to be done" in dry_run.stdout + dry_run.stderr
+
+
+def test_a_changed_setting_re_runs_only_the_stages_it_affects(demo_run):
+    """After the demo run, a new clustering setting re-runs clustering and what depends on it, not validation,
+    preprocessing or MOFA; a new marker setting leaves the clustering alone too (dry runs)."""
+    data = demo_run / "resources" / "demo"
+    config = demo_config("demo", data)
+    config["clustering"] = config["clustering"] | {"k_max": 6}
+    planned = planned_jobs(run_workflow(demo_run, config, flags=("--dry-run",)))
+    assert {"cluster", "marker_tests", "signature", "report"} <= set(planned)
+    assert not {"validate", "preprocess", "integrate"} & set(planned), planned
+    config = demo_config("demo", data) | {"markers": {"report_top": 5}}
+    assert set(planned_jobs(run_workflow(demo_run, config, flags=("--dry-run",)))) == {"report", "all"}
+    run_workflow(demo_run, demo_config("demo", data), flags=("--dry-run",))  # leave demo.yaml as the demo's config
 
 
 def test_classify_command_assigns_tumours_with_the_saved_classifier(demo_run):

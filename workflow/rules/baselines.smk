@@ -12,7 +12,7 @@ rule baseline:
     wildcard_constraints:
         method="concat_pca|snf|view_[A-Za-z0-9_]+",
     conda:
-        ENV
+        ENVS["cluster"]
     threads: 2
     resources:
         mem_mb=lambda wildcards, input: max(2000, int(50 * input.size_mb)),
@@ -40,7 +40,7 @@ rule compare_methods:
     benchmark:
         f"{OUT}/benchmarks/compare_methods.tsv"
     conda:
-        ENV
+        ENVS["cluster"]
     threads: 1
     resources:
         mem_mb=2000,

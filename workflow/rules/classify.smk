@@ -14,7 +14,7 @@ rule classify:
     benchmark:
         f"{OUT}/benchmarks/classify.tsv"
     conda:
-        ENV
+        ENVS["ingest"]
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(2000, int(20 * input.size_mb)),

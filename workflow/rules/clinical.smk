@@ -19,7 +19,7 @@ rule clinical:
     benchmark:
         f"{OUT}/benchmarks/clinical.tsv"
     conda:
-        ENV
+        ENVS["outcome"]
     threads: 1
     resources:
         mem_mb=2000,

@@ -15,7 +15,7 @@ rule cluster:
     benchmark:
         f"{OUT}/benchmarks/cluster.tsv"
     conda:
-        ENV
+        ENVS["cluster"]
     threads: 2
     resources:
         mem_mb=4000,

@@ -12,7 +12,7 @@ rule integrate:
     benchmark:
         f"{OUT}/benchmarks/integrate.tsv"
     conda:
-        ENV
+        ENVS["mofa"]
     threads: 2
     resources:
         mem_mb=mofa_mem_mb,

@@ -12,7 +12,7 @@ rule marker_tests:
     benchmark:
         f"{OUT}/benchmarks/marker_tests.tsv"
     conda:
-        ENV
+        ENVS["markers"]
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),
@@ -37,10 +37,10 @@ rule replication:
     benchmark:
         f"{OUT}/benchmarks/replication.tsv"
     conda:
-        ENV
+        ENVS["mofa"]
     threads: 2
     resources:
-        mem_mb=mofa_mem_mb,
+        mem_mb=replication_mem_mb,
         runtime=240,
     params:
         alpha=config["markers"]["alpha"],
@@ -67,7 +67,7 @@ rule biomarkers:
     benchmark:
         f"{OUT}/benchmarks/biomarkers.tsv"
     conda:
-        ENV
+        ENVS["markers"]
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),
@@ -98,7 +98,7 @@ rule signature:
     benchmark:
         f"{OUT}/benchmarks/signature.tsv"
     conda:
-        ENV
+        ENVS["markers"]
     threads: 2
     resources:
         mem_mb=lambda wildcards, input: max(2000, int(20 * input.size_mb)),

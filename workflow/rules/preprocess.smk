@@ -9,7 +9,7 @@ rule preprocess:
     benchmark:
         f"{OUT}/benchmarks/preprocess.tsv"
     conda:
-        ENV
+        ENVS["ingest"]
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),

@@ -27,7 +27,7 @@ rule report:
     log:
         f"{LOGS}/report.log",
     conda:
-        ENV
+        ENVS["report"]
     threads: 1
     resources:
         mem_mb=2000,

@@ -18,7 +18,7 @@ rule survival:
     benchmark:
         f"{OUT}/benchmarks/survival.tsv"
     conda:
-        ENV
+        ENVS["outcome"]
     threads: 1
     resources:
         mem_mb=2000,

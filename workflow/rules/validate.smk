@@ -13,7 +13,7 @@ rule validate:
     benchmark:
         f"{OUT}/benchmarks/validate.tsv"
     conda:
-        ENV
+        ENVS["ingest"]
     threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(1000, int(20 * input.size_mb)),
