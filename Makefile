@@ -35,7 +35,7 @@ test-slurm: $(BIN)/.installed
 	$(BIN)/python -m pytest -m slurm tests/slurm
 
 # the workflow's own checks: Snakemake's linter and snakefmt (settings in pyproject.toml)
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed resources/demo/samples.tsv  # the Snakefile checks its (demo) config when parsed
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/
 
