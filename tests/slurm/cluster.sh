@@ -5,7 +5,7 @@
 #   tests/slurm/cluster.sh install   # apt-get: slurm-wlm, slurmdbd, munge, mariadb-server (if missing)
 #   tests/slurm/cluster.sh start     # write the configs, start munged, MariaDB, slurmdbd, slurmctld, slurmd
 #                                    # (after stopping what an earlier start left running)
-#   tests/slurm/cluster.sh stop      # stop every daemon that start started (by its pid file), nothing else
+#   tests/slurm/cluster.sh stop      # stop every daemon that start started (by its pid file), remove its configs
 #
 # Daemons' state, logs and pid files live in $SLURM_TEST_DIR (default /tmp/oncomix-slurm). slurm.conf and
 # slurmdbd.conf must be in /etc/slurm: the job step plugin drops SLURM_CONF inside each job.
@@ -123,6 +123,11 @@ stop() {
             sleep 1
         done
         rm -f "$pidfile"
+    done
+    # remove the configs this script wrote: with a slurm.conf and no controller, every Snakemake start waits
+    # 10 s on the SLURM plugin's `scontrol show config`
+    for config in /etc/slurm/slurm.conf /etc/slurm/slurmdbd.conf; do
+        if [ -e "$config" ] && grep -qF "$MARK" "$config"; then $SUDO rm -f "$config"; fi
     done
 }
 

@@ -30,6 +30,7 @@ def slurm_cluster():
         yield
     finally:
         subprocess.run([*CLUSTER, "stop"], check=False)
+    assert not Path("/etc/slurm/slurm.conf").exists()  # removed again: a config without a controller slows every Snakemake start
 
 
 def small_config(folder: Path) -> dict:
