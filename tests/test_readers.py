@@ -13,7 +13,7 @@ from scipy import sparse
 
 from oncomix.config import check_config
 from oncomix.errors import OncomixInputError
-from oncomix.ingest import collapse_duplicate_features, drop_uninformative, harmonise_ids, ingest, load_view, to_numeric
+from oncomix.ingest import drop_uninformative, harmonise_ids, ingest, load_view, to_numeric
 from oncomix.readers import NA_STRINGS, MafColumns, ViewSpec, read_sample_table, read_view
 from oncomix.validate import overlap_table
 

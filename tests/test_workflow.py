@@ -13,8 +13,7 @@ import pytest
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
-from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
-from tests.conftest import DEMO_VIEWS, REPO, SNAKEMAKE, demo_config, run_workflow
+from tests.conftest import DEMO_VIEWS, REPO, demo_config, run_workflow
 
 OUTPUTS = [
     "subtypes.tsv", "factors.tsv", "variance_explained.tsv", "biomarkers.tsv", "k_selection.tsv", "consensus.tsv.gz",

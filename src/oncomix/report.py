@@ -122,8 +122,8 @@ def safe_json(value) -> markupsafe.Markup:
 
 def _values(series: pd.Series, digits: int = 4) -> list:
     """Numbers rounded for the page, missing as None."""
-    numbers_ = pd.to_numeric(series, errors="coerce").astype(float)
-    return [None if not np.isfinite(v) else float(f"{v:.{digits}g}") for v in numbers_]
+    values = pd.to_numeric(series, errors="coerce").astype(float)
+    return [None if not np.isfinite(v) else float(f"{v:.{digits}g}") for v in values]
 
 
 def embedding_data(factors: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series, obs: pd.DataFrame) -> dict:

@@ -1,7 +1,6 @@
 """Snakemake adapter: rediscover subtypes and markers in random halves of the cohort."""
 
 import mudata as md
-import pandas as pd
 
 from oncomix.config import options_for
 from oncomix.factors import FactorOptions
