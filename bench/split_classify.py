@@ -25,13 +25,15 @@ import yaml
 from sklearn.metrics import adjusted_rand_score
 
 from oncomix.config import load_config
+from oncomix.readers import read_sample_table
 from oncomix.validate import validate
 
 VIEW_KEYS = ("type", "log", "batch", "gene_map")  # what a view keeps once written as .h5ad
 
 
-def split_cohort(config: dict, train_fraction: float, seed: int, folder: Path) -> dict[str, dict]:
-    """Write the training and held-out parts of the cohort; returns their configs by part name."""
+def split_cohort(config: dict, train_fraction: float, seed: int, folder: Path) -> tuple[dict[str, dict], pd.DataFrame]:
+    """Write the training and held-out parts of the cohort; returns their configs by part name and the
+    validated sample sheet."""
     mdata = validate(config, "config").mdata
     ids = np.random.default_rng(seed).permutation(mdata.obs_names)
     n_train = round(train_fraction * len(ids))
@@ -49,7 +51,7 @@ def split_cohort(config: dict, train_fraction: float, seed: int, folder: Path) -
         configs[part] = {key: value for key, value in config.items() if key not in ("omics", "samples", "sample_id_pattern")} | {
             "cohort": f"{config['cohort']}_{part}", "samples": str(folder / part / "samples.tsv"), "omics": omics}
     configs["heldout"]["classify"] = {"model": f"results/{config['cohort']}_train/classifier"}
-    return configs
+    return configs, mdata.obs
 
 
 def snakemake(config_path: Path, targets: list[str], cores: int) -> None:
@@ -79,7 +81,7 @@ def main() -> None:
     args = parser.parse_args()
     config = load_config(args.config)
     folder = Path("results") / f"{config['cohort']}_split"
-    configs = split_cohort(config, args.train_fraction, args.seed, folder)
+    configs, sheet = split_cohort(config, args.train_fraction, args.seed, folder)
     paths = {part: folder / f"{part}.yaml" for part in configs}
     for part, path in paths.items():
         path.write_text(yaml.safe_dump(configs[part], sort_keys=False))
@@ -87,11 +89,8 @@ def main() -> None:
     snakemake(args.config, [f"results/{cohort}/subtypes.tsv"], args.cores)
     snakemake(paths["train"], [f"results/{cohort}_train/classifier/classifier.joblib", f"results/{cohort}_train/classifier/targets.tsv"], args.cores)
     snakemake(paths["heldout"], ["classify"], args.cores)
-    read = lambda path: pd.read_csv(path, sep="\t", index_col="sample_id", dtype={"subtype": str})["subtype"]  # noqa: E731
-    sheet = pd.read_csv(folder / "train" / "samples.tsv", sep="\t", index_col="sample_id", dtype=str)
-    labels = pd.concat([sheet, pd.read_csv(folder / "heldout" / "samples.tsv", sep="\t", index_col="sample_id", dtype=str)])
-    row = agreement(read(f"results/{cohort}_heldout/classification/subtypes.tsv"), read(f"results/{cohort}_train/subtypes.tsv"),
-                    read(f"results/{cohort}/subtypes.tsv"), labels[config["compare_to"]] if "compare_to" in config else None)
+    calls, train, full = (read_sample_table(f"results/{name}")["subtype"] for name in (f"{cohort}_heldout/classification/subtypes.tsv", f"{cohort}_train/subtypes.tsv", f"{cohort}/subtypes.tsv"))
+    row = agreement(calls, train, full, sheet[config["compare_to"]].astype("string") if "compare_to" in config else None)
     table = pd.DataFrame([{"cohort": cohort, "seed": args.seed, **row}])
     table.to_csv(folder / "split_classify.tsv", sep="\t", index=False, float_format="%.3f")
     print(table.to_string(index=False, float_format="%.3f"))
