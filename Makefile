@@ -6,7 +6,7 @@ CORES ?= 2
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test test-slurm lint clean
+.PHONY: demo test test-slurm lint bench clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test-slurm: $(BIN)/.installed
 lint: $(BIN)/.installed resources/demo/samples.tsv  # the Snakefile checks its (demo) config when parsed
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/
+
+# simulated cohorts of 300, 2,000 and 10,000 tumours through the whole workflow; writes bench/results.md
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py --cores $(CORES)
 
 clean:
 	rm -rf $(VENV) resources results .snakemake

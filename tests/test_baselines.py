@@ -23,7 +23,7 @@ def test_views_are_standardised_on_the_features_mofa_gets(data):
 
 @pytest.mark.parametrize("method", ["concat_pca", "snf", "view_rna"])
 def test_each_baseline_finds_the_simulated_subtypes(data, small_cohort, method):
-    space = baseline_space(method, data, components=10, seed=1)
+    space = baseline_space(method, data, components=10, seed=1, snf_max_tumours=1000)
     result = find_subtypes(space, ClusterOptions(k=4, resamples=5, prediction_strength_splits=3))
     truth = small_cohort.truth_subtypes.loc[result.calls.index]
     assert adjusted_rand_score(truth, result.calls["subtype"]) > 0.8
@@ -33,7 +33,14 @@ def test_each_baseline_finds_the_simulated_subtypes(data, small_cohort, method):
 
 
 def test_a_view_dropped_by_preprocessing_has_no_baseline(data):
-    assert baseline_space("view_methylation", data, components=5, seed=1) is None
+    assert baseline_space("view_methylation", data, components=5, seed=1, snf_max_tumours=1000) is None
+
+
+def test_snf_above_its_cap_runs_on_a_random_subset_and_says_so(data, caplog):
+    space = baseline_space("snf", data, components=5, seed=1, snf_max_tumours=50)
+    assert len(space) == 50 and space.affinity.shape == (50, 50)
+    assert "snf_max_tumours" in caplog.text
+    assert list(space.samples) == list(baseline_space("snf", data, components=5, seed=1, snf_max_tumours=50).samples)
 
 
 def test_method_row_scores_agreement_and_survival():

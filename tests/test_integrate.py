@@ -1,8 +1,11 @@
+import dataclasses
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from oncomix.integrate import MofaOptions, read_model, train_mofa, weights_long
+from oncomix.integrate import MofaOptions, read_model, train_mofa, weights_long, without_inactive
 from oncomix.preprocess import PreprocessOptions, preprocess
 
 
@@ -39,3 +42,37 @@ def test_same_seed_same_factors(trained, tmp_path):
     data, result, _ = trained
     again = train_mofa(data, tmp_path / "again.hdf5", MofaOptions(factors=8, seed=1))
     np.testing.assert_allclose(again.factors.to_numpy(), result.factors.to_numpy())
+
+
+def test_the_iteration_cap_is_reported_and_warned(trained, tmp_path, caplog):
+    data, _, _ = trained
+    capped = train_mofa(data, tmp_path / "capped.hdf5", MofaOptions(factors=8, iterations=4, seed=1))
+    assert not capped.converged and capped.iterations == 3  # mofapy2 runs iterations 1 .. cap - 1
+    assert "iteration cap (4)" in caplog.text
+
+
+def test_converged_model_reports_its_iterations(trained):
+    _, result, _ = trained
+    assert result.converged and 0 < result.iterations < 1000
+
+
+def test_gpu_without_cupy_falls_back_to_the_cpu_and_says_so(trained, tmp_path, caplog, monkeypatch):
+    monkeypatch.setitem(sys.modules, "cupy", None)  # as on a machine without cupy: importing it fails
+    data, result, _ = trained
+    on_cpu = train_mofa(data, tmp_path / "gpu.hdf5", MofaOptions(factors=8, seed=1, gpu=True))
+    assert "no GPU was found" in caplog.text
+    np.testing.assert_allclose(on_cpu.factors.to_numpy(), result.factors.to_numpy())
+
+
+def test_factors_switched_off_during_training_are_left_out(trained):
+    _, result, _ = trained
+    dead = dataclasses.replace(
+        result,
+        factors=result.factors.assign(Dead=0.0),
+        r2=result.r2.assign(Dead=0.0),
+        weights={view: w.assign(Dead=0.0) for view, w in result.weights.items()},
+    )
+    kept = without_inactive(dead)
+    assert list(kept.factors.columns) == list(kept.r2.columns) == list(result.factors.columns)
+    assert all(list(w.columns) == list(result.factors.columns) for w in kept.weights.values())
+    assert (result.factors.std() > 0).all()  # the trained model itself kept no dead factor

@@ -22,6 +22,14 @@ def test_halves_are_disjoint_cover_the_cohort_and_keep_subtype_proportions():
     assert [list(ids) for *_, ids in halves] == [list(ids) for *_, ids in half_splits(subtypes, ReplicationOptions(replication_splits=3, seed=1))]
 
 
+def test_halves_of_a_large_cohort_are_capped_and_keep_subtype_proportions():
+    subtypes = pd.Series(np.repeat(["A", "B", "C"], [400, 200, 100]), index=[f"t{i}" for i in range(700)])
+    halves = half_splits(subtypes, ReplicationOptions(replication_splits=2, max_tumours=70, seed=1))
+    for first, second in zip(halves[::2], halves[1::2]):
+        assert len(first[2]) == len(second[2]) == 70 and not set(first[2]) & set(second[2])
+        assert subtypes.loc[first[2]].value_counts().to_dict() == {"A": 40, "B": 20, "C": 10}
+
+
 def test_a_candidate_replicates_when_its_own_evidence_survives_correction_in_the_same_direction():
     candidates = pd.DataFrame({
         "subtype": "A", "omic": "x", "feature": ["f1", "f2", "f3", "f4"], "direction": ["up", "up", "down", "up"],

@@ -1,5 +1,7 @@
 """The sparse multinomial signature: nested cross-validation that can tell signal from noise."""
 
+import dataclasses
+
 import anndata as ad
 import mudata as md
 import numpy as np
@@ -72,3 +74,17 @@ def test_a_subtype_too_small_to_cross_validate_is_left_out_with_a_nan_auc():
     labels[3:] = "A"
     alone = fit_signature(mdata, labels, FAST)  # only one subtype large enough
     assert alone.features.empty and np.isnan(alone.performance.set_index("metric").loc["held_out_accuracy", "value"])
+
+
+def test_a_cohort_above_max_tumours_is_fitted_on_a_stratified_subset_and_the_rest_is_held_out():
+    mdata, labels = cohort(signal=3.0)
+    result = fit_signature(mdata, labels, dataclasses.replace(FAST, max_tumours=50))
+    overall = result.performance[result.performance["scope"] == "overall"].set_index("metric")["value"]
+    by = result.predictions["held_out_by"]
+    assert overall["tumours_fitted"] == 50 and (by == "outer_fold").sum() == 50 and (by == "not_in_fitting_subset").sum() == 50
+    assert labels[by == "outer_fold"].value_counts().to_dict() == {"A": 20, "B": 15, "C": 15}  # stratified
+    outside = result.predictions[by == "not_in_fitting_subset"]
+    assert overall["accuracy_outside_fitting_subset"] == (outside["predicted"] == outside["subtype"]).mean() >= 0.9
+    assert list(result.predictions.index) == list(labels.index) and len(result.design) == 100  # the classifier keeps every tumour
+    every = fit_signature(mdata, labels, FAST).performance.set_index("metric")["value"]
+    assert every["tumours_fitted"] == 100 and np.isnan(every["accuracy_outside_fitting_subset"])

@@ -10,10 +10,13 @@ a view are set to the feature mean (0).
 - ``view_<name>``: the same on one view alone, for the tumours that have it.
 - ``snf``: Similarity Network Fusion (Wang et al. 2014, snfpy): a scaled exponential affinity per view,
   fused by cross-diffusion, clustered spectrally. SNF needs every view for every tumour, so it uses the
-  tumours with all views.
+  tumours with all views; its networks are tumours x tumours, so above ``snf_max_tumours`` such tumours it
+  runs on a random subset of that many (``n_tumours`` in method_comparison.tsv says how many).
 """
 
 from __future__ import annotations
+
+import logging
 
 import mudata as md
 import numpy as np
@@ -24,6 +27,8 @@ from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_array
 
 from oncomix.cluster import Space
+
+log = logging.getLogger(__name__)
 
 SNF_NEIGHBOURS = 20  # K in Wang et al. 2014 and snfpy's default
 SNF_MU = 0.5
@@ -63,23 +68,30 @@ def single_view(mdata: md.MuData, view: str, components: int, seed: int) -> Spac
     return pca_space([block], block.index, components, seed)
 
 
-def snf_space(mdata: md.MuData) -> Space:
-    """Fused similarity network of the tumours that have every view."""
+def snf_space(mdata: md.MuData, max_tumours: int, seed: int) -> Space:
+    """Fused similarity network of the tumours that have every view (at most ``max_tumours`` of them, at random)."""
     blocks = [standardised(mdata, view) for view in mdata.mod]
     complete = blocks[0].index
     for block in blocks[1:]:
         complete = complete.intersection(block.index, sort=False)
+    if len(complete) > max_tumours:
+        log.warning(
+            "SNF: %d tumours have every view; its tumour x tumour networks are built on a random %d of them "
+            "(snf_max_tumours)", len(complete), max_tumours,
+        )
+        chosen = np.random.default_rng(seed).choice(len(complete), size=max_tumours, replace=False)
+        complete = complete[np.sort(chosen)]
     neighbours = min(SNF_NEIGHBOURS, len(complete) - 1)
     affinities = snf.make_affinity([block.loc[complete].to_numpy() for block in blocks], metric="sqeuclidean", K=neighbours, mu=SNF_MU, normalize=False)
     fused = affinities[0] if len(affinities) == 1 else snf.snf(affinities, K=neighbours)
     return Space(complete, affinity=fused)
 
 
-def baseline_space(method: str, mdata: md.MuData, components: int, seed: int) -> Space | None:
+def baseline_space(method: str, mdata: md.MuData, components: int, seed: int, snf_max_tumours: int) -> Space | None:
     """The space of one baseline; None for a single view that preprocessing dropped."""
     if method == "concat_pca":
         return concat_pca(mdata, components, seed)
     if method == "snf":
-        return snf_space(mdata)
+        return snf_space(mdata, snf_max_tumours, seed)
     view = method.removeprefix("view_")
     return single_view(mdata, view, components, seed) if view in mdata.mod else None

@@ -10,7 +10,9 @@ one-vs-rest test, ``p``; they can still be targets). In a half, each candidate's
 Benjamini-Hochberg adjusted among the candidates of its subtype, view and evidence; a candidate replicates when
 that adjusted value is below ``alpha`` with the same direction as in the full cohort. Its ``replication_rate``
 is the fraction of halves in which it does. Halves have half the tumours, so weak true markers replicate less
-often: the rate measures robustness at half the sample size, not truth.
+often: the rate measures robustness at half the sample size, not truth. In cohorts larger than twice
+``max_tumours``, each half is a random subset of ``max_tumours`` of its tumours (stratified by subtype), so that
+the time of this stage stops growing with the cohort; the rate then measures robustness at that sample size.
 
 The preprocessing (feature filters, variance ranks) is the full cohort's; only the model, the clustering and
 the tests are redone per half.
@@ -28,7 +30,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, parallel_config
 from sklearn.metrics import adjusted_rand_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from statsmodels.stats.multitest import multipletests
 
 from oncomix.cluster import fit_labels, match_labels
@@ -40,6 +42,7 @@ from oncomix.markers import find_markers
 @dataclass(frozen=True)
 class ReplicationOptions:
     replication_splits: int = 5  # random half splits; each gives two halves
+    max_tumours: int = 1000  # a larger half is replaced by a random subset of this many, stratified by subtype
     seed: int = 42
 
 
@@ -57,8 +60,15 @@ def half_splits(subtypes: pd.Series, options: ReplicationOptions) -> list[tuple[
     halves = []
     for split in range(options.replication_splits):
         folds = StratifiedKFold(2, shuffle=True, random_state=options.seed + split).split(subtypes.index, subtypes)
-        halves += [(split + 1, half + 1, subtypes.index[np.sort(ids)]) for half, (_, ids) in enumerate(folds)]
+        halves += [(split + 1, half + 1, _at_most(subtypes, ids, options.max_tumours, options.seed + split)) for half, (_, ids) in enumerate(folds)]
     return halves
+
+
+def _at_most(subtypes: pd.Series, ids: np.ndarray, max_tumours: int, seed: int) -> pd.Index:
+    """The tumours at positions ``ids``, or a random subset of ``max_tumours`` of them stratified by subtype."""
+    if len(ids) > max_tumours:
+        ids, _ = train_test_split(ids, train_size=max_tumours, stratify=subtypes.iloc[ids], random_state=seed)
+    return subtypes.index[np.sort(ids)]
 
 
 def rediscover(half: md.MuData, k: int, method: str, mofa: MofaOptions, factor_options: FactorOptions) -> np.ndarray:

@@ -6,6 +6,10 @@ Inside every training set (so nothing is learnt from held-out tumours): mean imp
 the L1 model. The inner cross-validation picks the strongest penalty whose accuracy is within one standard
 error of the best (the one-standard-error rule: the sparsest model that is about as accurate). The outer
 folds give the held-out accuracy and per-subtype AUCs; the final signature is refitted on every tumour.
+
+In cohorts of more than ``max_tumours`` tumours, all of this runs on a random subset of that many, stratified
+by subtype (the time of nested cross-validation grows faster than the cohort); the final signature then
+classifies the other tumours, which were never used for fitting: ``accuracy_outside_fitting_subset``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_score
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -38,6 +42,7 @@ class SignatureOptions:
     outer_folds: int = 5
     inner_folds: int = 3
     max_iter: int = 3000
+    max_tumours: int = 2000  # larger cohorts: fitted and cross-validated on a stratified random subset this large
     seed: int = 42
 
 
@@ -97,7 +102,8 @@ def _folds(labels: pd.Series, wanted: int) -> int:
 
 
 def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptions, threads: int = 1) -> Signature:
-    """Nested cross-validation of the sparse signature, then the signature refitted on every tumour.
+    """Nested cross-validation of the sparse signature, then the signature refitted on every tumour (of the
+    fitting subset, see the module's docstring).
 
     Subtypes with fewer than ``MIN_TUMOURS`` tumours are left out (with a warning and NaN AUC rows)."""
     x = design_matrix(mdata)
@@ -111,31 +117,56 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
         log.warning("fewer than two subtypes have %d tumours: no signature was fitted", MIN_TUMOURS)
         return Signature(_feature_table(pd.DataFrame(), []), _performance(y, y, pd.DataFrame(), [], np.nan, 0, sizes), pd.DataFrame())
     x = x.loc[y.index]
-    outer = StratifiedKFold(_folds(y, options.outer_folds), shuffle=True, random_state=options.seed)
-    classes = np.sort(y.unique())
-    probabilities = pd.DataFrame(np.nan, index=y.index, columns=classes)
-    kept_in_fold, chosen = [], []
+    fit_ids = fitting_subset(y, options.max_tumours, options.seed)
     with warnings.catch_warnings(), parallel_config(backend="loky", inner_max_num_threads=1):
         warnings.simplefilter("ignore", category=ConvergenceWarning)  # rare at max_iter; held-out accuracy judges every fit
         warnings.simplefilter("ignore", category=RuntimeWarning)  # F screen of constant features
         warnings.simplefilter("ignore", category=UserWarning)  # folds with few tumours of a subtype
-        for train, test in outer.split(x, y):
-            search = tuned_model(x.shape[1], _folds(y.iloc[train], options.inner_folds), options, threads)
-            search.fit(x.iloc[train], y.iloc[train])
-            probabilities.iloc[test] = search.predict_proba(x.iloc[test])
-            kept_in_fold.append(set(kept_coefficients(search, x.columns).index))
-            chosen.append(search.best_params_["model__C"])
-        final = tuned_model(x.shape[1], _folds(y, options.inner_folds), options, threads).fit(x, y)
+        probabilities, kept_in_fold, chosen = _cross_validate(x.loc[fit_ids], y.loc[fit_ids], options, threads)
+        final = tuned_model(x.shape[1], _folds(y.loc[fit_ids], options.inner_folds), options, threads).fit(x.loc[fit_ids], y.loc[fit_ids])
+    rest = y.index.difference(fit_ids, sort=False)
+    outside = pd.DataFrame(final.predict_proba(x.loc[rest]) if len(rest) else None, index=rest, columns=final.classes_)
     coefficients = kept_coefficients(final, x.columns)
     predicted = probabilities.idxmax(axis=1)
+    predictions = pd.concat([probabilities.assign(held_out_by="outer_fold"), outside.assign(held_out_by="not_in_fitting_subset")])
+    predictions = predictions.loc[y.index].add_prefix("p_").rename(columns={"p_held_out_by": "held_out_by"})
+    predictions = predictions.assign(subtype=y, predicted=predictions.filter(like="p_").idxmax(axis=1).str.removeprefix("p_"))
+    performance = _performance(y.loc[fit_ids], predicted, probabilities, chosen, final.best_params_["model__C"], len(coefficients), sizes)
+    outside_accuracy = accuracy_score(y.loc[rest], outside.idxmax(axis=1)) if len(rest) else np.nan
+    performance = pd.concat([performance, pd.DataFrame([
+        ("overall", "tumours_fitted", len(fit_ids)), ("overall", "accuracy_outside_fitting_subset", outside_accuracy),
+    ], columns=performance.columns)], ignore_index=True)
     return Signature(
         features=_feature_table(coefficients, kept_in_fold),
-        performance=_performance(y, predicted, probabilities, chosen, final.best_params_["model__C"], len(coefficients), sizes),
-        predictions=probabilities.add_prefix("p_").assign(subtype=y, predicted=predicted)[["subtype", "predicted", *[f"p_{c}" for c in classes]]],
+        performance=performance,
+        predictions=predictions[["subtype", "predicted", "held_out_by", *[f"p_{c}" for c in final.classes_]]],
         model=final.best_estimator_,
         design=x,
         subtypes=y,
     )
+
+
+def fitting_subset(y: pd.Series, max_tumours: int, seed: int) -> pd.Index:
+    """Every tumour, or a random subset of ``max_tumours`` stratified by subtype (in cohort order)."""
+    if len(y) <= max_tumours:
+        return y.index
+    log.info("the signature is fitted and cross-validated on a random %d of %d tumours (signature.max_tumours)", max_tumours, len(y))
+    chosen, _ = train_test_split(y.index, train_size=max_tumours, stratify=y, random_state=seed)
+    return y.index[y.index.isin(chosen)]
+
+
+def _cross_validate(x: pd.DataFrame, y: pd.Series, options: SignatureOptions, threads: int) -> tuple[pd.DataFrame, list[set[str]], list[float]]:
+    """Held-out class probabilities of the outer folds, the features each fold kept, and each fold's penalty."""
+    outer = StratifiedKFold(_folds(y, options.outer_folds), shuffle=True, random_state=options.seed)
+    probabilities = pd.DataFrame(np.nan, index=y.index, columns=np.sort(y.unique()))
+    kept_in_fold, chosen = [], []
+    for train, test in outer.split(x, y):
+        search = tuned_model(x.shape[1], _folds(y.iloc[train], options.inner_folds), options, threads)
+        search.fit(x.iloc[train], y.iloc[train])
+        probabilities.iloc[test] = search.predict_proba(x.iloc[test])
+        kept_in_fold.append(set(kept_coefficients(search, x.columns).index))
+        chosen.append(search.best_params_["model__C"])
+    return probabilities, kept_in_fold, chosen
 
 
 def _feature_table(coefficients: pd.DataFrame, kept_in_fold: list[set[str]]) -> pd.DataFrame:

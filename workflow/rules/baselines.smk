@@ -13,7 +13,7 @@ rule baseline:
         method="concat_pca|snf|view_[A-Za-z0-9_]+",
     conda:
         ENVS["cluster"]
-    threads: 2
+    threads: 1
     resources:
         mem_mb=lambda wildcards, input: max(2000, int(50 * input.size_mb)),
         runtime=60,
@@ -21,6 +21,7 @@ rule baseline:
         clustering=config["clustering"],
         components=config["mofa"]["factors"],
         seed=config["seed"],
+        snf_max_tumours=config["snf_max_tumours"],
     script:
         "../scripts/baseline.py"
 

@@ -14,6 +14,7 @@ rule cluster:
         f"{LOGS}/cluster.log",
     benchmark:
         f"{OUT}/benchmarks/cluster.tsv"
+    priority: CRITICAL_PATH
     conda:
         ENVS["cluster"]
     threads: 2

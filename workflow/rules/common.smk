@@ -5,6 +5,9 @@ LOGS = f"{OUT}/logs"
 # One small conda environment per rule family (--software-deployment-method conda). They hold third-party
 # packages only: the scripts import oncomix from this checkout through the link workflow/scripts/oncomix
 # (Snakemake puts a script's folder on its sys.path).
+# The longest chain (integrate, cluster, marker tests, replication, signature) gets free cores first; the
+# baselines and small stages fill the gaps beside it.
+CRITICAL_PATH = 10
 ENVS = {family: f"../../envs/{family}.yaml" for family in ("ingest", "mofa", "cluster", "markers", "outcome", "report")}
 
 

@@ -11,6 +11,7 @@ rule integrate:
         f"{LOGS}/integrate.log",
     benchmark:
         f"{OUT}/benchmarks/integrate.tsv"
+    priority: CRITICAL_PATH
     conda:
         ENVS["mofa"]
     threads: 2

@@ -11,6 +11,7 @@ rule marker_tests:
         f"{LOGS}/marker_tests.log",
     benchmark:
         f"{OUT}/benchmarks/marker_tests.tsv"
+    priority: CRITICAL_PATH
     conda:
         ENVS["markers"]
     threads: 1
@@ -36,6 +37,7 @@ rule replication:
         f"{LOGS}/replication.log",
     benchmark:
         f"{OUT}/benchmarks/replication.tsv"
+    priority: CRITICAL_PATH
     conda:
         ENVS["mofa"]
     threads: 2
@@ -45,6 +47,7 @@ rule replication:
     params:
         alpha=config["markers"]["alpha"],
         splits=config["markers"]["replication_splits"],
+        max_tumours=config["markers"]["replication_max_tumours"],
         mofa=config["mofa"],
         clustering=config["clustering"],
         seed=config["seed"],
@@ -97,6 +100,7 @@ rule signature:
         f"{LOGS}/signature.log",
     benchmark:
         f"{OUT}/benchmarks/signature.tsv"
+    priority: CRITICAL_PATH
     conda:
         ENVS["markers"]
     threads: 2

@@ -13,7 +13,8 @@ from oncomix.logs import run_step
 
 def main(snakemake):
     method = snakemake.wildcards.method
-    space = baseline_space(method, md.read_h5mu(snakemake.input[0]), snakemake.params.components, snakemake.params.seed)
+    params = snakemake.params
+    space = baseline_space(method, md.read_h5mu(snakemake.input[0]), params.components, params.seed, params.snf_max_tumours)
     if space is None:
         logging.getLogger("oncomix").warning("baseline %s: the view was dropped by preprocessing; nothing to cluster", method)
         pd.DataFrame(columns=["sample_id", "subtype", "confidence"]).to_csv(snakemake.output.subtypes, sep="\t", index=False)

@@ -20,7 +20,7 @@ def main(snakemake):
         params.alpha,
         MofaOptions(**params.mofa, seed=seed),
         options_for(FactorOptions, params.clustering, seed=seed),
-        ReplicationOptions(replication_splits=params.splits, seed=seed),
+        ReplicationOptions(replication_splits=params.splits, max_tumours=params.max_tumours, seed=seed),
         jobs=snakemake.threads,
     )
     result.markers.to_csv(snakemake.output.markers, sep="\t", index=False)

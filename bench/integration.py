@@ -1,0 +1,120 @@
+"""The integration step as oncomix runs it, side by side with mofapy2's own defaults, on one preprocessed input.
+
+Rows (each trained on the finished run's ``data.h5mu``, with the rule's 2 BLAS threads, seed from the config):
+- ``oncomix``: ``oncomix.integrate.train_mofa`` with the config's ``mofa:`` settings, exactly as the rule runs it
+  (the ``preprocess.n_features`` most variable features per view, float32, its convergence settings).
+- ``mofapy2 defaults``: ``entry_point`` with every option left at mofapy2's default (10 factors, float64, ELBO
+  every 5 iterations, ``convergence_mode="fast"``, 1,000 iterations at most, no factor dropping, no view
+  scaling) on every feature that passed quality filtering. Only the likelihoods are set, as oncomix sets them
+  (Bernoulli for mutations), so both fit the same kind of model to the same data.
+- ``mofapy2 defaults, oncomix's features``: as above on oncomix's selected features, to separate what feature
+  selection brings from what the training settings bring.
+
+Each factor matrix is clustered by ``oncomix.factors.cluster_factors`` with the config's clustering settings and
+scored against the simulated truth (ARI). ELBOs compare only between rows fitted to the same features.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import tempfile
+import time
+from pathlib import Path
+
+import mudata as md
+import pandas as pd
+from mofapy2.run.entry_point import entry_point
+from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
+
+from oncomix.cluster import ClusterOptions
+from oncomix.config import check_config, load_config, options_for
+from oncomix.factors import FactorOptions, cluster_factors
+from oncomix.integrate import MofaOptions, MofaResult, mofa_inputs, read_model, train_mofa
+from oncomix.readers import read_sample_table
+
+THREADS = 2  # the integrate rule's threads
+
+
+def every_feature(mdata: md.MuData) -> md.MuData:
+    """A copy of ``mdata`` with every quality-filtered feature flagged for MOFA."""
+    mdata = mdata.copy()
+    for view in mdata.mod.values():
+        view.var["highly_variable"] = True
+    return mdata
+
+
+def mofapy2_defaults(mdata: md.MuData, model_path: Path, seed: int) -> MofaResult:
+    """mofapy2 with its defaults (likelihoods as oncomix sets them) on the features flagged in ``mdata``."""
+    data, likelihoods, views, features = mofa_inputs(mdata)
+    with contextlib.redirect_stdout(io.StringIO()):
+        ent = entry_point()
+        ent.set_data_options()
+        ent.set_data_matrix(data, likelihoods=likelihoods, views_names=views, samples_names=[list(mdata.obs_names)], features_names=features)
+        ent.set_model_options()
+        ent.set_train_options(seed=seed, quiet=True)
+        ent.build()
+        ent.run()
+        ent.save(str(model_path), save_data=False)
+    return read_model(model_path)
+
+
+def timed(train) -> tuple[MofaResult, float]:
+    start = time.perf_counter()
+    with threadpool_limits(limits=THREADS):
+        result = train()
+    return result, time.perf_counter() - start
+
+
+def ari(result: MofaResult, mdata: md.MuData, config: dict, truth: pd.Series) -> tuple[float, int]:
+    """ARI against the truth of the subtypes oncomix's clustering finds on these factors, and their number."""
+    clustering, seed = config["clustering"], config["seed"]
+    calls = cluster_factors(
+        result.factors, result.r2, mdata.obs, None,
+        options_for(FactorOptions, clustering, seed=seed), options_for(ClusterOptions, clustering, seed=seed),
+    ).subtypes.calls["subtype"]
+    return float(adjusted_rand_score(truth.reindex(calls.index), calls)), int(calls.nunique())
+
+
+def side_by_side(run_folder: Path, config: dict, cohort_folder: Path) -> pd.DataFrame:
+    """One row per integration: features, wall time, iterations, factors, final ELBO, subtypes and their ARI."""
+    mdata = md.read_h5mu(run_folder / "data.h5mu")
+    truth = read_sample_table(cohort_folder / "truth" / "subtypes.tsv")["subtype"]
+    seed = config["seed"]
+    runs = {
+        "oncomix": (mdata, lambda path: train_mofa(mdata, path, MofaOptions(**config["mofa"], seed=seed))),
+        "mofapy2 defaults": (every_feature(mdata), None),
+        "mofapy2 defaults, oncomix's features": (mdata, None),
+    }
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (data, train) in runs.items():
+            path = Path(tmp) / "model.hdf5"
+            train = train or (lambda path, data=data: mofapy2_defaults(data, path, seed))
+            result, seconds = timed(lambda: train(path))
+            subtype_ari, k = ari(result, mdata, config, truth)
+            features = sum(int(view.var["highly_variable"].sum()) for view in data.mod.values())
+            rows[name] = {
+                "features": features, "wall (s)": seconds, "iterations": result.iterations,
+                "converged": result.converged, "factors": result.factors.shape[1], "final ELBO": result.final_elbo,
+                "subtypes": k, "ARI vs truth": subtype_ari,
+            }
+    table = pd.DataFrame(rows).T
+    table["time vs oncomix"] = table["wall (s)"].astype(float) / float(table.loc["oncomix", "wall (s)"])
+    table.index.name = "integration"
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("run_folder", type=Path, help="results/<cohort> of a finished run")
+    parser.add_argument("config", type=Path)
+    parser.add_argument("cohort_folder", type=Path, help="the simulated cohort (with truth/subtypes.tsv)")
+    args = parser.parse_args()
+    print(side_by_side(args.run_folder, check_config(load_config(args.config)), args.cohort_folder).to_markdown(floatfmt=".3g"))
+
+
+if __name__ == "__main__":
+    main()

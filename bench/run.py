@@ -1,0 +1,197 @@
+"""``make bench``: simulated cohorts of 300, 2,000 and 10,000 tumours through the whole workflow.
+
+Per size: simulate the cohort (4 views: 5,000 RNA genes, 500 mutation genes, 300 proteins, 200 metabolites) once
+under ``results/bench/data``, run every stage with Snakemake on ``--cores`` cores (forced, so every stage is
+timed), read wall time and peak memory per stage from the rules' ``benchmark:`` files, sample the peak memory of
+all concurrent jobs together, and score the subtypes against the simulated truth. Then, on one size, the
+integration step side by side with mofapy2's defaults (``bench/integration.py``). Writes ``bench/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import yaml
+from sklearn.metrics import adjusted_rand_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from integration import side_by_side  # noqa: E402
+
+from oncomix.config import check_config, load_config
+from oncomix.readers import read_sample_table
+from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "results" / "bench" / "data"
+SPEC = CohortSpec(n_genes=5000, n_mutation_genes=500, n_proteins=300, n_metabolites=200)
+VIEWS = {"mutation": "mutation", "rna": "rna_counts", "protein": "protein", "metabolite": "metabolite"}
+
+
+def cohort_folder(n: int) -> Path:
+    """The simulated cohort of ``n`` tumours, written once (its samples.tsv is written last)."""
+    folder = DATA / f"sim{n}"
+    if not (folder / "samples.tsv").exists():
+        write_cohort(simulate_cohort(CohortSpec(**{**SPEC.__dict__, "n_tumours": n})), folder)
+    return folder
+
+
+def bench_config(n: int, folder: Path) -> Path:
+    """The demo's settings on the simulated cohort (cohort name ``bench_<n>``)."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["cohort"] = f"bench_{n}"
+    config["samples"] = str(folder / "samples.tsv")
+    for view, omic_type in VIEWS.items():
+        config["omics"][view] = {**config["omics"][view], "path": str(folder / f"{view}.tsv.gz"), "type": omic_type}
+    path = DATA / f"bench_{n}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+class PeakMemory:
+    """Samples the summed resident memory of a process and all its children (every concurrent job)."""
+
+    def __init__(self, pid: int, every: float = 0.5):
+        self.process, self.every, self.peak, self._stop = psutil.Process(pid), every, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                tree = [self.process, *self.process.children(recursive=True)]
+                self.peak = max(self.peak, sum(_rss(p) for p in tree))
+            except psutil.NoSuchProcess:
+                return
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def _rss(process: psutil.Process) -> int:
+    try:
+        return process.memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def run_workflow(config: Path, cores: int) -> tuple[float, int]:
+    """Run every stage (forced); return wall seconds and the sampled peak memory of all jobs together (bytes)."""
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--forceall", "--configfile", str(config)]
+    start = time.perf_counter()
+    with subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
+        sampler = PeakMemory(proc.pid)
+        _, stderr = proc.communicate()
+    peak = sampler.stop()
+    if proc.returncode != 0:
+        sys.exit(f"snakemake failed on {config}:\n{stderr[-3000:]}")
+    return time.perf_counter() - start, peak
+
+
+def stage_table(cohort: str) -> pd.DataFrame:
+    """Wall seconds and peak resident memory (MiB) of every stage, from the Snakemake benchmark files."""
+    rows = []
+    for path in sorted((REPO / "results" / cohort / "benchmarks").glob("*.tsv")):
+        bench = pd.read_csv(path, sep="\t")
+        rows.append({"stage": path.stem, "s": float(bench["s"].iloc[0]), "max_rss_mib": float(bench["max_rss"].iloc[0])})
+    return pd.DataFrame(rows).set_index("stage")
+
+
+def subtype_ari(cohort: str, folder: Path) -> tuple[float, int]:
+    """ARI of the called subtypes against the simulated truth, and the number of subtypes called."""
+    calls = read_sample_table(REPO / "results" / cohort / "subtypes.tsv")["subtype"]
+    truth = read_sample_table(folder / "truth" / "subtypes.tsv")["subtype"].reindex(calls.index)
+    return float(adjusted_rand_score(truth, calls)), int(calls.nunique())
+
+
+def markdown(frame: pd.DataFrame, floatfmt: str = ".1f") -> str:
+    return frame.to_markdown(floatfmt=floatfmt)
+
+
+def write_results(runs: dict[int, dict], integration: pd.DataFrame | None, integration_n: int, cores: int) -> None:
+    sizes = sorted(runs)
+    summary = pd.DataFrame(
+        {
+            f"{n:,} tumours": {
+                "wall (min)": runs[n]["wall"] / 60,
+                "peak memory, all jobs (GiB)": runs[n]["peak"] / 2**30,
+                "largest stage peak (GiB)": runs[n]["stages"]["max_rss_mib"].max() / 1024,
+                "subtypes called": runs[n]["k"],
+                "ARI vs simulated truth": runs[n]["ari"],
+            }
+            for n in sizes
+        }
+    )
+    seconds = pd.DataFrame({f"{n:,}": runs[n]["stages"]["s"] for n in sizes})
+    memory = pd.DataFrame({f"{n:,}": runs[n]["stages"]["max_rss_mib"] for n in sizes})
+    lines = [
+        "# oncomix benchmarks",
+        "",
+        f"Generated by `make bench` (`bench/run.py --cores {cores}`) on {date.today()}: {platform.processor() or platform.machine()}, "
+        f"{psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GiB memory, Python {platform.python_version()}.",
+        "Simulated cohorts (`oncomix.simulate`, 4 subtypes): 5,000 RNA genes (counts), 500 mutation genes, 300 proteins, "
+        "200 metabolites; the demo's config (`config/config.yaml`) with every stage run (`--forceall`).",
+        "",
+        "## Whole workflow",
+        "",
+        markdown(summary, ".2f"),
+        "",
+        "Peak memory, all jobs: the summed resident memory of Snakemake and every job running at the same time, sampled "
+        "every 0.5 s. Largest stage peak: the highest `max_rss` of one stage in its benchmark file.",
+        "",
+        "## Wall time per stage (s)",
+        "",
+        markdown(seconds),
+    ]
+    if len(sizes) > 1 and {2000, 10000} <= set(sizes):
+        ratio = seconds["10,000"] / seconds["2,000"]
+        lines += ["", f"Growth 2,000 -> 10,000 tumours (5x the tumours): time ratio per stage (<= 5 is at most linear):", "",
+                  markdown(ratio.rename("time ratio").to_frame(), ".2f")]
+    lines += ["", "## Peak memory per stage (MiB, `max_rss`)", "", markdown(memory, ".0f")]
+    if integration is not None:
+        lines += [
+            "",
+            f"## Integration side by side ({integration_n:,} tumours)",
+            "",
+            "The same preprocessed input (`results/bench_<n>/data.h5mu`: every view after normalisation and quality "
+            "filtering), factors clustered by the same oncomix clustering (`oncomix.factors.cluster_factors`, the "
+            "config's settings) and scored against the simulated truth. `bench/integration.py` says what each row runs.",
+            "",
+            markdown(integration, ".3g"),
+        ]
+    (REPO / "bench" / "results.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 2000, 10000])
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--integration-size", type=int, default=2000, help="cohort for the side-by-side integration (0: none)")
+    args = parser.parse_args(argv)
+    runs = {}
+    for n in args.sizes:
+        folder = cohort_folder(n)
+        wall, peak = run_workflow(bench_config(n, folder), args.cores)
+        ari, k = subtype_ari(f"bench_{n}", folder)
+        runs[n] = {"wall": wall, "peak": peak, "stages": stage_table(f"bench_{n}"), "ari": ari, "k": k}
+        print(f"{n} tumours: {wall / 60:.1f} min, peak {peak / 2**30:.2f} GiB, ARI {ari:.3f}", flush=True)
+    integration = None
+    if args.integration_size:
+        folder = cohort_folder(args.integration_size)
+        config = bench_config(args.integration_size, folder)
+        integration = side_by_side(REPO / "results" / f"bench_{args.integration_size}", check_config(load_config(config)), folder)
+    write_results(runs, integration, args.integration_size, args.cores)
+
+
+if __name__ == "__main__":
+    main()
