@@ -13,7 +13,7 @@ from oncomix.integrate import MofaOptions, train_mofa, weights_long
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
-from oncomix.report import ReportInputs, embedding_data, file_checksums, log_warnings, render, report_script, safe_json, stage_times
+from oncomix.report import ReportInputs, _format_number, embedding_data, file_checksums, log_warnings, render, report_script, safe_json, stage_times
 from oncomix.signature import SignatureOptions, fit_signature
 from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
 from oncomix.targeting import TargetingOptions, annotate, targets_table
@@ -118,3 +118,9 @@ def test_embedding_data_orders_factors_by_variance_and_types_the_columns():
     assert data["columns"]["subtype"] == {"kind": "categorical", "values": ["ST1", "ST2", "ST1"]}
     assert data["columns"]["stage"]["values"] == ["II", None, "I"]  # aligned with the factors' tumours
     assert data["columns"]["age"]["kind"] == "categorical"  # numeric with <= 10 values: shown as levels
+
+
+def test_numbers_read_as_a_reader_expects():
+    assert [_format_number(v) for v in (3, 3812.0, 1234.5, 0.98765, 2e-5, 250000.0, float("nan"))] == [
+        "3", "3812", "1234", "0.988", "2.00e-05", "2.50e+05", "NA",
+    ]

@@ -262,11 +262,14 @@ def _blank_text(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _format_number(value) -> str:
-    """Integers as they are, other numbers to 3 significant digits (scientific when very small or large)."""
+    """Integers as they are, other numbers to 3 significant digits (whole from 1,000; scientific when very small
+    or from 100,000)."""
     if isinstance(value, (bool, numbers.Integral)) or not isinstance(value, numbers.Real):
         return str(value)
     if value != value:  # NaN
         return "NA"
     if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
         return f"{value:.2e}"
+    if abs(value) >= 1000:  # counts stored as floats, days: whole numbers rather than 3.8e+03
+        return f"{value:.0f}"
     return f"{value:.3g}"

@@ -26,6 +26,8 @@ rule report:
         report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),
     log:
         f"{LOGS}/report.log",
+    benchmark:
+        f"{OUT}/benchmarks/report.tsv"  # not in the report itself (it is written after it), but in bench/results.md
     conda:
         ENVS["report"]
     threads: 1
