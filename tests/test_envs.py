@@ -17,6 +17,8 @@ from tests.conftest import REPO
 
 RULE = re.compile(r'^rule (\w+):.*?conda:\s+ENVS\["(\w+)"\].*?script:\s+"\.\./scripts/(\w+\.py)"', re.S | re.M)
 RUNTIME_ONLY = {"cluster": {"igraph", "leidenalg"}}  # imported by scanpy's Leiden clustering when it runs
+# imported only when present (mofa.gpu: true; pyproject's "gpu" extra): GPU users add it to the mofa environment
+OPTIONAL = {"cupy"}
 
 
 def normalised(name: str) -> str:
@@ -67,7 +69,7 @@ def third_party_imports(script: Path) -> set[str]:
         source = source / "__init__.py" if source.is_dir() else source.with_suffix(".py")
         if source.is_file():
             pending += imported(source)
-    return found - set(sys.stdlib_module_names)
+    return found - set(sys.stdlib_module_names) - OPTIONAL
 
 
 def test_every_rule_has_a_family_environment_and_every_environment_is_used():
@@ -92,6 +94,11 @@ def test_each_environment_holds_what_its_rules_import():
         needed = set().union(*(distributions[module] for module in third_party_imports(REPO / "workflow/scripts" / script)))
         assert needed <= available, f"rule {rule} (envs/{family}.yaml) lacks {sorted(needed - available)}"
         assert RUNTIME_ONLY.get(family, set()) <= available
+
+
+def test_optional_imports_are_declared_as_an_extra():
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {normalised(name).split("-")[0] for name in pins(extras["gpu"])} == OPTIONAL
 
 
 def test_the_check_sees_imports_through_oncomix_modules():
