@@ -83,23 +83,22 @@ def side_by_side(run_folder: Path, config: dict, cohort_folder: Path) -> pd.Data
     mdata = md.read_h5mu(run_folder / "data.h5mu")
     truth = read_sample_table(cohort_folder / "truth" / "subtypes.tsv")["subtype"]
     seed = config["seed"]
-    runs = {
-        "oncomix": (mdata, lambda path: train_mofa(mdata, path, MofaOptions(**config["mofa"], seed=seed))),
-        "mofapy2 defaults": (every_feature(mdata), None),
-        "mofapy2 defaults, oncomix's features": (mdata, None),
+    every = every_feature(mdata)
+    options = MofaOptions(**config["mofa"], seed=seed)
+    runs = {  # name: (input, training)
+        "oncomix": (mdata, lambda path: train_mofa(mdata, path, options)),
+        "mofapy2 defaults": (every, lambda path: mofapy2_defaults(every, path, seed)),
+        "mofapy2 defaults, oncomix's features": (mdata, lambda path: mofapy2_defaults(mdata, path, seed)),
     }
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, (data, train) in runs.items():
-            path = Path(tmp) / "model.hdf5"
-            train = train or (lambda path, data=data: mofapy2_defaults(data, path, seed))
-            result, seconds = timed(lambda: train(path))
+            result, seconds = timed(lambda: train(Path(tmp) / f"{len(rows)}.hdf5"))
             subtype_ari, k = ari(result, mdata, config, truth)
-            features = sum(int(view.var["highly_variable"].sum()) for view in data.mod.values())
             rows[name] = {
-                "features": features, "wall (s)": seconds, "iterations": result.iterations,
-                "converged": result.converged, "factors": result.factors.shape[1], "final ELBO": result.final_elbo,
-                "subtypes": k, "ARI vs truth": subtype_ari,
+                "features": sum(int(view.var["highly_variable"].sum()) for view in data.mod.values()),
+                "wall (s)": seconds, "iterations": result.iterations, "converged": result.converged,
+                "factors": result.factors.shape[1], "final ELBO": result.final_elbo, "subtypes": k, "ARI vs truth": subtype_ari,
             }
     table = pd.DataFrame(rows).T
     table["time vs oncomix"] = table["wall (s)"].astype(float) / float(table.loc["oncomix", "wall (s)"])

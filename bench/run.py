@@ -98,19 +98,19 @@ def run_workflow(config: Path, cores: int) -> tuple[float, int]:
     return time.perf_counter() - start, peak
 
 
-def stage_table(cohort: str) -> pd.DataFrame:
+def stage_table(run_folder: Path) -> pd.DataFrame:
     """Wall seconds and peak resident memory (MiB) of every stage, from the Snakemake benchmark files."""
     rows = []
-    for path in sorted((REPO / "results" / cohort / "benchmarks").glob("*.tsv")):
+    for path in sorted((run_folder / "benchmarks").glob("*.tsv")):
         bench = pd.read_csv(path, sep="\t")
         rows.append({"stage": path.stem, "s": float(bench["s"].iloc[0]), "max_rss_mib": float(bench["max_rss"].iloc[0])})
     return pd.DataFrame(rows).set_index("stage")
 
 
-def subtype_ari(cohort: str, folder: Path) -> tuple[float, int]:
+def subtype_ari(run_folder: Path, cohort_folder: Path) -> tuple[float, int]:
     """ARI of the called subtypes against the simulated truth, and the number of subtypes called."""
-    calls = read_sample_table(REPO / "results" / cohort / "subtypes.tsv")["subtype"]
-    truth = read_sample_table(folder / "truth" / "subtypes.tsv")["subtype"].reindex(calls.index)
+    calls = read_sample_table(run_folder / "subtypes.tsv")["subtype"]
+    truth = read_sample_table(cohort_folder / "truth" / "subtypes.tsv")["subtype"].reindex(calls.index)
     return float(adjusted_rand_score(truth, calls)), int(calls.nunique())
 
 
@@ -192,8 +192,9 @@ def main(argv: list[str] | None = None) -> None:
     for n in args.sizes:
         folder = cohort_folder(n)
         wall, peak = run_workflow(bench_config(n, folder), args.cores)
-        ari, k = subtype_ari(f"bench_{n}", folder)
-        runs[n] = {"wall": wall, "peak": peak, "stages": stage_table(f"bench_{n}"), "ari": ari, "k": k}
+        run_folder = REPO / "results" / f"bench_{n}"
+        ari, k = subtype_ari(run_folder, folder)
+        runs[n] = {"wall": wall, "peak": peak, "stages": stage_table(run_folder), "ari": ari, "k": k}
         print(f"{n} tumours: {wall / 60:.1f} min, peak {peak / 2**30:.2f} GiB, ARI {ari:.3f}", flush=True)
     integration = None
     if args.integration_size:

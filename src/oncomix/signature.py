@@ -128,9 +128,10 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
     outside = pd.DataFrame(final.predict_proba(x.loc[rest]) if len(rest) else None, index=rest, columns=final.classes_)
     coefficients = kept_coefficients(final, x.columns)
     predicted = probabilities.idxmax(axis=1)
-    predictions = pd.concat([probabilities.assign(held_out_by="outer_fold"), outside.assign(held_out_by="not_in_fitting_subset")])
-    predictions = predictions.loc[y.index].add_prefix("p_").rename(columns={"p_held_out_by": "held_out_by"})
-    predictions = predictions.assign(subtype=y, predicted=predictions.filter(like="p_").idxmax(axis=1).str.removeprefix("p_"))
+    held_out = pd.concat([probabilities, outside]).loc[y.index]
+    predictions = held_out.add_prefix("p_").assign(
+        subtype=y, predicted=held_out.idxmax(axis=1), held_out_by=np.where(y.index.isin(fit_ids), "outer_fold", "not_in_fitting_subset"),
+    )
     performance = _performance(y.loc[fit_ids], predicted, probabilities, chosen, final.best_params_["model__C"], len(coefficients), sizes)
     outside_accuracy = accuracy_score(y.loc[rest], outside.idxmax(axis=1)) if len(rest) else np.nan
     performance = pd.concat([performance, pd.DataFrame([
