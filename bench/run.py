@@ -163,7 +163,7 @@ def write_results(runs: dict[int, dict], integration: pd.DataFrame | None, integ
         "",
         markdown(seconds),
     ]
-    if len(sizes) > 1 and {2000, 10000} <= set(sizes):
+    if {2000, 10000} <= set(sizes):
         ratio = seconds["10,000"] / seconds["2,000"]
         lines += ["", "Growth from 2,000 to 10,000 tumours (5x the tumours): time ratio per stage (5 or less is at most "
                   "linear; `bench/README.md` discusses any stage above it):", "", markdown(ratio.rename("time ratio").to_frame(), ".2f")]

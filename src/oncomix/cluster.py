@@ -39,6 +39,7 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import AgglomerativeClustering, KMeans, spectral_clustering
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
+from sklearn.model_selection import train_test_split
 
 log = logging.getLogger(__name__)
 AMBIGUOUS = (0.1, 0.9)  # consensus interval counted by PAC
@@ -138,6 +139,14 @@ def match_labels(labels: np.ndarray, reference: np.ndarray) -> np.ndarray:
     mapping = np.full(contingency.shape[0], -1)
     mapping[rows] = cols
     return mapping[labels]
+
+
+def stratified_subset(labels: pd.Series, max_tumours: int, seed: int) -> pd.Index:
+    """All of ``labels``' tumours, or a random ``max_tumours`` of them stratified by label (in their order)."""
+    if len(labels) <= max_tumours:
+        return labels.index
+    chosen, _ = train_test_split(np.arange(len(labels)), train_size=max_tumours, stratify=labels, random_state=seed)
+    return labels.index[np.sort(chosen)]
 
 
 def draw_subsets(n: int, options: ClusterOptions) -> list[np.ndarray]:

@@ -117,9 +117,9 @@ def read_model(model_path: Path) -> MofaResult:
             weights[view] = pd.DataFrame(f[f"expectations/W/{view}"][:].T, index=pd.Index(feats, name="feature"), columns=names)
         r2 = pd.DataFrame(f[f"variance_explained/r2_per_factor/{group}"][:], index=pd.Index(views, name="view"), columns=names)
         elbo = f["training_stats/elbo"][:]
-        options = dict(zip(f["training_opts"].attrs["names"].astype(str), f["training_opts"][:]))
+        training = dict(zip(f["training_opts"].attrs["names"].astype(str), f["training_opts"][:]))
     # mofapy2 keeps maxiter + 1 entries (NaN-padded) when it hits the cap, and the iterations run when it converges
-    cap = int(options["maxiter"])
+    cap = int(training["maxiter"])
     converged = len(elbo) <= cap
     return MofaResult(
         factors=factors, weights=weights, r2=r2, iterations=len(elbo) if converged else cap - 1,

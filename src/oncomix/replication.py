@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, parallel_config
 from sklearn.metrics import adjusted_rand_score
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
 from statsmodels.stats.multitest import multipletests
 
-from oncomix.cluster import fit_labels, match_labels
+from oncomix.cluster import fit_labels, match_labels, stratified_subset
 from oncomix.factors import FactorOptions, covariate_associations, factor_space, factor_table
 from oncomix.integrate import MofaOptions, train_mofa
 from oncomix.markers import find_markers
@@ -60,15 +60,11 @@ def half_splits(subtypes: pd.Series, options: ReplicationOptions) -> list[tuple[
     halves = []
     for split in range(options.replication_splits):
         folds = StratifiedKFold(2, shuffle=True, random_state=options.seed + split).split(subtypes.index, subtypes)
-        halves += [(split + 1, half + 1, _at_most(subtypes, ids, options.max_tumours, options.seed + split)) for half, (_, ids) in enumerate(folds)]
+        halves += [
+            (split + 1, half + 1, stratified_subset(subtypes.iloc[np.sort(ids)], options.max_tumours, options.seed + split))
+            for half, (_, ids) in enumerate(folds)
+        ]
     return halves
-
-
-def _at_most(subtypes: pd.Series, ids: np.ndarray, max_tumours: int, seed: int) -> pd.Index:
-    """The tumours at positions ``ids``, or a random subset of ``max_tumours`` of them stratified by subtype."""
-    if len(ids) > max_tumours:
-        ids, _ = train_test_split(ids, train_size=max_tumours, stratify=subtypes.iloc[ids], random_state=seed)
-    return subtypes.index[np.sort(ids)]
 
 
 def rediscover(half: md.MuData, k: int, method: str, mofa: MofaOptions, factor_options: FactorOptions) -> np.ndarray:

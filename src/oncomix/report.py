@@ -181,7 +181,8 @@ def signature_summary(performance: pd.DataFrame) -> dict:
     """Overall figures by metric name, and per-subtype AUCs and sizes."""
     overall = performance[performance["scope"] == "overall"].set_index("metric")["value"]
     per_subtype = performance[performance["scope"] != "overall"].pivot(index="scope", columns="metric", values="value")
-    return {"overall": overall.to_dict(), "per_subtype": per_subtype}
+    on_subset = pd.notna(overall.get("accuracy_outside_fitting_subset", np.nan))  # signature.max_tumours applied
+    return {"overall": overall.to_dict(), "per_subtype": per_subtype, "on_subset": on_subset}
 
 
 def render(inputs: ReportInputs) -> str:

@@ -27,9 +27,11 @@ from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_score
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+
+from oncomix.cluster import stratified_subset
 
 log = logging.getLogger(__name__)
 MIN_TUMOURS = 6  # a subtype needs this many tumours to be part of a cross-validated signature
@@ -117,7 +119,9 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
         log.warning("fewer than two subtypes have %d tumours: no signature was fitted", MIN_TUMOURS)
         return Signature(_feature_table(pd.DataFrame(), []), _performance(y, y, pd.DataFrame(), [], np.nan, 0, sizes), pd.DataFrame())
     x = x.loc[y.index]
-    fit_ids = fitting_subset(y, options.max_tumours, options.seed)
+    fit_ids = stratified_subset(y, options.max_tumours, options.seed)
+    if len(fit_ids) < len(y):
+        log.info("the signature is fitted and cross-validated on a random %d of %d tumours (signature.max_tumours)", len(fit_ids), len(y))
     with warnings.catch_warnings(), parallel_config(backend="loky", inner_max_num_threads=1):
         warnings.simplefilter("ignore", category=ConvergenceWarning)  # rare at max_iter; held-out accuracy judges every fit
         warnings.simplefilter("ignore", category=RuntimeWarning)  # F screen of constant features
@@ -132,11 +136,8 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
     predictions = held_out.add_prefix("p_").assign(
         subtype=y, predicted=held_out.idxmax(axis=1), held_out_by=np.where(y.index.isin(fit_ids), "outer_fold", "not_in_fitting_subset"),
     )
-    performance = _performance(y.loc[fit_ids], predicted, probabilities, chosen, final.best_params_["model__C"], len(coefficients), sizes)
     outside_accuracy = accuracy_score(y.loc[rest], outside.idxmax(axis=1)) if len(rest) else np.nan
-    performance = pd.concat([performance, pd.DataFrame([
-        ("overall", "tumours_fitted", len(fit_ids)), ("overall", "accuracy_outside_fitting_subset", outside_accuracy),
-    ], columns=performance.columns)], ignore_index=True)
+    performance = _performance(y.loc[fit_ids], predicted, probabilities, chosen, final.best_params_["model__C"], len(coefficients), sizes, outside_accuracy)
     return Signature(
         features=_feature_table(coefficients, kept_in_fold),
         performance=performance,
@@ -145,15 +146,6 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
         design=x,
         subtypes=y,
     )
-
-
-def fitting_subset(y: pd.Series, max_tumours: int, seed: int) -> pd.Index:
-    """Every tumour, or a random subset of ``max_tumours`` stratified by subtype (in cohort order)."""
-    if len(y) <= max_tumours:
-        return y.index
-    log.info("the signature is fitted and cross-validated on a random %d of %d tumours (signature.max_tumours)", max_tumours, len(y))
-    chosen, _ = train_test_split(y.index, train_size=max_tumours, stratify=y, random_state=seed)
-    return y.index[y.index.isin(chosen)]
 
 
 def _cross_validate(x: pd.DataFrame, y: pd.Series, options: SignatureOptions, threads: int) -> tuple[pd.DataFrame, list[set[str]], list[float]]:
@@ -183,8 +175,8 @@ def _feature_table(coefficients: pd.DataFrame, kept_in_fold: list[set[str]]) -> 
     return long[columns].reset_index(drop=True)
 
 
-def _performance(y, predicted, probabilities, chosen, final_c, n_features, sizes) -> pd.DataFrame:
-    """Overall held-out figures, then per subtype its AUC (NaN when it was left out) and size."""
+def _performance(y, predicted, probabilities, chosen, final_c, n_features, sizes, outside_accuracy=np.nan) -> pd.DataFrame:
+    """Overall held-out figures (``y``: the tumours fitted), then per subtype its AUC (NaN when it was left out) and size."""
     fitted = len(chosen) > 0
     rows = [
         ("overall", "held_out_accuracy", accuracy_score(y, predicted) if fitted else np.nan),
@@ -194,6 +186,8 @@ def _performance(y, predicted, probabilities, chosen, final_c, n_features, sizes
         ("overall", "penalty_C", final_c),
         ("overall", "penalty_C_lowest_in_folds", min(chosen, default=np.nan)),
         ("overall", "penalty_C_highest_in_folds", max(chosen, default=np.nan)),
+        ("overall", "tumours_fitted", len(y) if fitted else 0),
+        ("overall", "accuracy_outside_fitting_subset", outside_accuracy),
     ]
     for subtype, size in sizes.items():
         auc = roc_auc_score(y == subtype, probabilities[subtype]) if subtype in probabilities.columns else np.nan
