@@ -52,7 +52,7 @@ def mofapy2_defaults(mdata: md.MuData, model_path: Path, seed: int) -> MofaResul
     with contextlib.redirect_stdout(io.StringIO()):
         ent = entry_point()
         ent.set_data_options()
-        ent.set_data_matrix(data, likelihoods=likelihoods, views_names=views, samples_names=[list(mdata.obs_names)], features_names=features)
+        ent.set_data_matrix([[x] for x in data], likelihoods=likelihoods, views_names=views, samples_names=[list(mdata.obs_names)], features_names=features)
         ent.set_model_options()
         ent.set_train_options(seed=seed, quiet=True)
         ent.build()

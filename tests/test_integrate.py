@@ -1,11 +1,17 @@
+import contextlib
 import dataclasses
+import io
+import logging
 import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from oncomix.integrate import MofaOptions, read_model, train_mofa, weights_long, without_inactive
+from oncomix.integrate import (
+    MofaOptions, fit_mofa, mofa_inputs, project, read_model, saved_order, train_mofa, trained_views, training_summary, weights_long,
+    without_inactive,
+)
 from oncomix.preprocess import PreprocessOptions, preprocess
 
 
@@ -16,14 +22,17 @@ def trained(small_mdata, small_cohort, tmp_path_factory):
     return data, train_mofa(data, path, MofaOptions(factors=8, seed=1)), path
 
 
+def subtype_r2(factors: pd.DataFrame, truth: pd.Series) -> float:
+    """How well the best factor separates the subtypes: one-way ANOVA R^2 of subtype on the factor."""
+    truth = truth.loc[factors.index]
+    return max(factors[f].groupby(truth).transform("mean").var() / factors[f].var() for f in factors)
+
+
 def test_mofa_factors_capture_the_subtypes(trained, small_cohort):
     data, result, _ = trained
     assert list(result.factors.index) == list(data.obs_names)
     assert list(result.r2.index) == list(data.mod)
-    truth = small_cohort.truth_subtypes.loc[result.factors.index]
-    # the best factor separates the subtypes: one-way ANOVA R^2 of subtype on the factor
-    r2_subtype = [result.factors[f].groupby(truth).transform("mean").var() / result.factors[f].var() for f in result.factors]
-    assert max(r2_subtype) > 0.6
+    assert subtype_r2(result.factors, small_cohort.truth_subtypes) > 0.6
     assert 0 < result.iterations <= 1000 and np.isfinite(result.final_elbo)
 
 
@@ -76,3 +85,32 @@ def test_factors_switched_off_during_training_are_left_out(trained):
     assert list(kept.factors.columns) == list(kept.r2.columns) == list(result.factors.columns)
     assert all(list(w.columns) == list(result.factors.columns) for w in kept.weights.values())
     assert (result.factors.std() > 0).all()  # the trained model itself kept no dead factor
+
+
+def test_projecting_the_training_tumours_gives_back_the_factors_mofa_trained(trained, tmp_path):
+    """The projection is the fixed point of MOFA's own factor update: on the tumours the model was trained on
+    (Gaussian and Bernoulli views, tumours lacking whole views) it must return the saved factors."""
+    data, _, _ = trained
+    inputs, likelihoods, views, features = mofa_inputs(data)
+    with contextlib.redirect_stdout(io.StringIO()):
+        model = fit_mofa(inputs, likelihoods, views, features, list(data.obs_names), MofaOptions(factors=8, seed=1))
+        model.save(str(tmp_path / "model.hdf5"), save_data=False)
+    saved = read_model(tmp_path / "model.hdf5").factors
+    assert set(likelihoods) == {"gaussian", "bernoulli"} and np.isnan(inputs[views.index("protein")]).all(axis=1).any()
+    placed = project(trained_views(model, inputs, likelihoods), inputs)[:, saved_order(model, saved)]
+    np.testing.assert_allclose(placed, saved.to_numpy(), atol=0.02 * saved.to_numpy().std())
+
+
+def test_above_max_tumours_mofa_trains_on_a_random_subset_and_projects_the_rest(trained, small_cohort, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="oncomix")
+    data, _, _ = trained
+    result = train_mofa(data, tmp_path / "subset.hdf5", MofaOptions(factors=8, seed=1, max_tumours=80))
+    assert "trained on a random 80 of the 120 tumours" in caplog.text
+    assert len(result.trained_on) == 80 and result.trained_on.isin(data.obs_names).all()
+    assert list(read_model(tmp_path / "subset.hdf5").factors.index) == list(result.trained_on)
+    assert list(result.factors.index) == list(data.obs_names) and result.factors.notna().all().all()
+    projected = result.factors[~data.obs_names.isin(result.trained_on)]
+    assert subtype_r2(projected, small_cohort.truth_subtypes) > 0.6  # the projected tumours separate as well
+    assert training_summary(result).loc[0, ["tumours", "tumours_trained"]].tolist() == [120, 80]
+    again = train_mofa(data, tmp_path / "again.hdf5", MofaOptions(factors=8, seed=1, max_tumours=80))
+    pd.testing.assert_frame_equal(again.factors, result.factors)

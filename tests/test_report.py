@@ -9,7 +9,7 @@ from oncomix.clinical import factor_associations, subtype_associations, table_on
 from oncomix.cluster import ClusterOptions, find_subtypes
 from oncomix.compare import comparison_table, method_row
 from oncomix.factors import FactorOptions, covariate_associations, factor_space, factor_table
-from oncomix.integrate import MofaOptions, train_mofa, weights_long
+from oncomix.integrate import MofaOptions, train_mofa, training_summary, weights_long
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
@@ -26,7 +26,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     mdata.obs["note"] = EVIL
     data = preprocess(mdata, {name: PreprocessOptions(n_features=200) for name in mdata.mod})
     data.mod["rna"].var_names = [EVIL if i == 0 else v for i, v in enumerate(data.mod["rna"].var_names)]
-    result = train_mofa(data, tmp_path / "m.hdf5", MofaOptions(factors=5))
+    result = train_mofa(data, tmp_path / "m.hdf5", MofaOptions(factors=5, max_tumours=100))  # 20 tumours projected
     associations = covariate_associations(result.factors, data.obs[["note", "stage"]], {"note"})
     table = factor_table(result.factors, result.r2, associations, FactorOptions())
     found = find_subtypes(factor_space(result.factors, table), ClusterOptions(resamples=5, prediction_strength_splits=3))
@@ -53,6 +53,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     config = {
         "cohort": EVIL, "survival": {"time": "os_months", "event": "os_event", "covariates": ["age"]}, "compare_to": "stage", "clustering": {**ClusterOptions().__dict__, **FactorOptions().__dict__, "technical_covariates": ["note"]},
         "markers": {"replication_splits": 1}, "signature": SignatureOptions().__dict__, "preprocess": PreprocessOptions().__dict__,
+        "mofa": MofaOptions().__dict__,
     }
     html = render(ReportInputs(
         "cohort<script>x()</script>", data, result.factors, result.r2, subtypes, found.k_selection, table, associations,
@@ -60,7 +61,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
         clinical={"table_one": table_one(data.obs, subtypes["subtype"], ["note", "stage"]),
                   "subtype_associations": subtype_associations(data.obs, subtypes["subtype"], ["note", "stage"]),
                   "factor_associations": factor_associations(result.factors, data.obs, ["stage"])},
-        survival=survival, warnings=[f"validate: dropped 1 feature(s) with constant values: {EVIL}"],
+        survival=survival, mofa_training=training_summary(result), warnings=[f"validate: dropped 1 feature(s) with constant values: {EVIL}"],
     ))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
@@ -77,6 +78,9 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     assert "mofapy2" in html and f"k = <strong>{subtypes['subtype'].nunique()}</strong>" in html
     assert np.all([f">{s}<" in html for s in subtypes["subtype"].unique()])
     assert "1 tumour(s) lack at least one view" in html
+    words = " ".join(html.split())
+    assert f"MOFA+ ran {result.iterations} iterations (converged)" in words
+    assert "trained on a random 100 of the 120 tumours" in words and "The factors of the other 20 are their posterior means" in words
     assert f"<td>{comparison.loc[0, 'ari']:.3g}</td>" in html  # agreement with the reference labels shown
     assert f">{hidden['feature']}<" not in html.split('id="signature"')[0]  # a marker that did not replicate is not shown
     first_target = targets[(targets["feature"] != EVIL) & targets["replicated"]].iloc[0]

@@ -18,7 +18,7 @@ from tests.conftest import DEMO_VIEWS, REPO, demo_config, run_workflow
 OUTPUTS = [
     "subtypes.tsv", "factors.tsv", "variance_explained.tsv", "biomarkers.tsv", "k_selection.tsv", "consensus.tsv.gz",
     "clustering_factors.tsv", "factor_covariates.tsv", "method_comparison.tsv", "baselines/snf/subtypes.tsv",
-    "model.hdf5", "data.h5mu", "report.html", "targets.tsv", "signature.tsv", "signature_performance.tsv",
+    "model.hdf5", "mofa_training.tsv", "data.h5mu", "report.html", "targets.tsv", "signature.tsv", "signature_performance.tsv",
     "markers/replication.tsv", "markers/replication_halves.tsv", "survival/kaplan_meier.tsv", "survival/cox_subtypes.tsv",
     "clinical/subtype_associations.tsv", "clinical/table_one.tsv",
 ]

@@ -52,6 +52,7 @@ class ReportInputs:
     config: dict
     clinical: dict[str, pd.DataFrame]  # subtype_associations, factor_associations, table_one (oncomix.clinical)
     survival: dict[str, pd.DataFrame] | None = None  # kaplan_meier, median_survival, logrank, cox_*: when configured
+    mofa_training: pd.DataFrame | None = None  # mofa_training.tsv: tumours, tumours_trained, iterations, ...
     alpha: float = 0.05
     top_n: int = 10
     min_replication: float = 0.5
@@ -217,6 +218,7 @@ def render(inputs: ReportInputs) -> str:
         n_tumours=inputs.mdata.n_obs,
         n_complete=int(np.logical_and.reduce([np.asarray(inputs.mdata.obsm[view]) for view in inputs.mdata.mod]).sum()),
         r2=inputs.r2,
+        training=None if inputs.mofa_training is None else inputs.mofa_training.iloc[0],
         r2_plot=plots.variance_explained(inputs.r2),
         k_selection=inputs.k_selection,
         k_plot=plots.k_selection(inputs.k_selection),

@@ -1,5 +1,6 @@
 rule integrate:
-    """Train MOFA+ on all views; write factors, weights and variance explained."""
+    """Train MOFA+ on all views (on a random mofa.max_tumours of a larger cohort, the others projected); write
+    factors, weights, variance explained and a training summary."""
     input:
         f"{OUT}/data.h5mu",
     output:
@@ -7,6 +8,7 @@ rule integrate:
         factors=f"{OUT}/factors.tsv",
         weights=f"{OUT}/weights.tsv",
         variance=f"{OUT}/variance_explained.tsv",
+        training=f"{OUT}/mofa_training.tsv",
     log:
         f"{LOGS}/integrate.log",
     benchmark:

@@ -4,6 +4,7 @@ rule report:
         data=f"{OUT}/data.h5mu",
         factors=f"{OUT}/factors.tsv",
         variance=f"{OUT}/variance_explained.tsv",
+        training=f"{OUT}/mofa_training.tsv",
         subtypes=f"{OUT}/subtypes.tsv",
         k_selection=f"{OUT}/k_selection.tsv",
         factor_table=f"{OUT}/clustering_factors.tsv",

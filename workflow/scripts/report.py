@@ -37,6 +37,7 @@ def main(snakemake):
         config=dict(snakemake.params.config),
         clinical=tables(snakemake.input.clinical),
         survival=tables(snakemake.input.survival) or None,
+        mofa_training=pd.read_csv(snakemake.input.training, sep="\t"),
         alpha=snakemake.params.alpha,
         top_n=snakemake.params.top_n,
         min_replication=snakemake.params.min_replication,
