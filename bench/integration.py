@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import io
 import tempfile
 import time
@@ -68,13 +69,18 @@ def timed(train) -> tuple[MofaResult, float]:
     return result, time.perf_counter() - start
 
 
-def ari(result: MofaResult, mdata: md.MuData, config: dict, truth: pd.Series) -> tuple[float, int]:
-    """ARI against the truth of the subtypes oncomix's clustering finds on these factors, and their number."""
+def subtype_calls(result: MofaResult, mdata: md.MuData, config: dict) -> pd.Series:
+    """The subtypes oncomix's clustering finds on these factors."""
     clustering, seed = config["clustering"], config["seed"]
-    calls = cluster_factors(
+    return cluster_factors(
         result.factors, result.r2, mdata.obs, None,
         options_for(FactorOptions, clustering, seed=seed), options_for(ClusterOptions, clustering, seed=seed),
     ).subtypes.calls["subtype"]
+
+
+def ari(result: MofaResult, mdata: md.MuData, config: dict, truth: pd.Series) -> tuple[float, int]:
+    """ARI against the truth of the subtypes oncomix's clustering finds on these factors, and their number."""
+    calls = subtype_calls(result, mdata, config)
     return float(adjusted_rand_score(truth.reindex(calls.index), calls)), int(calls.nunique())
 
 
@@ -103,6 +109,29 @@ def side_by_side(run_folder: Path, config: dict, cohort_folder: Path) -> pd.Data
     table = pd.DataFrame(rows).T
     table["time vs oncomix"] = table["wall (s)"].astype(float) / float(table.loc["oncomix", "wall (s)"])
     table.index.name = "integration"
+    return table
+
+
+def subset_against_every_tumour(run_folder: Path, config: dict, cohort_folder: Path) -> pd.DataFrame:
+    """MOFA as configured (trained on at most ``mofa.max_tumours`` tumours, the others projected) against MOFA
+    trained on every tumour: wall time, tumours trained on, subtypes, their ARI against the truth and each other."""
+    mdata = md.read_h5mu(run_folder / "data.h5mu")
+    truth = read_sample_table(cohort_folder / "truth" / "subtypes.tsv")["subtype"]
+    configured = MofaOptions(**config["mofa"], seed=config["seed"])
+    runs = {f"mofa.max_tumours: {configured.max_tumours}": configured, "every tumour (mofa.max_tumours: null)": dataclasses.replace(configured, max_tumours=None)}
+    rows, calls = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, options in runs.items():
+            result, seconds = timed(lambda: train_mofa(mdata, Path(tmp) / f"{len(rows)}.hdf5", options))  # noqa: B023
+            calls[name] = subtype_calls(result, mdata, config)
+            rows[name] = {
+                "tumours trained on": len(result.trained_on), "wall (s)": seconds, "iterations": result.iterations,
+                "factors": result.factors.shape[1], "subtypes": calls[name].nunique(),
+                "ARI vs truth": adjusted_rand_score(truth.reindex(calls[name].index), calls[name]),
+            }
+    table = pd.DataFrame(rows).T
+    table["ARI between the two"] = adjusted_rand_score(*calls.values())
+    table.index.name = "MOFA trained on"
     return table
 
 

@@ -4,7 +4,9 @@ Per size: simulate the cohort (4 views: 5,000 RNA genes, 500 mutation genes, 300
 under ``results/bench/data``, run every stage with Snakemake on ``--cores`` cores (forced, so every stage is
 timed), read wall time and peak memory per stage from the rules' ``benchmark:`` files, sample the peak memory of
 all concurrent jobs together, and score the subtypes against the simulated truth. Then, on one size, the
-integration step side by side with mofapy2's defaults (``bench/integration.py``). Writes ``bench/results.md``.
+integration step side by side with mofapy2's defaults, and on the largest, MOFA as configured (trained on at most
+``mofa.max_tumours`` tumours) against MOFA trained on every tumour (``bench/integration.py``). Writes
+``bench/results.md``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import yaml
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from integration import side_by_side  # noqa: E402
+from integration import side_by_side, subset_against_every_tumour  # noqa: E402
 
 from oncomix.config import check_config, load_config
 from oncomix.readers import read_sample_table
@@ -128,7 +130,7 @@ def markdown(frame: pd.DataFrame, floatfmt: str = ".1f") -> str:
     return frame.to_markdown(floatfmt=floatfmt)
 
 
-def write_results(runs: dict[int, dict], integration: pd.DataFrame | None, integration_n: int, cores: int) -> None:
+def write_results(runs: dict[int, dict], integration: pd.DataFrame | None, integration_n: int, subset: pd.DataFrame | None, subset_n: int, cores: int) -> None:
     sizes = sorted(runs)
     summary = pd.DataFrame(
         {
@@ -136,6 +138,7 @@ def write_results(runs: dict[int, dict], integration: pd.DataFrame | None, integ
                 "wall (min)": f"{runs[n]['wall'] / 60:.1f}",
                 "peak memory, all jobs (GiB)": f"{runs[n]['peak'] / 2**30:.2f}",
                 "largest stage peak (GiB)": f"{runs[n]['stages']['max_rss_mib'].max() / 1024:.2f}",
+                "MOFA trained on (tumours)": f"{runs[n]['trained_on']:,}",
                 "subtypes called": str(runs[n]["k"]),
                 "ARI vs simulated truth": f"{runs[n]['ari']:.3f}",
             }
@@ -179,6 +182,17 @@ def write_results(runs: dict[int, dict], integration: pd.DataFrame | None, integ
             "",
             markdown(integration, ".3g"),
         ]
+    if subset is not None:
+        lines += [
+            "",
+            f"## MOFA on a subset or on every tumour ({subset_n:,} tumours)",
+            "",
+            "The integrate step as configured (above `mofa.max_tumours`, trained on a random subset and the other "
+            "tumours projected onto the trained model) against the same step trained on every tumour, on the same "
+            "input; both factor matrices clustered the same way.",
+            "",
+            markdown(subset, ".3g"),
+        ]
     (REPO / "bench" / "results.md").write_text("\n".join(lines) + "\n")
 
 
@@ -187,6 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 2000, 10000])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--integration-size", type=int, default=2000, help="cohort for the side-by-side integration (0: none)")
+    parser.add_argument("--subset-size", type=int, default=10000, help="cohort for MOFA on a subset vs every tumour (0: none)")
     args = parser.parse_args(argv)
     runs = {}
     for n in args.sizes:
@@ -194,14 +209,20 @@ def main(argv: list[str] | None = None) -> None:
         wall, peak = run_workflow(bench_config(n, folder), args.cores)
         run_folder = REPO / "results" / f"bench_{n}"
         ari, k = subtype_ari(run_folder, folder)
-        runs[n] = {"wall": wall, "peak": peak, "stages": stage_table(run_folder), "ari": ari, "k": k}
+        trained_on = int(pd.read_csv(run_folder / "mofa_training.tsv", sep="\t").loc[0, "tumours_trained"])
+        runs[n] = {"wall": wall, "peak": peak, "stages": stage_table(run_folder), "ari": ari, "k": k, "trained_on": trained_on}
         print(f"{n} tumours: {wall / 60:.1f} min, peak {peak / 2**30:.2f} GiB, ARI {ari:.3f}", flush=True)
     integration = None
     if args.integration_size:
         folder = cohort_folder(args.integration_size)
         config = bench_config(args.integration_size, folder)
         integration = side_by_side(REPO / "results" / f"bench_{args.integration_size}", check_config(load_config(config)), folder)
-    write_results(runs, integration, args.integration_size, args.cores)
+    subset = None
+    if args.subset_size:
+        folder = cohort_folder(args.subset_size)
+        config = bench_config(args.subset_size, folder)
+        subset = subset_against_every_tumour(REPO / "results" / f"bench_{args.subset_size}", check_config(load_config(config)), folder)
+    write_results(runs, integration, args.integration_size, subset, args.subset_size, args.cores)
 
 
 if __name__ == "__main__":
