@@ -109,6 +109,7 @@ def test_above_max_tumours_mofa_trains_on_a_random_subset_and_projects_the_rest(
     assert len(result.trained_on) == 80 and result.trained_on.isin(data.obs_names).all()
     assert list(read_model(tmp_path / "subset.hdf5").factors.index) == list(result.trained_on)
     assert list(result.factors.index) == list(data.obs_names) and result.factors.notna().all().all()
+    assert result.factors.index.name == "sample_id"  # as factors.tsv is read back
     projected = result.factors[~data.obs_names.isin(result.trained_on)]
     assert subtype_r2(projected, small_cohort.truth_subtypes) > 0.6  # the projected tumours separate as well
     assert training_summary(result).loc[0, ["tumours", "tumours_trained"]].tolist() == [120, 80]

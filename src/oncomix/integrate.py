@@ -112,7 +112,8 @@ def train_mofa(mdata: md.MuData, model_path: Path, options: MofaOptions) -> Mofa
         rest = mdata[~mdata.obs_names.isin(trained_on)]
         placed = project(trained_views(model, data, likelihoods), mofa_inputs(rest)[0])[:, saved_order(model, result.factors)]
         placed = pd.DataFrame(placed, index=rest.obs_names, columns=result.factors.columns)
-        result = dataclasses.replace(result, factors=pd.concat([result.factors, placed]).loc[mdata.obs_names])
+        factors = pd.concat([result.factors, placed]).loc[mdata.obs_names].rename_axis(result.factors.index.name)
+        result = dataclasses.replace(result, factors=factors)
     result = without_inactive(result)
     log.info("MOFA ran %d iterations (final ELBO %.6g), %d active factors", result.iterations, result.final_elbo, result.factors.shape[1])
     if not result.converged:
