@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from oncomix.cluster import ClusterOptions, Space, choose_k, consensus_matrix, find_subtypes, pac, prediction_strength
 
@@ -87,3 +87,15 @@ def test_consensus_is_bounded_and_ordered_by_subtype():
     order = result.calls.loc[result.consensus.index, "subtype"]
     assert order.is_monotonic_increasing
     assert np.nanmin(result.consensus.to_numpy()) >= 0 and np.nanmax(result.consensus.to_numpy()) <= 1
+
+
+def test_silhouette_is_measured_on_the_consensus_tumours_only():
+    space, _ = blobs(spread=1.5)
+    whole = find_subtypes(space, ClusterOptions(k=3, **FAST))
+    capped = find_subtypes(space, ClusterOptions(k=3, consensus_max_tumours=50, **FAST))
+    labels = whole.calls["subtype"].to_numpy()
+    assert whole.k_selection["silhouette"].iloc[0] == pytest.approx(silhouette_score(space.coords, labels))
+    probed = space.samples.get_indexer(capped.consensus.index)
+    expected = silhouette_score(space.coords[probed], capped.calls["subtype"].to_numpy()[probed])
+    assert capped.k_selection["silhouette"].iloc[0] == pytest.approx(expected)
+    assert capped.k_selection["silhouette"].iloc[0] != pytest.approx(whole.k_selection["silhouette"].iloc[0])

@@ -17,7 +17,8 @@ affinity (a fused SNF network). For each candidate k the chosen algorithm is fit
   averaged over ``prediction_strength_splits`` splits. Values >= 0.8 mean the clusters can be predicted
   from independent tumours.
 - **silhouette**: the mean silhouette width of the full fit in the space (Euclidean; for an affinity,
-  1 - affinity / max affinity). It is comparable across k within one space, not across spaces.
+  1 - affinity / max affinity), over the same at most ``consensus_max_tumours`` tumours (it compares every
+  pair). It is comparable across k within one space, not across spaces.
 
 The chosen k is, among the k whose prediction strength reaches ``min_prediction_strength``:
 ``k_criterion: pac`` (default) the largest k whose PAC is within 0.01 of the lowest (the finest partition
@@ -88,6 +89,7 @@ class Space:
         return clusters[cdist(self.coords[test], centroids).argmin(axis=1)]
 
     def silhouette(self, labels: np.ndarray) -> float:
+        """Mean silhouette width of ``labels`` (one per tumour of this space)."""
         if not 2 <= len(np.unique(labels)) < len(labels):
             return float("nan")
         if self.affinity is not None:
@@ -212,7 +214,7 @@ def evaluate_k(space: Space, k: int, subsets: list[np.ndarray], probe: np.ndarra
         "k": k,
         "clusters_found": int(len(np.unique(labels))),
         "smallest_subtype": int(np.bincount(labels).min()),
-        "silhouette": space.silhouette(labels),
+        "silhouette": space.take(probe).silhouette(labels[probe]),
         "stability": float(np.mean([adjusted_rand_score(labels[d], run[d]) for run, d in zip(runs, drawn)])),
         "pac": pac(consensus),
         "prediction_strength": prediction_strength(space, k, options),
