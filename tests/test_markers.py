@@ -5,6 +5,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from oncomix import markers
 from oncomix.markers import find_markers
 
 
@@ -87,6 +88,24 @@ def test_intervals_auc_fractions_and_separation_match_scipy_recomputed_directly(
     assert np.isclose(row["effect"], log_or / np.log(2))
     assert np.isclose(row["ci_low"], (log_or - half) / np.log(2)) and np.isclose(row["ci_high"], (log_or + half) / np.log(2))
     assert np.isclose(row["fraction_subtype"], m[in_b].mean())
+
+
+def scipy_auc(a, b):
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    return stats.mannwhitneyu(a, b).statistic / (len(a) * len(b))
+
+
+def test_auc_and_separation_of_every_feature_match_scipy_across_rank_blocks(monkeypatch):
+    monkeypatch.setattr(markers, "RANK_BLOCK", 2)  # features ranked two at a time
+    mdata, labels = cohort()
+    table = find_markers(mdata, labels)
+    for row in table.itertuples():
+        x = mdata[row.omic][:, row.feature].X.ravel()
+        group = {name: x[(labels == name).to_numpy()] for name in labels.unique()}
+        assert np.isclose(row.auc, scipy_auc(group[row.subtype], x[(labels != row.subtype).to_numpy()]))
+        sign = 1 if row.direction == "up" else -1
+        deltas = [sign * (2 * scipy_auc(group[row.subtype], group[other]) - 1) for other in group if other != row.subtype]
+        assert np.isclose(row.separation, max(min(deltas), 0.0)), (row.subtype, row.feature)
 
 
 def test_ranking_puts_markers_first_by_separation_within_and_across_views():

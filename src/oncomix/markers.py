@@ -25,6 +25,7 @@ For each subtype s and feature:
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import anndata as ad
@@ -43,6 +44,7 @@ EFFECT_TYPES = {
 }
 DEFAULT_EFFECT_TYPE = "difference of means"
 Z_95 = stats.norm.ppf(0.975)
+RANK_BLOCK = 256  # features ranked at a time: bounds the memory of the ranking
 
 
 def _fisher(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
@@ -83,18 +85,30 @@ def _continuous(a: np.ndarray, b: np.ndarray, omic_type: str, policy: str) -> di
     }
 
 
+def midranks(x: np.ndarray) -> np.ndarray:
+    """Per feature (column), the ranks of its values, ties sharing their mean rank; NaN stays NaN."""
+    ranks = np.empty(x.shape)
+    for i in range(0, x.shape[1], RANK_BLOCK):
+        ranks[:, i : i + RANK_BLOCK] = stats.rankdata(x[:, i : i + RANK_BLOCK], axis=0, nan_policy="omit")
+    return ranks
+
+
+def auc_from_ranks(ranks: np.ndarray, in_a: np.ndarray) -> np.ndarray:
+    """Per feature, P(a > b) + P(a = b) / 2 for the rows ``in_a`` against the others, from mid-ranks over
+    both: the Mann-Whitney U of a, sum of a's ranks - n_a (n_a + 1) / 2, over n_a n_b."""
+    n_a, n_b = np.isfinite(ranks[in_a]).sum(axis=0), np.isfinite(ranks[~in_a]).sum(axis=0)
+    return (np.nansum(ranks[in_a], axis=0) - n_a * (n_a + 1) / 2) / (n_a * n_b)
+
+
 def auc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per feature, P(a > b) + P(a = b) / 2 from the Mann-Whitney U statistic (NaN values omitted)."""
-    policy = "omit" if np.isnan(a).any() or np.isnan(b).any() else "propagate"
-    u = np.asarray(stats.mannwhitneyu(a, b, axis=0, nan_policy=policy).statistic, dtype=float)
-    return u / (np.isfinite(a).sum(axis=0) * np.isfinite(b).sum(axis=0))
+    """Per feature, P(a > b) + P(a = b) / 2 (NaN values omitted)."""
+    return auc_from_ranks(midranks(np.vstack([a, b])), np.arange(len(a) + len(b)) < len(a))
 
 
 def compare(a: np.ndarray, b: np.ndarray, omic_type: str) -> pd.DataFrame:
     """Test every feature (column) of group ``a`` against group ``b`` (rows = tumours; NaN = missing)."""
     policy = "omit" if np.isnan(a).any() or np.isnan(b).any() else "propagate"
-    columns = _fisher(a, b) if omic_type == "mutation" else _continuous(a, b, omic_type, policy)
-    return pd.DataFrame(columns).assign(auc=auc(a, b))
+    return pd.DataFrame(_fisher(a, b) if omic_type == "mutation" else _continuous(a, b, omic_type, policy))
 
 
 def _bh(p: pd.Series) -> np.ndarray:
@@ -127,9 +141,21 @@ def _summaries(x: np.ndarray, quartiles: np.ndarray, in_s: np.ndarray, rest: np.
     }
 
 
-def _specificity(x: np.ndarray, labels: pd.Series, subtype: str, omic_type: str, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pairwise_auc(x: np.ndarray, labels: pd.Series) -> dict[tuple[str, str], np.ndarray]:
+    """Per ordered pair of subtypes (s, o), the AUC of s against o for every feature; each unordered pair is
+    ranked once (the AUC of o against s is 1 minus that of s against o)."""
+    aucs = {}
+    for s, o in itertools.combinations(sorted(labels.dropna().unique()), 2):
+        aucs[s, o] = auc(x[(labels == s).to_numpy()], x[(labels == o).to_numpy()])
+        aucs[o, s] = 1.0 - aucs[s, o]
+    return aucs
+
+
+def _specificity(
+    x: np.ndarray, labels: pd.Series, subtype: str, omic_type: str, direction: np.ndarray, aucs: dict[tuple[str, str], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
     """Intersection-union p-value (largest pairwise p, 1 if a direction flips) and the smallest pairwise
-    Cliff's delta in the marker's direction (clipped at 0)."""
+    Cliff's delta in the marker's direction (clipped at 0); ``aucs`` from :func:`pairwise_auc`."""
     worst_p, separation = np.zeros(x.shape[1]), np.ones(x.shape[1])
     in_s = (labels == subtype).to_numpy()
     for other in labels.dropna().unique():
@@ -138,7 +164,7 @@ def _specificity(x: np.ndarray, labels: pd.Series, subtype: str, omic_type: str,
         pair = compare(x[in_s], x[(labels == other).to_numpy()], omic_type)
         agrees = np.sign(pair["effect"].to_numpy()) == direction
         worst_p = np.fmax(worst_p, np.nan_to_num(np.where(agrees, pair["p"].to_numpy(), 1.0), nan=1.0))
-        delta = direction * (2 * pair["auc"].to_numpy() - 1)
+        delta = direction * (2 * aucs[subtype, other] - 1)
         separation = np.fmin(separation, np.nan_to_num(np.clip(delta, 0, None), nan=0.0))
     return worst_p, separation
 
@@ -154,13 +180,15 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFr
     # constant or too-small groups give NaN p-values (counted as untestable), not errors
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        ranks = midranks(x[labelled])  # one ranking serves every subtype against the rest
+        aucs = pairwise_auc(x, labels)
         for subtype in sorted(labels.dropna().unique()):
             in_s = (labels == subtype).to_numpy()
             rest = ~in_s & labelled
-            table = compare(x[in_s], x[rest], omic_type)
+            table = compare(x[in_s], x[rest], omic_type).assign(auc=auc_from_ranks(ranks, in_s[labelled]))
             direction = np.where(table["effect"].to_numpy() >= 0, 1, -1)
             table = table.assign(**_summaries(x, quartiles, in_s, rest, direction > 0, omic_type))
-            table["p_specific"], table["separation"] = _specificity(x, labels, subtype, omic_type, direction)
+            table["p_specific"], table["separation"] = _specificity(x, labels, subtype, omic_type, direction, aucs)
             table.insert(0, "feature", view.var_names.to_numpy())
             table.insert(0, "subtype", subtype)
             tables.append(table)
