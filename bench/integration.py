@@ -129,7 +129,7 @@ def subset_against_every_tumour(run_folder: Path, config: dict, cohort_folder: P
                 "factors": result.factors.shape[1], "subtypes": calls[name].nunique(),
                 "ARI vs truth": adjusted_rand_score(truth.reindex(calls[name].index), calls[name]),
             }
-    table = pd.DataFrame(rows).T
+    table = pd.DataFrame.from_dict(rows, orient="index")  # keeps each column's type (counts print as integers)
     table["ARI between the two"] = adjusted_rand_score(*calls.values())
     table.index.name = "MOFA trained on"
     return table

@@ -127,7 +127,9 @@ def machine() -> str:
 
 
 def markdown(frame: pd.DataFrame, floatfmt: str = ".1f") -> str:
-    return frame.to_markdown(floatfmt=floatfmt)
+    """A markdown table; integer columns are printed whole (tabulate would give them the float format)."""
+    integers = frame.select_dtypes("integer").columns
+    return frame.astype({column: str for column in integers}).to_markdown(floatfmt=floatfmt)
 
 
 def write_results(runs: dict[int, dict], integration: pd.DataFrame | None, integration_n: int, subset: pd.DataFrame | None, subset_n: int, cores: int) -> None:
