@@ -132,7 +132,7 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
     outside = pd.DataFrame(final.predict_proba(x.loc[rest]) if len(rest) else None, index=rest, columns=final.classes_)
     coefficients = kept_coefficients(final, x.columns)
     predicted = probabilities.idxmax(axis=1)
-    held_out = pd.concat([probabilities, outside]).loc[y.index]
+    held_out = (pd.concat([probabilities, outside]) if len(rest) else probabilities).loc[y.index]
     predictions = held_out.add_prefix("p_").assign(
         subtype=y, predicted=held_out.idxmax(axis=1), held_out_by=np.where(y.index.isin(fit_ids), "outer_fold", "not_in_fitting_subset"),
     )
