@@ -141,30 +141,28 @@ def _summaries(x: np.ndarray, quartiles: np.ndarray, in_s: np.ndarray, rest: np.
     }
 
 
-def pairwise_auc(x: np.ndarray, labels: pd.Series) -> dict[tuple[str, str], np.ndarray]:
-    """Per ordered pair of subtypes (s, o), the AUC of s against o for every feature; each unordered pair is
-    ranked once (the AUC of o against s is 1 minus that of s against o)."""
-    aucs = {}
+def pairwise_tests(x: np.ndarray, labels: pd.Series, omic_type: str) -> dict[tuple[str, str], pd.DataFrame]:
+    """Per ordered pair of subtypes (s, o), every feature's effect, p-value and AUC of s against o. Each
+    unordered pair is tested once: o against s has the opposite effect, the same (two-sided) p-value and
+    1 minus the AUC."""
+    pairs = {}
     for s, o in itertools.combinations(sorted(labels.dropna().unique()), 2):
-        aucs[s, o] = auc(x[(labels == s).to_numpy()], x[(labels == o).to_numpy()])
-        aucs[o, s] = 1.0 - aucs[s, o]
-    return aucs
+        a, b = x[(labels == s).to_numpy()], x[(labels == o).to_numpy()]
+        pairs[s, o] = compare(a, b, omic_type)[["effect", "p"]].assign(auc=auc(a, b))
+        pairs[o, s] = pairs[s, o].assign(effect=-pairs[s, o]["effect"], auc=1.0 - pairs[s, o]["auc"])
+    return pairs
 
 
-def _specificity(
-    x: np.ndarray, labels: pd.Series, subtype: str, omic_type: str, direction: np.ndarray, aucs: dict[tuple[str, str], np.ndarray],
-) -> tuple[np.ndarray, np.ndarray]:
+def _specificity(pairs: dict[tuple[str, str], pd.DataFrame], subtype: str, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Intersection-union p-value (largest pairwise p, 1 if a direction flips) and the smallest pairwise
-    Cliff's delta in the marker's direction (clipped at 0); ``aucs`` from :func:`pairwise_auc`."""
-    worst_p, separation = np.zeros(x.shape[1]), np.ones(x.shape[1])
-    in_s = (labels == subtype).to_numpy()
-    for other in labels.dropna().unique():
-        if other == subtype:
+    Cliff's delta in the marker's direction (clipped at 0); ``pairs`` from :func:`pairwise_tests`."""
+    worst_p, separation = np.zeros(len(direction)), np.ones(len(direction))
+    for (s, _), pair in pairs.items():
+        if s != subtype:
             continue
-        pair = compare(x[in_s], x[(labels == other).to_numpy()], omic_type)
         agrees = np.sign(pair["effect"].to_numpy()) == direction
         worst_p = np.fmax(worst_p, np.nan_to_num(np.where(agrees, pair["p"].to_numpy(), 1.0), nan=1.0))
-        delta = direction * (2 * aucs[subtype, other] - 1)
+        delta = direction * (2 * pair["auc"].to_numpy() - 1)
         separation = np.fmin(separation, np.nan_to_num(np.clip(delta, 0, None), nan=0.0))
     return worst_p, separation
 
@@ -181,14 +179,14 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFr
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         ranks = midranks(x[labelled])  # one ranking serves every subtype against the rest
-        aucs = pairwise_auc(x, labels)
+        pairs = pairwise_tests(x, labels, omic_type)
         for subtype in sorted(labels.dropna().unique()):
             in_s = (labels == subtype).to_numpy()
             rest = ~in_s & labelled
             table = compare(x[in_s], x[rest], omic_type).assign(auc=auc_from_ranks(ranks, in_s[labelled]))
             direction = np.where(table["effect"].to_numpy() >= 0, 1, -1)
             table = table.assign(**_summaries(x, quartiles, in_s, rest, direction > 0, omic_type))
-            table["p_specific"], table["separation"] = _specificity(x, labels, subtype, omic_type, direction, aucs)
+            table["p_specific"], table["separation"] = _specificity(pairs, subtype, direction)
             table.insert(0, "feature", view.var_names.to_numpy())
             table.insert(0, "subtype", subtype)
             tables.append(table)
