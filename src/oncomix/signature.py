@@ -129,14 +129,14 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
         probabilities, kept_in_fold, chosen = _cross_validate(x.loc[fit_ids], y.loc[fit_ids], options, threads)
         final = tuned_model(x.shape[1], _folds(y.loc[fit_ids], options.inner_folds), options, threads).fit(x.loc[fit_ids], y.loc[fit_ids])
     rest = y.index.difference(fit_ids, sort=False)
-    outside = pd.DataFrame(final.predict_proba(x.loc[rest]) if len(rest) else None, index=rest, columns=final.classes_)
+    outside = pd.DataFrame(final.predict_proba(x.loc[rest]), index=rest, columns=final.classes_) if len(rest) else None
     coefficients = kept_coefficients(final, x.columns)
     predicted = probabilities.idxmax(axis=1)
-    held_out = (pd.concat([probabilities, outside]) if len(rest) else probabilities).loc[y.index]
+    held_out = pd.concat([probabilities, outside]).loc[y.index]  # concat skips a None
     predictions = held_out.add_prefix("p_").assign(
         subtype=y, predicted=held_out.idxmax(axis=1), held_out_by=np.where(y.index.isin(fit_ids), "outer_fold", "not_in_fitting_subset"),
     )
-    outside_accuracy = accuracy_score(y.loc[rest], outside.idxmax(axis=1)) if len(rest) else np.nan
+    outside_accuracy = accuracy_score(y.loc[rest], outside.idxmax(axis=1)) if outside is not None else np.nan
     performance = _performance(y.loc[fit_ids], predicted, probabilities, chosen, final.best_params_["model__C"], len(coefficients), sizes, outside_accuracy)
     return Signature(
         features=_feature_table(coefficients, kept_in_fold),
