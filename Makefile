@@ -6,7 +6,7 @@ CORES ?= 2
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test test-slurm lint bench clean
+.PHONY: demo test test-slurm lint bench bench-accuracy clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: $(BIN)/.installed resources/demo/samples.tsv  # the Snakefile checks its (
 # simulated cohorts of 300, 2,000 and 10,000 tumours through the whole workflow; writes bench/results.md
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py --cores $(CORES)
+
+# subtype accuracy on the simulated scenario grid and the labelled cohorts of ../shared/data; writes bench/accuracy.md
+bench-accuracy: $(BIN)/.installed
+	$(BIN)/python bench/accuracy.py --cores $(CORES)
 
 clean:
 	rm -rf $(VENV) resources results .snakemake

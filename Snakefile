@@ -1,11 +1,13 @@
 # oncomix: multi-omics tumour subtypes and biomarkers per subtype.
 # Run:  snakemake --cores 2 --configfile config/config.yaml   (see README.md)
 import sys
+from pathlib import Path
 
 from snakemake.utils import min_version
 
-from oncomix.config import check_config
+from oncomix.config import check_config, refuse_yaml_aliases
 from oncomix.errors import OncomixInputError
+from oncomix.runlock import hold_cohort_lock
 
 min_version("9.0")
 
@@ -22,10 +24,26 @@ if not config:
 
 # The schema (workflow/schemas/config.schema.yaml) with defaults filled in, typos named with the nearest valid
 # key, and missing input files, all reported at once before any job; file contents are checked by rule validate.
+# YAML aliases are refused first: nested ones expand without bound.
 try:
+    for path in workflow.configfiles:
+        refuse_yaml_aliases(Path(path).read_text(), path)
     check_config(config, source=" + ".join(map(str, workflow.configfiles)) or "config")
 except OncomixInputError as error:
     sys.exit(f"{error}\nNo job was run.")
+
+
+# One run per cohort at a time (oncomix.runlock): a second run of this cohort is refused before any job, and
+# runs of other cohorts go on side by side. Taken only when jobs are about to run (not for a dry run), and
+# held (the file kept open) until this process ends.
+HELD_LOCKS = []
+
+
+onstart:
+    try:
+        HELD_LOCKS.append(hold_cohort_lock(f"results/{config['cohort']}", " ".join(sys.argv)))
+    except OncomixInputError as error:
+        sys.exit(f"{error}\nNo job was run.")
 
 
 include: "workflow/rules/common.smk"
@@ -50,4 +68,5 @@ rule all:
     input:
         f"{OUT}/report.html",
         f"{OUT}/clinical/table_one.tsv",
+        f"{OUT}/classifier/manifest.json",
         survival_outputs(),

@@ -87,7 +87,7 @@ def main() -> None:
         path.write_text(yaml.safe_dump(configs[part], sort_keys=False))
     cohort = config["cohort"]
     snakemake(args.config, [f"results/{cohort}/subtypes.tsv"], args.cores)
-    snakemake(paths["train"], [f"results/{cohort}_train/classifier/classifier.joblib", f"results/{cohort}_train/classifier/targets.tsv"], args.cores)
+    snakemake(paths["train"], [f"results/{cohort}_train/classifier/manifest.json"], args.cores)
     snakemake(paths["heldout"], ["classify"], args.cores)
     calls, train, full = (read_sample_table(f"results/{name}")["subtype"] for name in (f"{cohort}_heldout/classification/subtypes.tsv", f"{cohort}_train/subtypes.tsv", f"{cohort}/subtypes.tsv"))
     row = agreement(calls, train, full, sheet[config["compare_to"]].astype("string") if "compare_to" in config else None)

@@ -2,7 +2,10 @@
 
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
+from scipy.spatial.distance import pdist
 
 from oncomix.config import check_config, load_config
 from tests.conftest import REPO
@@ -10,6 +13,9 @@ from tests.conftest import REPO
 sys.path.insert(0, str(REPO / "bench"))
 from integration import side_by_side, subset_against_every_tumour  # noqa: E402
 from run import stage_table, subtype_ari  # noqa: E402
+import accuracy  # noqa: E402
+from accuracy import simulated_run, summary  # noqa: E402
+from generators import Scenario, simplex_means, cohort, scenarios, shares  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +52,28 @@ def test_mofa_on_a_subset_is_set_beside_mofa_on_every_tumour(demo_run, demo):
     table = subset_against_every_tumour(run_folder, config, cohort_folder)
     assert table["tumours trained on"].tolist() == [200, 300] and (table["wall (s)"] > 0).all()
     assert (table["subtypes"] == 4).all() and (table["ARI vs truth"] > 0.9).all() and (table["ARI between the two"] > 0.9).all()
+
+
+def test_generators_draw_the_scenario_they_are_given():
+    grid = scenarios()
+    assert len(grid) >= 40 and len({s.name for s in grid}) == len(grid) and {s.generator for s in grid} == {"demo", "factor"}
+    assert {s.true_k for s in grid} >= {1, 2, 3, 4, 5, 6, 8} and min(min(s.fractions) for s in grid) <= 0.03
+    for generator in ("demo", "factor"):
+        drawn = cohort(Scenario("t", generator, n_tumours=120, fractions=shares(3, rare=0.1)), seed=1)
+        assert drawn.truth_subtypes.value_counts().sort_index().tolist() == [62, 46, 12]  # shares 0.514, 0.386, 0.1 of 120, rounded down, the rest to the first
+        assert set(drawn.views) == {"mutation", "rna", "protein", "metabolite"} and (drawn.views["rna"].to_numpy() >= 0).all()
+        assert set(drawn.samples["sample_id"]) == set(drawn.truth_subtypes.index)
+    null = cohort(Scenario("t", "factor", n_tumours=50, fractions=(1.0,)), seed=1)
+    assert null.truth_subtypes.nunique() == 1
+    assert np.allclose(pdist(simplex_means(5, 4, 3.0, np.random.default_rng(0))), 3.0)
+
+
+def test_accuracy_benchmark_scores_every_method_on_one_small_scenario(tmp_path, monkeypatch):
+    monkeypatch.setattr(accuracy, "WORK", tmp_path)
+    rows = pd.DataFrame(simulated_run(Scenario("demo:tiny", "demo", n_tumours=100, fractions=(0.5, 0.5)), seed=1))
+    assert (tmp_path / "runs" / "demo_tiny_1" / "factors.tsv").exists()  # the integration is cached
+    assert {"oncomix", "reference", "concatenated PCA", "SNF", "oncomix, finer level"} <= set(rows["method"])
+    assert rows["ari"].between(-1, 1).all() and (rows["true_k"] == 2).all()
+    assert rows.set_index("method").loc["oncomix", "ari"] > 0.9
+    report = summary(rows, {"demo:tiny"})
+    assert "chosen k equals true k: 100.0%" in report and "| demo:tiny" in report

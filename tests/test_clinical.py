@@ -54,3 +54,10 @@ def test_factor_associations_and_table_one():
     assert one.loc[("age", "missing"), "ST1"] == "1"
     median = sheet.loc[subtypes == "ST3", "age"].median()
     assert one.loc[("age", "median [IQR]"), "ST3"].startswith(f"{median:.3g} [")
+
+
+def test_a_column_measured_in_one_subtype_only_is_not_tested():
+    subtypes, sheet = cohort()
+    sheet = sheet.assign(ki67=np.where(subtypes == "ST1", sheet["age"], np.nan))  # measured in ST1 alone
+    table = subtype_associations(sheet, subtypes, ["age", "ki67"])
+    assert list(table["column"]) == ["age"]

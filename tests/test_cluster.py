@@ -1,9 +1,14 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
-from oncomix.cluster import ClusterOptions, Space, choose_k, consensus_matrix, find_subtypes, pac, prediction_strength
+from oncomix.cluster import (
+    ClusterOptions, Space, choose_k, cluster_stability, consensus_matrix, find_fine_subtypes, find_subtypes, pac, prediction_strength,
+    structure_p, subtype_tree,
+)
 
 FAST = {"resamples": 8, "prediction_strength_splits": 4}
 
@@ -99,3 +104,55 @@ def test_silhouette_is_measured_on_the_consensus_tumours_only():
     expected = silhouette_score(space.coords[probed], capped.calls["subtype"].to_numpy()[probed])
     assert capped.k_selection["silhouette"].iloc[0] == pytest.approx(expected)
     assert capped.k_selection["silhouette"].iloc[0] != pytest.approx(whole.k_selection["silhouette"].iloc[0])
+
+
+def test_the_structure_test_tells_one_gaussian_from_subtypes():
+    rng = np.random.default_rng(4)
+    elongated = Space(pd.Index(range(300)).astype(str), coords=rng.normal(size=(300, 4)) * [3.0, 1.5, 1.0, 0.5])
+    gaussian = find_subtypes(elongated, ClusterOptions(k_max=5, **FAST))
+    assert not gaussian.stable and gaussian.k_selection["structure_p"].iloc[0] >= 0.05
+    structured = find_subtypes(blobs(dims=3)[0], ClusterOptions(k_max=5, **FAST))
+    assert structured.stable and structured.k_selection["structure_p"].iloc[0] == pytest.approx(1 / 21)
+    assert (structured.k_selection["silhouette"] > structured.k_selection["null_silhouette"]).all()
+
+
+def test_structure_p_counts_null_cohorts_at_least_as_clustered():
+    null = np.array([[0.3, 0.2], [0.5, 0.1], [0.2, 0.6], [0.1, 0.1]])  # draws x k; best per draw 0.3, 0.5, 0.6, 0.1
+    assert structure_p(np.array([0.4, 0.55]), null) == pytest.approx((1 + 1) / 5)  # only 0.6 >= 0.55
+    assert structure_p(np.array([0.9, 0.1]), null) == pytest.approx(1 / 5)
+
+
+def test_clusterwise_stability_is_the_mean_best_jaccard():
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    runs = np.array([[0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 1, -1]])
+    # run 2: cluster 0 drawn {0,1,2} best matches {0,1} (2/3); cluster 1 drawn {3,4} best matches {2,3,4} (2/3)
+    np.testing.assert_allclose(cluster_stability(labels, runs), [(1 + 2 / 3) / 2, (1 + 2 / 3) / 2])
+
+
+def test_the_tree_links_every_subtype_to_its_parent():
+    space, _ = blobs(n_per=(60, 40, 25), dims=3)
+    result = find_subtypes(space, ClusterOptions(k_max=4, **FAST))
+    tree = subtype_tree(result)
+    assert list(tree.columns) == ["k", "subtype", "parent", "size", "stability", "chosen"]
+    assert (tree.groupby("k")["size"].sum() == len(space)).all()
+    assert (tree.loc[tree["k"] == 2, "parent"] == "").all()
+    at_3 = tree[tree["k"] == 3].set_index("subtype")
+    assert set(at_3["parent"]) <= set(tree.loc[tree["k"] == 2, "subtype"]) and at_3["stability"].min() > 0.9
+    assert tree.loc[tree["chosen"], "k"].unique().tolist() == [3]
+
+
+def test_the_finer_level_splits_only_subtypes_with_structure_inside():
+    rng = np.random.default_rng(5)
+    centres = np.array([[0, 0, 0], [0.0, 5, 0], [12, 0, 0]])  # two close groups inside one distant subtype
+    labels = np.repeat([0, 1, 2], [60, 60, 80])
+    space = Space(pd.Index([f"t{i}" for i in range(200)]), coords=centres[labels] + rng.normal(scale=0.7, size=(200, 3)))
+    options = ClusterOptions(k=2, **FAST)
+    calls = find_subtypes(space, options).calls
+    fine = find_fine_subtypes(space, calls, dataclasses.replace(options, k=None))
+    parent_of_pair = calls["subtype"].iloc[0]
+    inside = fine.loc[calls["subtype"] == parent_of_pair, "subtype_fine"]
+    assert inside.nunique() == 2 and inside.str.startswith(parent_of_pair + ".").all()
+    assert adjusted_rand_score(labels[:120], inside.loc[space.samples[:120]]) > 0.95
+    whole = fine.loc[calls["subtype"] != parent_of_pair, "subtype_fine"]
+    assert whole.nunique() == 1 and (whole == calls.loc[whole.index, "subtype"]).all()
+    assert fine["confidence_fine"].between(0, 1).all()

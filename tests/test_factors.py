@@ -4,7 +4,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from oncomix.cluster import ClusterOptions, find_subtypes
-from oncomix.factors import FactorOptions, covariate_associations, factor_space, factor_table
+from oncomix.factors import (
+    EVERY_INFORMATIVE, FactorOptions, cluster_factors, covariate_associations, factor_space, factor_table,
+)
 
 NO_ASSOCIATIONS = covariate_associations(pd.DataFrame({"Factor1": [0.0]}), pd.DataFrame(index=[0]), set())
 
@@ -28,12 +30,16 @@ def test_unimodal_gradients_are_left_out_even_when_they_explain_more():
     table = factor_table(factors, r2, NO_ASSOCIATIONS, FactorOptions())
     assert list(table.index[table["used"]]) == ["Factor1", "Factor2"]
     assert set(table.loc[~table["used"], "status"]) == {"unimodal"}
-    np.testing.assert_allclose(factor_space(factors, table).coords[:, 0], factors["Factor1"] * np.sqrt(0.20))
+    standardised = (factors["Factor1"] - factors["Factor1"].mean()) / factors["Factor1"].std()
+    np.testing.assert_allclose(factor_space(factors, table).coords[:, 0], standardised)
+    np.testing.assert_allclose(factor_space(factors, table, "variance").coords[:, 0], factors["Factor1"] * np.sqrt(0.20))
+    np.testing.assert_allclose(factor_space(factors, table, "none").coords[:, 1], factors["Factor2"])
     options = ClusterOptions(resamples=8, prediction_strength_splits=4)
     selected = find_subtypes(factor_space(factors, table), options)
     assert adjusted_rand_score(truth, selected.calls["subtype"]) > 0.95
     everything = factor_table(factors, r2, NO_ASSOCIATIONS, FactorOptions(factor_selection="all"))
-    assert adjusted_rand_score(truth, find_subtypes(factor_space(factors, everything), options).calls["subtype"]) < 0.5
+    # weighted by the variance they explain, unselected programmes swamp the subtypes
+    assert adjusted_rand_score(truth, find_subtypes(factor_space(factors, everything, "variance"), options).calls["subtype"]) < 0.5
 
 
 def test_weak_factors_are_left_out():
@@ -68,3 +74,24 @@ def test_no_factor_left_is_an_error_that_says_why():
     table = factor_table(factors, r2, NO_ASSOCIATIONS, FactorOptions(min_factor_r2=99))
     with pytest.raises(ValueError, match="clustering_factors.tsv"):
         factor_space(factors, table)
+
+
+def test_the_adaptive_space_keeps_whichever_space_stands_further_above_its_gaussian_null():
+    factors, r2, truth = factors_with_gradients(noise_factors=3, seed=4)
+    factors["Factor5"] = np.random.default_rng(1).exponential(size=len(factors))  # skewed, no groups
+    options = ClusterOptions(resamples=5, prediction_strength_splits=3, null_draws=9)
+    sheet = pd.DataFrame(index=factors.index)
+    adaptive = cluster_factors(factors, r2, sheet, None, FactorOptions(), options)
+    fixed = cluster_factors(factors, r2, sheet, None, FactorOptions(adaptive_space=False), options)
+    table = fixed.factor_table
+    assert list(table.index[table["used"]]) == ["Factor1", "Factor2", "Factor5"]
+    every = factor_table(factors, r2, NO_ASSOCIATIONS, FactorOptions(factor_selection="all"))
+    wider = find_subtypes(factor_space(factors, every), options)
+    assert wider.structure_z != fixed.subtypes.structure_z
+    kept_every = wider.structure_z > fixed.subtypes.structure_z
+    assert adaptive.factor_table["status"].eq(EVERY_INFORMATIVE).any() == kept_every
+    expected = wider if kept_every else fixed.subtypes
+    pd.testing.assert_frame_equal(adaptive.subtypes.calls, expected.calls)
+    if kept_every:
+        assert adaptive.factor_table["used"].all() and (adaptive.factor_table.loc[["Factor3", "Factor4"], "status"] == EVERY_INFORMATIVE).all()
+    assert adjusted_rand_score(truth, adaptive.subtypes.calls["subtype"]) > 0.9

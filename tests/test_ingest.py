@@ -1,5 +1,6 @@
 import hashlib
 
+import mudata as md
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,3 +107,27 @@ def test_unknown_type_is_named(tmp_path):
     view = write(tmp_path, "v.tsv", "feature_id\ts1\ng1\t1\n")
     with pytest.raises(OncomixInputError, match="unknown type 'rna_count'"):
         load_view(ViewSpec("v", view, "rna_count"))
+
+
+def test_a_sheet_column_of_all_distinct_text_is_kept_and_written(tmp_path):
+    samples = write(tmp_path, "samples.tsv", "sample_id\tpatient_alias\tsite\ns1\tPA-1\tlung\ns2\tPA-2\t\ns3\tPA-3\tlung\n")
+    view = write(tmp_path, "v.tsv", "feature_id\ts1\ts2\ts3\ng1\t1\t2\t3\ng2\t4\t6\t5\n")
+    mdata, _ = ingest(samples, [ViewSpec("v", view, "generic")])
+    mdata.write(tmp_path / "raw.h5mu")  # anndata refuses nullable string columns of distinct values
+    back = md.read_h5mu(tmp_path / "raw.h5mu")
+    assert back.obs["patient_alias"].astype(str).tolist() == ["PA-1", "PA-2", "PA-3"]
+    assert back.obs["site"].isna().tolist() == [False, True, False]
+
+
+def test_a_trailing_tab_in_the_sheet_is_dropped_with_a_warning(tmp_path, caplog):
+    samples = write(tmp_path, "samples.tsv", "sample_id\tage\t\ns1\t50\t\ns2\t61\t\n")
+    sheet = read_samples(samples)
+    assert list(sheet.columns) == ["age"] and "dropped empty column(s) 3 without a name" in caplog.text
+
+
+def test_ids_spelt_like_missing_values_are_names_in_views_and_sheet(tmp_path):
+    samples = write(tmp_path, "samples.tsv", "sample_id\tage\nNA\t50\nNULL\t61\nnan\tNA\n")
+    view = write(tmp_path, "v.tsv", "feature_id\tNA\tNULL\tnan\nNA\t1\t2\t3\nNULL\t4\tNA\t5\nnan\t7\t9\t8\n")
+    mdata, _ = ingest(samples, [ViewSpec("v", view, "generic")])
+    assert list(mdata.obs_names) == ["NA", "NULL", "nan"] and list(mdata["v"].var_names) == ["NA", "NULL", "nan"]
+    assert np.isnan(mdata["v"]["NULL", "NULL"].X[0, 0]) and mdata.obs["age"].isna().tolist() == [False, False, True]

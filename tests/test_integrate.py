@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from mofapy2.core.BayesNet import BayesNet
+from threadpoolctl import threadpool_limits
 
 from oncomix.integrate import (
     MofaOptions, fit_mofa, mofa_inputs, project, read_model, saved_order, train_mofa, trained_views, training_summary, weights_long,
@@ -47,10 +49,32 @@ def test_model_file_round_trips_and_weights_cover_selected_features(trained):
     assert len(long) == sum(w.size for w in result.weights.values())
 
 
-def test_same_seed_same_factors(trained, tmp_path):
-    data, result, _ = trained
-    again = train_mofa(data, tmp_path / "again.hdf5", MofaOptions(factors=8, seed=1))
-    np.testing.assert_allclose(again.factors.to_numpy(), result.factors.to_numpy())
+def test_same_seed_same_factors_on_any_number_of_cores(trained, tmp_path):
+    data, _, _ = trained
+    runs = []
+    for cores in (1, 2):  # run_step limits BLAS to the rule's threads, which --cores caps
+        with threadpool_limits(limits=cores):
+            runs.append(train_mofa(data, tmp_path / f"cores{cores}.hdf5", MofaOptions(factors=8, seed=1)))
+    np.testing.assert_array_equal(runs[0].factors.to_numpy(), runs[1].factors.to_numpy())
+    for view, weights in runs[0].weights.items():
+        np.testing.assert_array_equal(weights.to_numpy(), runs[1].weights[view].to_numpy())
+
+
+def test_an_interrupted_training_fails_and_saves_nothing(trained, tmp_path, monkeypatch):
+    data, _, _ = trained
+    calls = {"elbo": 0}
+    calculate = BayesNet.calculateELBO
+
+    def interrupted_at_the_fifth(self, *nodes):
+        calls["elbo"] += 1
+        if calls["elbo"] == 5:
+            raise KeyboardInterrupt  # what SIGINT raises; mofapy2 catches it inside its training loop
+        return calculate(self, *nodes)
+
+    monkeypatch.setattr(BayesNet, "calculateELBO", interrupted_at_the_fifth)
+    with pytest.raises(RuntimeError, match=r"MOFA training was interrupted after 3 iteration\(s\); no model is saved"):
+        train_mofa(data, tmp_path / "model.hdf5", MofaOptions(factors=8, seed=1))
+    assert not (tmp_path / "model.hdf5").exists()
 
 
 def test_the_iteration_cap_is_reported_and_warned(trained, tmp_path, caplog):

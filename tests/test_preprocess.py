@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from oncomix.errors import OncomixInputError
-from oncomix.preprocess import PreprocessOptions, centre_batches, preprocess, preprocess_view, transform
+from oncomix.preprocess import PreprocessOptions, centre_batches, preprocess, preprocess_view, size_factors, transform
 
 
 def view(x, omic_type, obs_names=None):
@@ -15,11 +15,26 @@ def view(x, omic_type, obs_names=None):
     return adata
 
 
-def test_counts_become_log2_cpm():
-    counts = np.array([[10, 90], [1, 3]])
-    out = transform(view(counts, "rna_counts"), "rna_counts")
-    expected = np.log2(counts / counts.sum(axis=1, keepdims=True) * 1e6 + 1)
-    np.testing.assert_allclose(out.X, expected)
+def test_counts_become_log2_cpm_of_a_depth_only_library_size():
+    rng = np.random.default_rng(0)
+    base = rng.integers(50, 500, size=(1, 100)).astype(float)
+    counts = np.vstack([base, 3 * base, base])  # the second tumour sequenced 3 times deeper
+    counts[2, 0] = 1e6  # the third: one feature very high, the others as in the first
+    factors = size_factors(counts)
+    assert np.allclose(factors / factors[0], [1, 3, 1]) and np.isclose(np.prod(factors), 1)  # geometric mean 1
+    out = transform(view(counts, "rna_counts"), "rna_counts").X
+    np.testing.assert_allclose(out[1, 1:], out[0, 1:], atol=0.02)  # depth is divided out (up to the prior count)
+    np.testing.assert_allclose(out[2, 1:], out[0, 1:])  # one feature does not move the others...
+    total_cpm = np.log2(counts / counts.sum(axis=1, keepdims=True) * 1e6 + 1)
+    assert (total_cpm[0, 1:] - total_cpm[2, 1:]).min() > 3  # ...as it does when dividing by the total count
+    library = np.median(counts.sum(axis=1)) * size_factors(counts)
+    prior = 2 * library / library.mean()
+    np.testing.assert_allclose(out[:, 0], np.log2((counts[:, 0] + prior) / (library + 2 * prior) * 1e6))
+
+
+def test_sparse_counts_fall_back_to_the_total_count():
+    counts = np.array([[10.0, 0, 90], [0, 1, 3]])  # no feature counted in both tumours
+    np.testing.assert_allclose(size_factors(counts), np.array([100, 4]) / np.sqrt(400))
 
 
 def test_methylation_becomes_m_values_and_metabolites_log2():

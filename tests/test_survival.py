@@ -3,10 +3,12 @@
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.exceptions import ConvergenceError
 from lifelines.statistics import logrank_test, multivariate_logrank_test
 from statsmodels.stats.multitest import multipletests
 
-from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
+from oncomix import survival
+from oncomix.survival import cox_design, cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
 
 
 def cohort(seed=0):
@@ -74,3 +76,19 @@ def test_cox_per_factor_finds_the_prognostic_factor():
     table = cox_factors(factors, time, event).set_index("factor")
     assert table.loc["Factor1", "hazard_ratio_per_sd"] > 1.5 and table.loc["Factor1", "q"] < 1e-3
     assert table.loc["Factor2", "q"] > 0.01 and (table["tumours"] == 128).all()
+
+
+def test_a_cox_model_that_does_not_converge_is_refitted_with_a_penalty_not_a_crash(monkeypatch, caplog):
+    class Unpenalised(CoxPHFitter):  # lifelines' failure on the ACC cohort: "delta contains nan value(s)"
+        def fit(self, *args, **kwargs):
+            if self.penalizer == 0:
+                raise ConvergenceError("delta contains nan value(s)")
+            return super().fit(*args, **kwargs)
+
+    monkeypatch.setattr(survival, "CoxPHFitter", Unpenalised)
+    subtypes, time, event, sheet = cohort()
+    frame, covariates = survival_frame(subtypes, time, event), sheet[["age"]]
+    hazards, _ = cox_subtypes(frame, covariates)
+    expected = CoxPHFitter(penalizer=survival.COX_PENALIZER).fit(cox_design(frame, covariates), duration_col="time", event_col="event")
+    np.testing.assert_allclose(hazards["hazard_ratio"], expected.summary["exp(coef)"])
+    assert "ridge penalty" in caplog.text

@@ -1,10 +1,15 @@
 """Targeting annotation: gene maps, the shipped surfaceome and drug-target tables, user tables, targets.tsv."""
 
+import anndata as ad
+import mudata as md
+import numpy as np
 import pandas as pd
 import pytest
 
 from oncomix.errors import OncomixInputError
-from oncomix.targeting import RPPA, TargetingOptions, annotate, feature_genes, read_gene_map, targets_table
+from oncomix.targeting import (
+    RPPA, TargetingOptions, add_positive_rates, annotate, feature_genes, positive_tumours, read_gene_map, targetable_tumours, targets_table,
+)
 
 
 def marker_rows(rows):
@@ -62,3 +67,38 @@ def test_targets_are_targetable_features_higher_in_the_subtype_specific_ones_fir
     assert list(zip(targets["subtype"], targets["feature"], targets["target_rank"], targets["specific"])) == [
         ("S1", "HER2", 1, True), ("S1", "CD48", 2, False), ("S2", "EGFR", 1, True),
     ]
+
+
+def test_positive_tumours_by_each_rule():
+    rng = np.random.default_rng(0)
+    ids = pd.Index([f"t{i}" for i in range(200)])
+    # an amplified-like upper mode in 15% of tumours
+    values = pd.Series(np.where(np.arange(200) < 30, rng.normal(4, 0.5, 200), rng.normal(0, 0.5, 200)), index=ids)
+    positive, rule = positive_tumours(values, "protein")
+    assert rule == "upper mixture mode" and positive.iloc[:30].all() and not positive.iloc[30:].any()
+    unimodal = pd.Series(rng.normal(0, 1, 200), index=ids)
+    positive, rule = positive_tumours(unimodal, "rna_counts")
+    assert rule == "above upper fence" and positive.sum() == (unimodal > np.percentile(unimodal, 75) + 1.5 * np.subtract(*np.percentile(unimodal, [75, 25]))).sum()
+    gistic = pd.Series(rng.choice([-1, 0, 0, 1, 2], 200), index=ids)
+    positive, rule = positive_tumours(gistic, "copy_number")
+    assert rule == "amplified" and (positive == (gistic == 2)).all()
+    log2_ratio = pd.Series(rng.normal(0, 0.6, 200), index=ids)
+    assert (positive_tumours(log2_ratio, "copy_number")[0] == (log2_ratio >= 1)).all()
+    mutated = pd.Series(rng.integers(0, 2, 200), index=ids)
+    assert (positive_tumours(mutated, "mutation")[0] == (mutated == 1)).all()
+
+
+def test_targetable_tumours_and_positive_rates_per_subtype():
+    rng = np.random.default_rng(1)
+    ids = [f"t{i}" for i in range(120)]
+    her2 = np.where(np.arange(120) < 20, rng.normal(5, 0.4, 120), rng.normal(0, 0.4, 120))
+    protein = ad.AnnData(np.column_stack([her2, rng.normal(size=120)]), obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=["HER2", "GATA3"]))
+    protein.uns["omic_type"] = "protein"
+    biomarkers = annotate(marker_rows([("S1", "protein", "HER2", True, "up", 0.001), ("S1", "protein", "GATA3", True, "up", 0.001)]), {"protein": RPPA}, TargetingOptions())
+    tumours = targetable_tumours(md.MuData({"protein": protein}), biomarkers)
+    assert list(tumours.columns[:7]) == ["sample_id", "omic", "feature", "gene_symbol", "value", "percentile", "positive"]
+    assert set(tumours["feature"]) == {"HER2"} and len(tumours) == 120 and tumours["gene_symbol"].iloc[0] == "ERBB2"
+    assert tumours["positive"].sum() == 20 and tumours["percentile"].between(0, 100).all()
+    subtypes = pd.Series(["S1"] * 30 + ["S2"] * 90, index=ids)  # S1 holds all 20 positive tumours
+    rates = add_positive_rates(targets_table(biomarkers, 0.05), tumours, subtypes)
+    assert rates["positive_rate"].item() == pytest.approx(20 / 30, abs=1e-4) and rates["positive_rate_rest"].item() == 0

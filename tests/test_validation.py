@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO
 
@@ -51,7 +52,7 @@ def test_bad_input_stops_the_workflow_with_a_clear_message(workdir, case):
     assert "Traceback" not in run.stderr
     results = workdir / "results" / case
     written = [p.relative_to(results) for p in results.rglob("*") if p.is_file()] if results.exists() else []
-    assert all(p.parts[0] == "logs" for p in written), written
+    assert all(p.parts[0] == "logs" or p == Path(".lock") for p in written), written  # .lock: the run's cohort lock
     assert checksums(workdir / case) == {k.removeprefix(f"{case}/"): v for k, v in inputs_before.items() if k.startswith(f"{case}/")}
     assert checksums(workdir / "good") == {k.removeprefix("good/"): v for k, v in inputs_before.items() if k.startswith("good/")}
 
@@ -64,6 +65,15 @@ def test_validate_command_accepts_a_good_cohort_and_prints_the_overlap(workdir):
     run = run_cli(workdir, "good/config.yaml")
     assert run.returncode == 0, run.stderr
     assert "OK, 30 tumours" in run.stdout and "in_every_view" in run.stdout
+
+
+def test_validate_command_accepts_a_config_of_new_tumours_to_classify(workdir):
+    """8 new tumours are too few to cluster (bad case too_few_tumours) but fine to classify, as classify does."""
+    shutil.copytree(DATA / "bad" / "too_few_tumours", workdir / "too_few_tumours")
+    config = yaml.safe_load((workdir / "too_few_tumours/config.yaml").read_text()) | {"classify": {"model": "results/good/classifier"}}
+    (workdir / "new.yaml").write_text(yaml.safe_dump(config))
+    run = run_cli(workdir, "new.yaml")
+    assert run.returncode == 0 and "OK, 8 tumours" in run.stdout, run.stderr
 
 
 def test_validate_command_reports_every_problem_once_without_traceback(workdir):

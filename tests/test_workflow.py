@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,14 +16,14 @@ import pytest
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
-from tests.conftest import DEMO_VIEWS, REPO, demo_config, run_workflow
+from tests.conftest import DEMO_VIEWS, REPO, SNAKEMAKE, demo_config, run_workflow
 
 OUTPUTS = [
     "subtypes.tsv", "factors.tsv", "variance_explained.tsv", "biomarkers.tsv", "k_selection.tsv", "consensus.tsv.gz",
     "clustering_factors.tsv", "factor_covariates.tsv", "method_comparison.tsv", "baselines/snf/subtypes.tsv",
     "model.hdf5", "mofa_training.tsv", "data.h5mu", "report.html", "targets.tsv", "signature.tsv", "signature_performance.tsv",
     "markers/replication.tsv", "markers/replication_halves.tsv", "survival/kaplan_meier.tsv", "survival/cox_subtypes.tsv",
-    "clinical/subtype_associations.tsv", "clinical/table_one.tsv",
+    "clinical/subtype_associations.tsv", "clinical/table_one.tsv", "subtype_tree.tsv", "biomarkers_fine.tsv", "targetable_tumours.tsv",
 ]
 pytestmark = pytest.mark.workflow
 
@@ -37,6 +40,32 @@ def test_subtypes_match_the_truth_with_k_chosen_by_the_pipeline(demo_run):
     assert k_selection.loc[k_selection["chosen"], "k"].item() == truth.nunique() == subtypes["subtype"].nunique()
     assert adjusted_rand_score(truth.loc[subtypes.index], subtypes["subtype"]) >= 0.9
     assert subtypes["confidence"].between(0, 1).all()
+    assert k_selection["structure_stable"].all() and k_selection["structure_p"].iloc[0] < 0.05
+
+
+def test_the_finer_level_and_the_tree_nest_in_the_subtypes(demo_run):
+    subtypes = pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t", index_col="sample_id")
+    assert (subtypes["subtype_fine"].str.split(".").str[0] == subtypes["subtype"]).all()
+    assert subtypes["confidence_fine"].between(0, 1).all()
+    tree = pd.read_csv(demo_run / "results/demo/subtype_tree.tsv", sep="\t", keep_default_na=False)
+    assert (tree.groupby("k")["size"].sum() == len(subtypes)).all() and tree["stability"].between(0, 1).all()
+    chosen = tree[tree["chosen"]]
+    assert chosen.set_index("subtype")["size"].sort_index().equals(subtypes["subtype"].value_counts().sort_index().rename("size"))
+    fine = pd.read_csv(demo_run / "results/demo/biomarkers_fine.tsv", sep="\t", keep_default_na=False, na_values=[""])
+    assert set(fine["subtype"]) == set(subtypes["subtype_fine"]) and "targetable" in fine
+
+
+def test_target_positive_tumours_are_called_for_every_targetable_feature(demo_run):
+    tumours = pd.read_csv(demo_run / "results/demo/targetable_tumours.tsv", sep="\t", keep_default_na=False, na_values=[""])
+    biomarkers = pd.read_csv(demo_run / "results/demo/biomarkers.tsv", sep="\t", keep_default_na=False, na_values=[""])
+    targetable = biomarkers.loc[biomarkers["targetable"], ["omic", "feature"]].drop_duplicates()
+    assert len(tumours.drop_duplicates(["omic", "feature"])) == len(targetable) > 0
+    assert list(tumours.columns[:7]) == ["sample_id", "omic", "feature", "gene_symbol", "value", "percentile", "positive"]
+    assert 0 < tumours["positive"].mean() < 0.5 and not tumours.duplicated(["sample_id", "omic", "feature"]).any()
+    targets = pd.read_csv(demo_run / "results/demo/targets.tsv", sep="\t")
+    assert targets["positive_rate"].between(0, 1).all() and targets["positive_rate_rest"].between(0, 1).all()
+    # planted up-markers are over-expressed in their subtype: its tumours are positive more often than the others
+    assert (targets["positive_rate"] >= targets["positive_rate_rest"]).mean() > 0.8
 
 
 def planted_and_found(demo_run):
@@ -108,8 +137,9 @@ def test_tumours_lacking_views_get_a_subtype_and_are_flagged(demo_run):
         assert set(flagged) == set(subtypes.index.difference(measured)), view
 
 
-def test_same_config_and_seed_give_identical_results(demo_run):
-    names = ("subtypes.tsv", "k_selection.tsv", "consensus.tsv.gz", "method_comparison.tsv", "factors.tsv", "biomarkers.tsv", "targets.tsv", "signature.tsv")
+def test_same_config_and_seed_give_identical_results_on_one_core_or_two(demo_run):
+    names = ("subtypes.tsv", "k_selection.tsv", "consensus.tsv.gz", "method_comparison.tsv", "factors.tsv", "weights.tsv", "variance_explained.tsv",
+             "biomarkers.tsv", "targets.tsv", "signature.tsv", "signature_performance.tsv", "markers/replication.tsv")
     for name in names:
         first = (demo_run / "results/demo" / name).read_bytes()
         assert first == (demo_run / "results/demo_again" / name).read_bytes(), name
@@ -125,7 +155,7 @@ def test_bad_input_stops_with_a_clear_error_and_writes_nothing(tmp_path, small_c
     assert run.returncode != 0
     assert "rna_bad.tsv: negative value(s)" in run.stderr and rna.index[3] in run.stderr
     written = [p.relative_to(tmp_path / "results/bad") for p in (tmp_path / "results/bad").rglob("*") if p.is_file()]
-    assert all(p.parts[0] == "logs" for p in written), written
+    assert all(p.parts[0] == "logs" or p == Path(".lock") for p in written), written  # .lock: the run's cohort lock
 
 
 def test_config_typo_is_rejected_before_any_job(tmp_path, small_cohort_dir):
@@ -227,7 +257,7 @@ def test_a_classifier_trained_on_two_thirds_assigns_the_last_third(demo_run):
         for view in DEMO_VIEWS:
             frame = pd.read_csv(data / f"{view}.tsv.gz", sep="\t", index_col=0, dtype=str, keep_default_na=False)
             frame[[c for c in frame.columns if c in chosen]].to_csv(split / part / f"{view}.tsv.gz", sep="\t")
-    run = run_workflow(demo_run, demo_config("demo_train", split / "train"), targets=("results/demo_train/classifier/classifier.joblib", "results/demo_train/classifier/targets.tsv"))
+    run = run_workflow(demo_run, demo_config("demo_train", split / "train"), targets=("results/demo_train/classifier/manifest.json",))
     assert run.returncode == 0, run.stderr[-3000:]
     test_config = demo_config("demo_test", split / "test") | {"classify": {"model": "results/demo_train/classifier"}}
     run = run_workflow(demo_run, test_config, targets=("classify",))
@@ -237,3 +267,49 @@ def test_a_classifier_trained_on_two_thirds_assigns_the_last_third(demo_run):
     train = pd.read_csv(demo_run / "results/demo_train/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
     names = pd.crosstab(train, full.loc[train.index]).idxmax(axis=1)  # the train run's subtype names -> the full run's
     assert len(calls) == 100 and (calls.map(names) == full.loc[calls.index]).mean() >= 0.9
+
+
+def started(workdir: Path, config: dict, targets: tuple[str, ...]) -> subprocess.Popen:
+    """The workflow for ``targets``, started in a session of its own (to be signalled as a whole)."""
+    config_path = workdir / f"{config['cohort']}.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    command = [*SNAKEMAKE, "--directory", str(workdir), *targets, "--configfile", str(config_path)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=default_sigint)
+
+
+def default_sigint() -> None:
+    """Ctrl-C's default action in the run, even when the tests run where SIGINT is ignored (a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def wait_for_log(path: Path, text: str, run: subprocess.Popen, timeout_s: float = 600) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not (path.is_file() and text in path.read_text(errors="replace")):
+        assert run.poll() is None and time.monotonic() < deadline, f"the run ended or took too long before {path} said {text!r}"
+        time.sleep(0.5)
+
+
+def test_one_run_per_cohort_and_a_killed_run_resumes_with_a_plain_rerun(tmp_path, demo_run):
+    """While a run of the demo trains MOFA, a second run of the cohort (-F) is refused and harms nothing; the run
+    killed there (SIGKILL) and again in the replication step (Ctrl-C, SIGINT) ends, after the same plain command
+    again, with the tables of the uninterrupted run (only the steps those tables need are run)."""
+    config = demo_config("demo_resumed", demo_run / "resources" / "demo")
+    logs = tmp_path / "results/demo_resumed/logs"
+    compared = ("subtypes.tsv", "factors.tsv", "weights.tsv", "markers/replication.tsv", "biomarkers.tsv", "signature.tsv")
+    targets = tuple(f"results/demo_resumed/{name}" for name in compared)
+    first = started(tmp_path, config, targets)
+    wait_for_log(logs / "integrate.log", "MOFA trains", first)
+    second = run_workflow(tmp_path, config, targets, flags=("-F",))
+    assert second.returncode != 0 and f"another run of this cohort is going on (pid {first.pid} on" in second.stderr, second.stderr[-2000:]
+    assert first.poll() is None and (tmp_path / "results/demo_resumed/data.h5mu").is_file()
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    again = started(tmp_path, config, targets)
+    wait_for_log(logs / "replication.log", "", again)  # the step has started (it logs nothing before its end)
+    time.sleep(5)
+    os.killpg(again.pid, signal.SIGINT)
+    assert again.wait(timeout=120) != 0
+    last = run_workflow(tmp_path, config, targets)
+    assert last.returncode == 0, last.stderr[-3000:]
+    for name in compared:
+        assert (tmp_path / "results/demo_resumed" / name).read_bytes() == (demo_run / "results/demo" / name).read_bytes(), name

@@ -46,7 +46,8 @@ def run_validate(config_path: Path, verbose: bool) -> int:
     """Print every problem (exit status 1) or the overlap table and what would be dropped (exit status 0)."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
-        result = validate(load_config(config_path), source=str(config_path))
+        config = load_config(config_path)
+        result = validate(config, source=str(config_path), clustering="classify" not in config)  # new tumours need no cohort size
     except OncomixInputError as error:
         if verbose:
             raise

@@ -53,7 +53,8 @@ def subtype_test(values: pd.Series, subtypes: pd.Series) -> dict:
 def subtype_associations(sheet: pd.DataFrame, subtypes: pd.Series, columns: list[str]) -> pd.DataFrame:
     """Every column against subtype, BH-adjusted over columns, strongest first."""
     labels = subtypes.reindex(sheet.index)
-    rows = [{"column": c, **subtype_test(sheet[c], labels)} for c in columns if sheet[c].nunique() >= 2]
+    testable = [c for c in columns if sheet[c].nunique() >= 2 and labels[sheet[c].notna()].nunique() >= 2]
+    rows = [{"column": c, **subtype_test(sheet[c], labels)} for c in testable]
     table = pd.DataFrame(rows, columns=["column", "test", "n", "statistic", "p", "effect", "effect_type", "small_expected"])
     table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
     return table.sort_values("p", kind="stable").reset_index(drop=True)

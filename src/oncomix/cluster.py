@@ -20,14 +20,22 @@ affinity (a fused SNF network). For each candidate k the chosen algorithm is fit
   1 - affinity / max affinity), over the same at most ``consensus_max_tumours`` tumours (it compares every
   pair). It is comparable across k within one space, not across spaces.
 
+- **structure test**: the same clustering on ``null_draws`` cohorts drawn from one Gaussian with the space's mean
+  and covariance (on the same at most ``consensus_max_tumours`` tumours); the Monte Carlo p-value of the best
+  silhouette over k against the best of each null cohort. p >= ``structure_alpha`` means no stable subtypes:
+  the partition cuts a continuum. (Hartigan's dip test along the k = 2 axis was tried and rejected on
+  ``bench/accuracy.md``: it called TCGA-BRCA and most simulated cohorts unimodal.)
+
 The chosen k is, among the k whose prediction strength reaches ``min_prediction_strength``:
-``k_criterion: pac`` (default) the largest k whose PAC is within 0.01 of the lowest (the finest partition
-that is as crisp as any), ``silhouette`` the highest silhouette, ``prediction_strength`` the largest k
+``k_criterion: silhouette`` (default) the highest silhouette, ``pac`` the largest k whose PAC is within 0.01 of
+the lowest (the finest partition that is as crisp as any; uninformative on large cohorts, where subsamples
+hardly perturb the fit and PAC is near 0 for every k), ``prediction_strength`` the largest k
 (Tibshirani and Walther's rule). If no k reaches the threshold, the most predictable k is chosen.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -53,13 +61,16 @@ class ClusterOptions:
     k_min: int = 2
     k_max: int = 8
     k: int | None = None  # fix the number of subtypes instead of choosing it
-    k_criterion: str = "pac"  # pac, silhouette or prediction_strength
+    k_criterion: str = "silhouette"  # silhouette, pac or prediction_strength
     min_prediction_strength: float = 0.8
     resamples: int = 30
     resample_fraction: float = 0.8
     prediction_strength_splits: int = 10
     consensus_max_tumours: int = 1000
     min_subtype_size: int = 5  # a k that leaves a smaller cluster (an outlier group, not a subtype) is not chosen
+    fine_k_max: int = 4  # the finer level splits each subtype into at most this many
+    null_draws: int = 20  # Gaussian null cohorts of the structure test; 0 = no test
+    structure_alpha: float = 0.05  # structure test p at or above this: "no stable subtypes"
     seed: int = 42
 
 
@@ -204,6 +215,21 @@ def prediction_strength(space: Space, k: int, options: ClusterOptions) -> float:
     return float(np.mean(strengths))
 
 
+def cluster_stability(labels: np.ndarray, runs: np.ndarray) -> np.ndarray:
+    """Per cluster of ``labels``, Hennig's (2007) clusterwise stability: the mean over the resample runs of the
+    largest Jaccard similarity between the cluster (its drawn tumours) and any cluster of the run."""
+    stability = np.zeros(labels.max() + 1)
+    for run in runs:
+        drawn = run >= 0
+        a, b = labels[drawn], run[drawn]
+        overlap = np.zeros((labels.max() + 1, b.max() + 1))
+        np.add.at(overlap, (a, b), 1)
+        union = np.bincount(a, minlength=len(overlap))[:, None] + np.bincount(b, minlength=overlap.shape[1])[None, :] - overlap
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stability += np.nan_to_num(overlap / union).max(axis=1)
+    return stability / len(runs)
+
+
 def evaluate_k(space: Space, k: int, subsets: list[np.ndarray], probe: np.ndarray, options: ClusterOptions) -> dict:
     """Scores of one k, with the full-data labels, the resample runs and the consensus on ``probe``."""
     labels = fit_labels(space, k, options.method, options.seed)
@@ -219,7 +245,26 @@ def evaluate_k(space: Space, k: int, subsets: list[np.ndarray], probe: np.ndarra
         "pac": pac(consensus),
         "prediction_strength": prediction_strength(space, k, options),
     }
-    return {"scores": scores, "labels": labels, "runs": runs, "consensus": consensus}
+    return {"scores": scores, "labels": labels, "runs": runs, "consensus": consensus, "stability": cluster_stability(labels, runs)}
+
+
+def null_silhouettes(space: Space, ks: list[int], options: ClusterOptions) -> np.ndarray:
+    """Silhouettes (draws x ks) of the clusters found in cohorts drawn from one Gaussian with the mean and
+    covariance of ``space``: what the clusterer finds where there are no subtypes (cf. SigClust, Liu et al. 2008)."""
+    rng = np.random.default_rng(options.seed + 2)
+    covariance = np.atleast_2d(np.cov(space.coords, rowvar=False))
+    found = np.full((options.null_draws, len(ks)), np.nan)
+    for d in range(options.null_draws):
+        null = Space(space.samples, coords=rng.multivariate_normal(np.zeros(len(covariance)), covariance, size=len(space)))
+        for i, k in enumerate(ks):
+            found[d, i] = null.silhouette(fit_labels(null, k, options.method, options.seed + d))
+    return found
+
+
+def structure_p(observed: np.ndarray, null: np.ndarray) -> float:
+    """Monte Carlo p-value of the best silhouette over k against the best in each Gaussian null cohort."""
+    best, null_best = np.nanmax(observed), np.nanmax(null, axis=1)
+    return float((1 + np.sum(null_best >= best)) / (1 + len(null_best)))
 
 
 def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: float, min_subtype_size: int = 1) -> int:
@@ -267,6 +312,24 @@ class Subtypes:
     calls: pd.DataFrame  # per tumour: subtype, confidence
     k_selection: pd.DataFrame  # per candidate k: scores and whether it was chosen
     consensus: pd.DataFrame  # consensus of the chosen k on the probed tumours, ordered by subtype
+    labels: pd.DataFrame  # per tumour, its subtype name at every candidate k (columns: k)
+    stability: dict[int, pd.Series]  # per candidate k, each subtype's clusterwise stability
+
+    @property
+    def chosen(self) -> pd.Series:
+        """The chosen k's row of ``k_selection``."""
+        return self.k_selection.loc[self.k_selection["chosen"]].iloc[0]
+
+    @property
+    def structure_z(self) -> float:
+        """How far the chosen k's silhouette stands above the Gaussian null cohorts' (in their SDs; NaN untested)."""
+        chosen = self.chosen
+        return float((chosen["silhouette"] - chosen["null_silhouette"]) / np.maximum(chosen["null_silhouette_sd"], 1e-3))
+
+    @property
+    def stable(self) -> bool:
+        """False when the structure test found the cohort no more clustered than one Gaussian."""
+        return bool(self.k_selection["structure_stable"].iloc[0])
 
 
 def find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
@@ -278,8 +341,11 @@ def find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
     scores = pd.DataFrame([r["scores"] for r in results.values()])
     k = options.k or choose_k(scores, options.k_criterion, options.min_prediction_strength, options.min_subtype_size)
     scores["chosen"] = scores["k"] == k
+    add_structure_test(scores, space.take(probe), options)
     chosen = results[k]
     names = name_subtypes(chosen["labels"])
+    labels = pd.DataFrame({k: name_subtypes(r["labels"]) for k, r in results.items()}, index=pd.Index(space.samples, name="sample_id"))
+    stability = {k: pd.Series(r["stability"], index=[labels[k].iloc[np.flatnonzero(r["labels"] == c)[0]] for c in range(len(r["stability"]))]) for k, r in results.items()}
     calls = pd.DataFrame(
         {"subtype": names, "confidence": np.round(confidence(chosen["labels"], chosen["runs"]), 4)},
         index=pd.Index(space.samples, name="sample_id"),
@@ -287,4 +353,60 @@ def find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
     order = np.argsort(names[probe], kind="stable")
     ids = space.samples[probe][order]
     consensus = pd.DataFrame(chosen["consensus"][np.ix_(order, order)], index=ids, columns=ids).rename_axis("sample_id")
-    return Subtypes(calls, scores, consensus.round(4))
+    return Subtypes(calls, scores, consensus.round(4), labels, stability)
+
+
+def add_structure_test(scores: pd.DataFrame, probed: Space, options: ClusterOptions) -> None:
+    """Columns ``null_silhouette`` and ``null_silhouette_sd`` (over the Gaussian null cohorts), ``structure_p`` and
+    ``structure_stable`` (p below ``structure_alpha``); always stable for an affinity or without null draws."""
+    if probed.affinity is not None or options.null_draws == 0:
+        scores["null_silhouette"] = scores["null_silhouette_sd"] = scores["structure_p"] = np.nan
+        scores["structure_stable"] = True
+        return
+    null = null_silhouettes(probed, list(scores["k"]), options)
+    scores["null_silhouette"], scores["null_silhouette_sd"] = np.nanmean(null, axis=0), np.nanstd(null, axis=0)
+    p = structure_p(scores["silhouette"].to_numpy(), null)
+    scores["structure_p"], scores["structure_stable"] = p, p < options.structure_alpha
+    if p >= options.structure_alpha:
+        log.warning(
+            "no stable subtypes: the best silhouette (%.3f) is no higher than in cohorts drawn from one Gaussian "
+            "(structure test p = %.3g); the subtypes below are a partition of a continuum", scores["silhouette"].max(), p,
+        )
+
+
+def subtype_tree(subtypes: Subtypes) -> pd.DataFrame:
+    """Per candidate k and subtype: its parent at k - 1 (the subtype there holding most of its tumours), size and
+    clusterwise stability."""
+    rows = []
+    ks = list(subtypes.labels.columns)
+    for k in ks:
+        labels = subtypes.labels[k]
+        for name in sorted(labels.unique(), key=lambda name: int(name.removeprefix("ST"))):
+            size = int((labels == name).sum())
+            parent = subtypes.labels.loc[labels == name, k - 1].value_counts().idxmax() if k - 1 in ks else ""
+            rows.append({"k": k, "subtype": name, "parent": parent, "size": size, "stability": round(float(subtypes.stability[k][name]), 4)})
+    table = pd.DataFrame(rows)
+    table["chosen"] = table["k"] == int(subtypes.chosen["k"])
+    return table
+
+
+def find_fine_subtypes(space: Space, calls: pd.DataFrame, options: ClusterOptions) -> pd.DataFrame:
+    """The finer level: each subtype clustered again on its own tumours by the same rules (k from 2 to
+    ``fine_k_max``). A split is kept only if it passes the structure test, its prediction strength reaches
+    ``min_prediction_strength`` and every part has ``min_subtype_size`` tumours; otherwise the subtype stays whole.
+    Returns per tumour ``subtype_fine`` (ST2.1, ST2.2, ... or ST2) and ``confidence_fine``."""
+    fine = calls[["subtype", "confidence"]].rename(columns={"subtype": "subtype_fine", "confidence": "confidence_fine"})
+    for name in sorted(calls["subtype"].unique()):
+        members = np.flatnonzero(calls["subtype"].to_numpy() == name)
+        k_max = min(options.fine_k_max, len(members) // max(options.min_subtype_size, 2))
+        if k_max < 2:
+            continue
+        inner = find_subtypes(space.take(members), dataclasses.replace(options, k=None, k_min=2, k_max=k_max))
+        chosen = inner.chosen
+        splits = inner.stable and chosen["prediction_strength"] >= options.min_prediction_strength and chosen["smallest_subtype"] >= options.min_subtype_size
+        log.info("subtype %s (%d tumours): %s", name, len(members), f"split into {int(chosen['k'])}" if splits else "kept whole")
+        if splits:
+            ids = space.samples[members]
+            fine.loc[ids, "subtype_fine"] = name + "." + inner.calls["subtype"].str.removeprefix("ST")
+            fine.loc[ids, "confidence_fine"] = inner.calls["confidence"]
+    return fine

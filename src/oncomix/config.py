@@ -47,15 +47,26 @@ def _with_defaults(validator_class):
 DefaultingValidator = _with_defaults(jsonschema.Draft7Validator)
 
 
+def refuse_yaml_aliases(text: str, path: Path) -> None:
+    """A config has no YAML anchors or aliases (``&name`` / ``*name``): a few hundred bytes of nested aliases
+    expand to gigabytes (a "billion laughs"), and no setting needs them."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1
+            raise OncomixInputError(f"{path}: line {line}: a YAML alias (*{event.anchor}); write the value out instead of using anchors (&) and aliases (*)")
+
+
 def load_config(path: Path) -> dict:
     """Read a YAML config file; unreadable YAML is an input error naming the file."""
     path = Path(path)
     if not path.is_file():
         raise OncomixInputError(f"{path}: config file not found")
     try:
-        config = yaml.safe_load(path.read_text())
+        text = path.read_text()
+        refuse_yaml_aliases(text, path)
+        config = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise OncomixInputError(f"{path}: not valid YAML ({exc})") from exc
+        raise OncomixInputError(f"{path}: not valid YAML ({str(exc)[:500]})") from exc
     if not isinstance(config, dict):
         raise OncomixInputError(f"{path}: a config must be a mapping of keys to values")
     return config
@@ -68,7 +79,8 @@ def check_config(config: dict, source: str = "config") -> dict:
     """
     problems = [_schema_message(error, source) for error in _schema_errors(config)]
     if not problems:
-        problems = _cross_key_problems(config, source) + _missing_files(config, source)
+        problems = _cross_key_problems(config, source)
+    problems += _missing_files(config, source)
     if problems:
         raise OncomixInputError(problems)
     return config
@@ -98,6 +110,8 @@ def _schema_message(error: jsonschema.ValidationError, source: str) -> str:
         return f"{source}: {where} = {error.instance!r} is not allowed ({_suggest(error.instance, error.validator_value)})"
     if error.validator == "required":
         return f"{source}: {where}: {error.message}; add it (see config/README.md)"
+    if error.validator == "pattern" and "description" in error.schema:
+        return f"{source}: {where}: {error.instance!r} is not a valid value ({error.schema['description']})"
     return f"{source}: {where}: {error.message}"
 
 
@@ -121,11 +135,26 @@ def _cross_key_problems(config: dict, source: str) -> list[str]:
 
 
 def _missing_files(config: dict, source: str) -> list[str]:
-    paths = {"samples": config["samples"], **{f"omics.{name}.path": view["path"] for name, view in config["omics"].items()}}
-    paths.update({f"omics.{name}.gene_map": view["gene_map"] for name, view in config["omics"].items() if view.get("gene_map", "rppa") != "rppa"})
+    """Input files named in the config that do not exist; checked even when the schema found problems (so every
+    problem comes at once), for the entries that have the form the schema asks."""
+    views = config.get("omics") if isinstance(config.get("omics"), dict) else {}
+    views = {name: view for name, view in views.items() if isinstance(view, dict)}
+    paths = {"samples": config.get("samples"), **{f"omics.{name}.path": view.get("path") for name, view in views.items()}}
+    paths.update({f"omics.{name}.gene_map": view["gene_map"] for name, view in views.items() if view.get("gene_map", "rppa") != "rppa"})
+    targeting = config.get("targeting") if isinstance(config.get("targeting"), dict) else {}
     for key in ("surface_tables", "drug_target_tables"):
-        paths.update({f"targeting.{key}[{i}]": path for i, path in enumerate(config["targeting"][key])})
-    return [f"{path}: file not found; check '{key}' in the {source}" for key, path in paths.items() if not Path(path).is_file()]
+        tables = targeting.get(key) if isinstance(targeting.get(key), list) else []
+        paths.update({f"targeting.{key}[{i}]": path for i, path in enumerate(tables)})
+    paths = {key: path for key, path in paths.items() if isinstance(path, str)}
+    return [f"{path}: {_not_a_file(path, key)}; check '{key}' in the {source}" for key, path in paths.items() if not Path(path).is_file()]
+
+
+def _not_a_file(path: str, key: str) -> str:
+    if Path(path).is_dir():
+        return "is a folder, not a file; give the file inside it"
+    if key.endswith(".gene_map") and difflib.get_close_matches(str(path), ["rppa"], n=1, cutoff=0.6):
+        return "file not found (did you mean 'rppa', the shipped RPPA antibody map?)"
+    return "file not found"
 
 
 def options_for(cls, section: Mapping, **extra):

@@ -9,6 +9,16 @@ A factor is left out of clustering when
   components does not beat a single Gaussian by more than ``min_bic_gain`` BIC units (10 is "very strong"
   evidence on the Kass-Raftery scale). Unimodal factors capture continuous programmes (immune infiltration,
   proliferation) that would split tumours along gradients. If no factor is multimodal, this rule is waived.
+- it is Gaussian (``factor_selection: non_gaussian``): D'Agostino and Pearson's test of skewness and kurtosis
+  (scipy's ``normaltest``), BH-adjusted over the factors, has q >= ``max_normality_q``. A mixture of subtypes
+  makes a factor skewed or flat-topped even where its modes overlap too much for the mixture rule.
+- ``factor_selection: either`` (the default): a factor is used when it is multimodal *or* not Gaussian. On the
+  accuracy benchmark (``bench/accuracy.md``) it beats the multimodal rule where subtype modes overlap (the
+  factor generator) and loses nowhere once the factors are standardised. (With variance weighting it had let
+  slightly skewed programmes dominate at 10,000 tumours.)
+
+With ``adaptive_space`` (the default), :func:`cluster_factors` also clusters every informative factor (all but
+the weak and technical ones) and keeps the space whose partition stands further above its Gaussian null.
 
 Associations (:func:`covariate_associations`): a numeric covariate is tested with Spearman's rank correlation
 (effect: rho, and rho squared as the fraction of rank variance); a categorical one with the Kruskal-Wallis
@@ -16,12 +26,17 @@ test (effect: eta squared from H, (H - g + 1) / (n - g), Tomczak & Tomczak 2014)
 Benjamini-Hochberg over every factor x covariate pair tested. Tumours missing the covariate are left out of
 that test.
 
-Clustering runs in a weighted factor space: each used factor is scaled by the square root of its fraction
-of variance explained, so Euclidean distances approximate distances in the denoised, view-scaled data.
+Clustering runs in the space of the used factors, each standardised to unit variance
+(``factor_weighting: standardised``), so a factor that separates subtypes counts as much as any other whatever
+share of the variance it explains: subtype signal carried by small views (mutations, proteins, metabolites)
+explains little of the total. ``variance`` scales each factor by the square root of its fraction of variance
+explained instead (distances then approximate the denoised data's); on ``bench/accuracy.md`` it loses to
+standardising on both simulators and on TCGA-BRCA. ``none`` takes the factors as MOFA gives them.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,19 +45,25 @@ from scipy import stats
 from sklearn.mixture import GaussianMixture
 from statsmodels.stats.multitest import multipletests
 
-from oncomix.cluster import ClusterOptions, Space, Subtypes, find_subtypes
+from oncomix.cluster import ClusterOptions, Space, Subtypes, find_fine_subtypes, find_subtypes
 
+log = logging.getLogger(__name__)
+SELECTION_STATUSES = ("unimodal", "gaussian")  # statuses of factors left out by factor_selection alone
+EVERY_INFORMATIVE = "used (every informative factor)"  # status of a factor the selection left out but the adaptive space used
 ASSOCIATION_COLUMNS = ["factor", "covariate", "technical", "test", "n", "effect", "r2", "p", "q"]
 
 
 @dataclass(frozen=True)
 class FactorOptions:
     min_factor_r2: float = 1.0  # percent of variance, summed over views
-    factor_selection: str = "multimodal"  # or "all"
+    factor_selection: str = "either"  # either (multimodal or not Gaussian), multimodal, non_gaussian or all
+    factor_weighting: str = "standardised"  # unit variance; "variance": sqrt(variance explained); "none": as MOFA gives them
     min_bic_gain: float = 10.0
+    max_normality_q: float = 0.001  # a factor is Gaussian when the normality test's q is at least this
     technical_covariates: tuple[str, ...] = field(default_factory=tuple)
     max_covariate_r2: float = 0.25
     alpha: float = 0.05
+    adaptive_space: bool = True  # also cluster every informative factor; keep the more clearly clustered space
     seed: int = 42
 
 
@@ -89,6 +110,7 @@ def factor_table(factors: pd.DataFrame, r2: pd.DataFrame, associations: pd.DataF
     """Per factor: variance explained, multimodality, strongest technical association, used and why not."""
     table = pd.DataFrame({"total_r2": r2.sum(axis=0)}).rename_axis("factor")
     table["bic_gain"] = [bic_gain(factors[f].to_numpy(), options.seed) for f in table.index]
+    table["normality_q"] = multipletests(stats.normaltest(factors[table.index].to_numpy()).pvalue, method="fdr_bh")[1]
     technical = associations.loc[associations["technical"].astype(bool)].sort_values("r2", ascending=False).drop_duplicates("factor").set_index("factor")
     table["technical_covariate"] = technical["covariate"].reindex(table.index)
     table["technical_r2"] = technical["r2"].reindex(table.index)
@@ -97,19 +119,26 @@ def factor_table(factors: pd.DataFrame, r2: pd.DataFrame, associations: pd.DataF
     weak = table["total_r2"] < options.min_factor_r2
     table["status"] = np.where(weak, "explains too little", np.where(tracks, "tracks " + table["technical_covariate"].fillna(""), "used"))
     unimodal = table["bic_gain"] <= options.min_bic_gain
-    if options.factor_selection == "multimodal" and ((table["status"] == "used") & ~unimodal).any():
-        table.loc[(table["status"] == "used") & unimodal, "status"] = "unimodal"
+    gaussian = table["normality_q"] >= options.max_normality_q
+    for rule, plain, status in (("multimodal", unimodal, "unimodal"), ("non_gaussian", gaussian, "gaussian"), ("either", unimodal & gaussian, "unimodal")):
+        if options.factor_selection == rule and ((table["status"] == "used") & ~plain).any():
+            table.loc[(table["status"] == "used") & plain, "status"] = status
     table["used"] = table["status"] == "used"
     return table
 
 
-def factor_space(factors: pd.DataFrame, table: pd.DataFrame) -> Space:
-    """The used factors, each scaled by the square root of its fraction of variance explained."""
+def factor_space(factors: pd.DataFrame, table: pd.DataFrame, weighting: str = "standardised") -> Space:
+    """The used factors, each standardised (``weighting="standardised"``), scaled by the square root of its
+    fraction of variance explained (``"variance"``) or as it is (``"none"``)."""
     used = table.index[table["used"]]
     if used.empty:
         raise ValueError("no MOFA factor is left for clustering; see clustering_factors.tsv for why each was left out")
-    weighted = factors[used] * np.sqrt(table.loc[used, "total_r2"] / 100.0)
-    return Space(factors.index, coords=weighted.to_numpy(dtype=float))
+    chosen = factors[used]
+    if weighting == "standardised":
+        chosen = (chosen - chosen.mean()) / chosen.std().replace(0, 1)
+    elif weighting == "variance":
+        chosen = chosen * np.sqrt(table.loc[used, "total_r2"].clip(lower=0) / 100.0)  # MOFA r2 can be just below 0
+    return Space(factors.index, coords=chosen.to_numpy(dtype=float))
 
 
 @dataclass
@@ -117,6 +146,7 @@ class FactorClustering:
     subtypes: Subtypes
     factor_table: pd.DataFrame  # per factor: variance explained, multimodality, technical association, status
     associations: pd.DataFrame  # every factor against every technical covariate and the reference column
+    fine: pd.DataFrame  # per tumour: subtype_fine, confidence_fine (the finer level inside each subtype)
 
 
 def cluster_factors(
@@ -124,9 +154,38 @@ def cluster_factors(
     factor_options: FactorOptions, cluster_options: ClusterOptions,
 ) -> FactorClustering:
     """Screen the factors against the technical covariates (and the reference labels, for the report), then
-    cluster the tumours on the factors that are kept."""
+    cluster the tumours on the factors that are kept, and each subtype again for the finer level."""
     technical = list(factor_options.technical_covariates)
     covariates = sheet.reindex(factors.index)[list(dict.fromkeys(technical + ([reference] if reference else [])))]
     associations = covariate_associations(factors, covariates, set(technical))
+    table, space, subtypes = cluster_in_chosen_space(factors, r2, associations, factor_options, cluster_options)
+    return FactorClustering(subtypes, table, associations, find_fine_subtypes(space, subtypes.calls, cluster_options))
+
+
+def cluster_in_chosen_space(
+    factors: pd.DataFrame, r2: pd.DataFrame, associations: pd.DataFrame, factor_options: FactorOptions, cluster_options: ClusterOptions,
+) -> tuple[pd.DataFrame, Space, Subtypes]:
+    """The factor table, the space clustered and its subtypes. With ``adaptive_space``, every informative factor
+    (``factor_selection: all``) is clustered too, and the space whose chosen partition stands further above its
+    Gaussian null (``Subtypes.structure_z``) is kept: subtypes spread over many factors look Gaussian factor by
+    factor and escape the selection (``bench/accuracy.md``). The table's ``used`` and ``status`` say which."""
     table = factor_table(factors, r2, associations, factor_options)
-    return FactorClustering(find_subtypes(factor_space(factors, table), cluster_options), table, associations)
+    space = factor_space(factors, table, factor_options.factor_weighting)
+    subtypes = find_subtypes(space, cluster_options)
+    informative = every_informative_factor(table)
+    if factor_options.adaptive_space and not informative["used"].equals(table["used"]):
+        wider_space = factor_space(factors, informative, factor_options.factor_weighting)
+        wider = find_subtypes(wider_space, cluster_options)
+        log.info("structure z: %.2f on the selected factors, %.2f on every informative factor", subtypes.structure_z, wider.structure_z)
+        not_an_outlier_split = wider.chosen["smallest_subtype"] >= cluster_options.min_subtype_size
+        if wider.structure_z > subtypes.structure_z and not_an_outlier_split:
+            table, space, subtypes = informative, wider_space, wider
+    return table, space, subtypes
+
+
+def every_informative_factor(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every factor used that is neither weak nor technical; those the selection had left out get
+    the status ``EVERY_INFORMATIVE``."""
+    left_out_by_selection = table["status"].isin(SELECTION_STATUSES)
+    return table.assign(status=table["status"].mask(left_out_by_selection, EVERY_INFORMATIVE), used=table["used"] | left_out_by_selection)
+

@@ -20,7 +20,7 @@ import pandas as pd
 
 from oncomix.config import load_schema, view_schema
 from oncomix.errors import OncomixInputError
-from oncomix.readers import NA_STRINGS, ViewSpec, listed, read_view, separator
+from oncomix.readers import NA_STRINGS, ViewSpec, listed, read_view, separator, separator_hint
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ OMIC_TYPES = tuple(view_schema()["properties"]["type"]["enum"])
 NON_NEGATIVE_TYPES = {"rna_counts", "mirna_counts", "metabolite"}
 CONTINUOUS_TYPES = {"rna_counts", "expression", "protein", "metabolite", "methylation", "mirna_counts"}
 DROPPED_COLUMNS = ["view", "axis", "reason", "count", "examples"]
+MAX_ABS_VALUE = 1e15  # above any count or intensity; larger values overflow in variances and log transforms
 
 
 def to_numeric(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -105,6 +106,8 @@ def check_values(values: pd.DataFrame, omic_type: str, path: Path) -> list[str]:
     if np.isinf(array).any():
         problems.append(f"{path}: infinite value(s) at {cells(np.isinf(array))}; replace them with a finite value or NA")
     finite = np.where(np.isfinite(array), array, 0.0)
+    if (too_large := np.abs(finite) > MAX_ABS_VALUE).any():
+        problems.append(f"{path}: value(s) beyond {MAX_ABS_VALUE:.0e} at {cells(too_large)}; no assay measures that much: an overflow or a unit error? fix them or set them to NA")
     if omic_type in NON_NEGATIVE_TYPES and (finite < 0).any():
         problems.append(f"{path}: negative value(s) at {cells(finite < 0)}; type '{omic_type}' must be raw non-negative values (use type 'expression' or 'generic' for log-scale data)")
     if omic_type == "mutation" and (~np.isin(finite, (0.0, 1.0))).any():
@@ -152,13 +155,8 @@ def read_samples(path: Path, survival: dict | None = None, id_pattern: str | Non
     """
     path = Path(path)
     if not path.is_file():
-        raise OncomixInputError(f"{path}: sample sheet not found; check 'samples' in the config")
-    try:
-        sheet = pd.read_csv(path, sep=separator(path), dtype={"sample_id": str}, keep_default_na=False, na_values=NA_STRINGS)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise OncomixInputError(f"{path}: the sample sheet cannot be read as a table ({exc})") from exc
-    if "sample_id" not in sheet.columns:
-        raise OncomixInputError(f"{path}: no 'sample_id' column (columns are {listed(list(sheet.columns))}); name the sample id column 'sample_id'")
+        raise OncomixInputError(f"{path}: {'is a folder, not a file' if path.is_dir() else 'sample sheet not found'}; check 'samples' in the config")
+    sheet = _read_sheet(path)
     problems = _schema_problems(sheet, path)
     if dups := _duplicates(pd.Index(sheet["sample_id"].dropna())):
         problems.append(f"{path}: duplicate sample_id(s) {listed(dups)}; each tumour must have one row")
@@ -174,6 +172,33 @@ def read_samples(path: Path, survival: dict | None = None, id_pattern: str | Non
     sheet = sheet.set_index("sample_id")
     sheet.index = harmonise_ids(sheet.index, id_pattern, path)
     return sheet
+
+
+def _read_sheet(path: Path) -> pd.DataFrame:
+    """The sheet as read: sample ids as text (an id "NA" is a name, an empty one is missing), other cells with
+    the usual missing-value strings as missing. A header must name each column once; an unnamed column is
+    dropped with a warning when empty (a trailing tab) and an error otherwise."""
+    sep = separator(path)
+    try:
+        header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+        names = pd.read_csv(path, sep=sep, nrows=0).columns  # as pandas names them: "Unnamed: 2", "age.1"
+        missing_values = {column: NA_STRINGS for column in names if column != "sample_id"}
+        sheet = pd.read_csv(path, sep=sep, dtype={"sample_id": str}, keep_default_na=False, na_values=missing_values)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise OncomixInputError(f"{path}: the sample sheet cannot be read as a table ({str(exc)[:300]})") from exc
+    if "sample_id" not in header:
+        raise OncomixInputError(f"{path}: no 'sample_id' column (columns are {listed(header)}); name the sample id column 'sample_id'{separator_hint(path, header)}")
+    if dups := _duplicates(pd.Index([c for c in header if c])):
+        raise OncomixInputError(f"{path}: column name(s) {listed(dups)} appear more than once in the header; keep one column of each name")
+    unnamed = [position for position, name in enumerate(header) if not name]
+    if filled := [position + 1 for position in unnamed if sheet.iloc[:, position].notna().any()]:
+        raise OncomixInputError(f"{path}: column(s) {listed(filled)} (counting from 1) have values but no name in the header; name them or remove them")
+    if unnamed:
+        log.warning("%s: dropped empty column(s) %s without a name (a tab or comma at the end of the header?)", path, listed([p + 1 for p in unnamed]))
+        sheet = sheet.drop(columns=sheet.columns[unnamed])
+    if sheet.empty:
+        raise OncomixInputError(f"{path}: the sample sheet has no tumours (a header only); add one row per tumour")
+    return sheet.assign(sample_id=sheet["sample_id"].replace("", np.nan))
 
 
 def _suggest_column(column: str, sheet: pd.DataFrame) -> str:
@@ -255,11 +280,13 @@ def build_mudata(samples: pd.DataFrame, views: dict[str, pd.DataFrame], specs: d
 
 
 def _clean_obs(sheet: pd.DataFrame) -> pd.DataFrame:
-    """Make sample-sheet columns writable to h5mu: text columns become strings with missing as NA."""
+    """Make sample-sheet columns writable to h5mu: text columns become categorical, missing as NA (as anndata
+    stores repeated strings anyway; a nullable string column of all-distinct values, such as a patient alias,
+    cannot be written)."""
     obs = sheet.copy()
     for column in obs.columns:
         if obs[column].dtype == object:
-            obs[column] = obs[column].astype("string")
+            obs[column] = obs[column].astype("string").astype("category")
     obs.index = obs.index.astype(str)
     obs.index.name = None
     return obs

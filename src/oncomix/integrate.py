@@ -19,11 +19,15 @@ import mudata as md
 import numpy as np
 import pandas as pd
 from mofapy2.run.entry_point import entry_point
+from threadpoolctl import threadpool_limits
 
 log = logging.getLogger(__name__)
 
 PROJECTION_ROUNDS, PROJECTION_TOLERANCE = 200, 1e-6  # Bernoulli views: rounds of the bound, largest factor change
 INACTIVE_R2 = 1e-3  # percent variance, in every view: a factor the ARD prior switched off
+# MOFA's BLAS threads, whatever the cores given: sums split over another number of threads round differently,
+# and the factors of one config and seed must not depend on --cores
+MOFA_BLAS_THREADS = 1
 LIKELIHOODS = {"mutation": "bernoulli"}  # every other type is modelled as Gaussian after preprocessing
 
 
@@ -97,20 +101,22 @@ def training_tumours(tumours: pd.Index, max_tumours: int | None, seed: int) -> p
 
 def train_mofa(mdata: md.MuData, model_path: Path, options: MofaOptions) -> MofaResult:
     """Train MOFA+ on the flagged features of every view and save the model to ``model_path``; above
-    ``options.max_tumours`` tumours, train on a random subset of that size and project the others."""
+    ``options.max_tumours`` tumours, train on a random subset of that size and project the others. BLAS runs
+    ``MOFA_BLAS_THREADS`` threads, whatever the caller's limit."""
     trained_on = training_tumours(mdata.obs_names, options.max_tumours, options.seed)
     data, likelihoods, views, features = mofa_inputs(mdata[trained_on])
     if len(trained_on) < mdata.n_obs:
         log.info("MOFA is trained on a random %d of the %d tumours (mofa.max_tumours); the others are projected", len(trained_on), mdata.n_obs)
     chatter = io.StringIO()
-    with contextlib.redirect_stdout(chatter):
+    with contextlib.redirect_stdout(chatter), threadpool_limits(limits=MOFA_BLAS_THREADS, user_api="blas"):
         model = fit_mofa(data, likelihoods, views, features, list(trained_on), options)
         model.save(str(model_path), save_data=False)
     log.debug("mofapy2 output:\n%s", chatter.getvalue())
     result = read_model(model_path)
     if len(trained_on) < mdata.n_obs:
         rest = mdata[~mdata.obs_names.isin(trained_on)]
-        placed = project(trained_views(model, data, likelihoods), mofa_inputs(rest)[0])[:, saved_order(model, result.factors)]
+        with threadpool_limits(limits=MOFA_BLAS_THREADS, user_api="blas"):
+            placed = project(trained_views(model, data, likelihoods), mofa_inputs(rest)[0])[:, saved_order(model, result.factors)]
         placed = pd.DataFrame(placed, index=rest.obs_names, columns=result.factors.columns)
         factors = pd.concat([result.factors, placed]).loc[mdata.obs_names].rename_axis(result.factors.index.name)
         result = dataclasses.replace(result, factors=factors)
@@ -147,6 +153,9 @@ def fit_mofa(
     )
     model.build()
     model.run()
+    if not model.model.trained:  # mofapy2 swallows an interrupt (SIGINT) and returns a half-trained model
+        done = int(np.isfinite(model.model.train_stats["elbo"]).sum()) - 1  # the first ELBO precedes iteration 1
+        raise RuntimeError(f"MOFA training was interrupted after {done} iteration(s); no model is saved, run the step again")
     return model
 
 

@@ -13,7 +13,6 @@ import anndata as ad
 import mudata as md
 import numpy as np
 import pandas as pd
-import scanpy as sc
 
 from oncomix.errors import OncomixInputError
 
@@ -22,6 +21,8 @@ log = logging.getLogger(__name__)
 COUNT_TYPES = {"rna_counts", "mirna_counts"}
 LOGGED_BY_DEFAULT = {"metabolite"}  # raw intensities; protein is assumed to be log already (RPPA, log MS)
 BETA_CLIP = 1e-3
+PRIOR_COUNT = 2.0  # reads added to each count before taking logs (edgeR's default)
+MIN_SHARED_FEATURES = 50  # features counted in every tumour needed for median-of-ratios size factors
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,44 @@ class PreprocessOptions:
     batch: str | None = None  # sample-sheet column whose batches are centred per feature
 
 
-def transform(adata: ad.AnnData, omic_type: str, log_transform: bool | None = None) -> ad.AnnData:
-    """Bring one view to a log-like scale; counts become log2(CPM + 1), beta values M-values."""
+def size_factors(counts: np.ndarray) -> np.ndarray:
+    """Per tumour, DESeq2's median-of-ratios size factor (Anders & Huber 2010): the median over features of its
+    count divided by the feature's geometric mean across tumours, over the features counted (> 0) in every
+    tumour that has the view. Unlike the total count, it is not swayed by a few very highly expressed features."""
+    with np.errstate(divide="ignore"):
+        logs = np.log(counts)
+    measured = np.isfinite(counts).any(axis=1)  # tumours with the view (a row of NaN: a tumour without it)
+    shared = np.isfinite(logs[measured]).all(axis=0)
+    if shared.sum() < MIN_SHARED_FEATURES:  # too sparse for ratios: fall back to the total count
+        total = np.nansum(counts, axis=1)
+        return total / np.exp(np.mean(np.log(total[total > 0])))
+    ratios = logs[:, shared] - logs[measured][:, shared].mean(axis=0)
+    return np.exp(np.median(ratios, axis=1))
+
+
+def log_cpm(counts: np.ndarray, library: np.ndarray | None = None, prior_count: float = PRIOR_COUNT) -> np.ndarray:
+    """log2 counts per million of an effective library size (median-of-ratios size factor x the median library
+    size), with edgeR's prior count: ``prior_count`` reads scaled by the tumour's effective library size
+    (Robinson et al. 2010). Dividing by the total count instead made a few highly expressed features set every
+    other feature's level: a depth factor of its own in MOFA (``bench/accuracy.md``). ``library``: the
+    :func:`effective_library` of ``counts``, when already computed."""
+    library = effective_library(counts) if library is None else library
+    prior = prior_count * library / library.mean()
+    return np.log2((counts + prior) / (library + 2 * prior) * 1e6)
+
+
+def effective_library(counts: np.ndarray) -> np.ndarray:
+    """Per tumour, its median-of-ratios size factor times the median library size (a column vector)."""
+    return size_factors(counts)[:, None] * np.nanmedian(np.nansum(counts, axis=1))
+
+
+def transform(adata: ad.AnnData, omic_type: str, log_transform: bool | None = None, library: np.ndarray | None = None) -> ad.AnnData:
+    """Bring one view to a log-like scale; counts become log2 CPM (edgeR's prior count; ``library`` as in
+    :func:`log_cpm`), beta values M-values."""
     adata = adata.copy()
     should_log = omic_type in LOGGED_BY_DEFAULT if log_transform is None else log_transform
     if omic_type in COUNT_TYPES:
-        sc.pp.normalize_total(adata, target_sum=1e6)
-        sc.pp.log1p(adata, base=2)
+        adata.X = log_cpm(np.asarray(adata.X, dtype=float), library)
     elif omic_type == "methylation":
         beta = np.clip(adata.X, BETA_CLIP, 1 - BETA_CLIP)
         adata.X = np.log2(beta / (1 - beta))
@@ -52,8 +84,9 @@ def transform(adata: ad.AnnData, omic_type: str, log_transform: bool | None = No
     return adata
 
 
-def filter_reasons(adata: ad.AnnData, omic_type: str, options: PreprocessOptions) -> dict[str, np.ndarray]:
-    """Per quality criterion, the mask of features failing it (a feature passes when it fails none)."""
+def filter_reasons(adata: ad.AnnData, omic_type: str, options: PreprocessOptions, cpm: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per quality criterion, the mask of features failing it (a feature passes when it fails none); ``cpm``:
+    a count view's counts per million, without the prior count."""
     x = adata.X
     observed = np.isfinite(x)
     with np.errstate(invalid="ignore"):
@@ -64,8 +97,7 @@ def filter_reasons(adata: ad.AnnData, omic_type: str, options: PreprocessOptions
     }
     if omic_type == "mutation":
         reasons["rare_mutation"] = (np.nanmean(x, axis=0) < options.min_mutation_frequency) | (np.nansum(x, axis=0) < 2)
-    if omic_type in COUNT_TYPES:
-        cpm = np.exp2(x) - 1
+    if cpm is not None:
         reasons["low_expression"] = (cpm >= options.min_cpm).mean(axis=0) < options.min_cpm_fraction
     return reasons
 
@@ -101,10 +133,12 @@ def select_variable(adata: ad.AnnData, n_features: int) -> np.ndarray:
 def preprocess_view(adata: ad.AnnData, obs: pd.DataFrame, options: PreprocessOptions) -> ad.AnnData:
     """Transform, filter and flag informative features of one view; QC counts go to ``.uns['qc']``."""
     omic_type = adata.uns["omic_type"]
-    out = transform(adata, omic_type, options.log)
+    counts = np.asarray(adata.X, dtype=float) if omic_type in COUNT_TYPES else None
+    library = effective_library(counts) if counts is not None else None
+    out = transform(adata, omic_type, options.log, library)
     if options.batch is not None:
         out = centre_batches(out, obs[options.batch])
-    reasons = filter_reasons(out, omic_type, options)
+    reasons = filter_reasons(out, omic_type, options, counts / library * 1e6 if counts is not None else None)
     keep = ~np.logical_or.reduce(list(reasons.values()))
     samples_kept = np.isfinite(out.X[:, keep]).any(axis=1)
     out = out[samples_kept, keep].copy()

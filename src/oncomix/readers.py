@@ -22,11 +22,30 @@ from oncomix.errors import OncomixInputError
 
 NA_STRINGS = ["", "NA", "NaN", "nan", "N/A", "NULL", "null"]
 MAX_LISTED = 5  # offending items listed per problem before summarising
+MAX_SHOWN_CHARS = 80  # of one listed item
 
 
 def listed(items: list) -> str:
-    shown = ", ".join(map(str, items[:MAX_LISTED]))
+    shown = ", ".join(map(_shown, items[:MAX_LISTED]))
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+
+
+def _shown(item) -> str:
+    """An item as a message shows it: quoted when blanks at its ends would not be seen, cut when long."""
+    text = repr(item) if isinstance(item, str) and item != item.strip() else str(item)
+    return text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "..."
+
+
+def separator_hint(path: Path, header: list[str]) -> str:
+    """Why a table read as one column probably is one: it is separated by another character than expected."""
+    if len(header) != 1:
+        return ""
+    expected = separator(path)
+    found = [name for sep, name in ((";", "';'"), ("\t", "tabs"), (",", "commas")) if sep != expected and sep in str(header[0])]
+    if not found:
+        return ""
+    return (f"; the file reads as one column, as it seems separated by {found[0]}: oncomix reads .csv files as comma-separated "
+            f"and every other table as tab-separated, so save it that way or rename it")
 
 
 @dataclass(frozen=True)
@@ -83,7 +102,8 @@ class ViewSpec:
 def read_view(spec: ViewSpec) -> pd.DataFrame:
     """Read the view's file; returns samples x features with string ids, cells as read."""
     if not spec.path.is_file():
-        raise OncomixInputError(f"{spec.path}: file not found; check the 'path' of view {spec.name!r} in the config")
+        what = "is a folder, not a file" if spec.path.is_dir() else "file not found"
+        raise OncomixInputError(f"{spec.path}: {what}; check the 'path' of view {spec.name!r} in the config")
     readers = {"table": _read_table, "parquet": _read_parquet, "h5ad": _read_anndata, "h5mu": _read_anndata, "maf": _read_maf}
     try:
         frame = readers[spec.reader](spec)
@@ -100,7 +120,10 @@ def read_sample_table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", index_col="sample_id", dtype={"sample_id": str})
 
 
-TEXT_COLUMNS = ("subtype", "omic", "feature", "direction", "gene_symbol", "cd_antigen", "approved_drugs", "other_approved_drugs")
+TEXT_COLUMNS = (
+    "sample_id", "subtype", "subtype_fine", "parent", "omic", "feature", "direction", "gene_symbol", "cd_antigen", "approved_drugs",
+    "other_approved_drugs", "rule",
+)
 
 
 def read_marker_table(path: Path) -> pd.DataFrame:
@@ -123,10 +146,13 @@ def _read_table(spec: ViewSpec) -> pd.DataFrame:
         header = pd.read_csv(spec.path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     except pd.errors.EmptyDataError:
         raise OncomixInputError(f"{spec.path}: the file is empty; it needs a header row and one row per feature") from None
+    if hint := separator_hint(spec.path, header):
+        raise OncomixInputError(f"{spec.path}: one column only{hint}")
     id_position = _id_position(header, spec)
+    missing_values = {i: NA_STRINGS for i in range(len(header)) if i != id_position}  # an id "NA" or "NULL" is a name
     try:
         body = pd.read_csv(
-            spec.path, sep=sep, header=None, skiprows=1, dtype={id_position: str}, na_values=NA_STRINGS,
+            spec.path, sep=sep, header=None, skiprows=1, dtype={id_position: str}, na_values=missing_values,
             keep_default_na=False, float_precision="round_trip", true_values=[], false_values=[],
         )  # fmt: skip
     except pd.errors.EmptyDataError:
@@ -147,7 +173,7 @@ def _id_position(header: list[str], spec: ViewSpec) -> int:
 def _set_ids(frame: pd.DataFrame, id_at: int, spec: ViewSpec) -> pd.DataFrame:
     """Index by the id column and drop annotation columns; positional so that duplicate headers survive."""
     keep = [i for i, c in enumerate(frame.columns) if i != id_at and c not in spec.drop_columns]
-    ids = frame.iloc[:, id_at]
+    ids = frame.iloc[:, id_at].replace("", np.nan)
     values = frame.iloc[:, keep]
     values.index = pd.Index(ids.where(ids.isna(), ids.astype(str)), dtype=object)
     values.columns = pd.Index([None if pd.isna(c) else str(c) for c in values.columns], dtype=object)

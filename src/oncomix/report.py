@@ -59,6 +59,8 @@ class ReportInputs:
     warnings: list[str] = field(default_factory=list)  # problems found during validation
     checksums: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "bytes", "sha256"]))
     stage_times: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["stage", "wall_s", "peak_mib"]))
+    subtype_tree: pd.DataFrame | None = None  # subtype_tree.tsv: per k, each subtype's parent, size and stability
+    targetable_tumours: pd.DataFrame | None = None  # targetable_tumours.tsv: per tumour and targetable feature, positive?
 
 
 def versions() -> dict[str, str]:
@@ -186,6 +188,25 @@ def signature_summary(performance: pd.DataFrame) -> dict:
     return {"overall": overall.to_dict(), "per_subtype": per_subtype, "on_subset": on_subset}
 
 
+def fine_summary(subtypes: pd.DataFrame) -> pd.DataFrame:
+    """Per fine subtype: its subtype, tumours and median confidence (empty without a finer level)."""
+    if "subtype_fine" not in subtypes:
+        return pd.DataFrame(columns=["subtype", "subtype_fine", "tumours", "confidence"])
+    grouped = subtypes.groupby(["subtype", "subtype_fine"])["confidence_fine"]
+    return pd.DataFrame({"tumours": grouped.size(), "confidence": grouped.median()}).reset_index()
+
+
+def positive_summary(tumours: pd.DataFrame | None, subtypes: pd.Series, top: int) -> pd.DataFrame:
+    """The ``top`` targetable features with the most target-positive tumours, with the share positive per subtype."""
+    if tumours is None or tumours.empty:
+        return pd.DataFrame()
+    calls = tumours.assign(subtype=tumours["sample_id"].map(subtypes))
+    rates = calls.pivot_table(index=["omic", "feature", "gene_symbol", "rule"], columns="subtype", values="positive", aggfunc="mean")
+    counts = calls.groupby(["omic", "feature", "gene_symbol", "rule"])["positive"].agg(["sum", "size"])
+    table = counts.join(rates).sort_values("sum", ascending=False).head(top).reset_index()
+    return table.rename(columns={"sum": "positive", "size": "tumours"})
+
+
 def render(inputs: ReportInputs) -> str:
     subtypes = inputs.subtypes["subtype"]
     environment = jinja2.Environment(
@@ -223,12 +244,17 @@ def render(inputs: ReportInputs) -> str:
         k_selection=inputs.k_selection,
         k_plot=plots.k_selection(inputs.k_selection),
         factor_table=inputs.factor_table,
+        every_informative=bool((inputs.factor_table["used"] & inputs.factor_table["status"].ne("used")).any()),  # adaptive space
         associations=inputs.associations.sort_values(["technical", "q"], ascending=[False, True]),
         consensus_plot=plots.consensus_heatmap(inputs.consensus, subtypes),
         method_comparison=inputs.method_comparison,
         compare_to=inputs.config.get("compare_to"),
         n_lacking=int((inputs.subtypes["missing_views"].fillna("") != "").sum()),
         chosen_k=int(inputs.k_selection.loc[inputs.k_selection["chosen"], "k"].iloc[0]),
+        structure=inputs.k_selection.iloc[0] if "structure_p" in inputs.k_selection else None,
+        tree=inputs.subtype_tree,
+        fine=fine_summary(inputs.subtypes),
+        positives=positive_summary(inputs.targetable_tumours, subtypes, inputs.top_n),
         sizes=sizes,
         confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),
         scatter=plots.factor_scatter(inputs.factors, subtypes, _top_factor_pairs(inputs.r2)) if inputs.r2.shape[1] >= 2 else None,

@@ -12,12 +12,18 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.exceptions import ConvergenceError
 from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test, proportional_hazard_test
 from lifelines.utils import median_survival_times
 from statsmodels.stats.multitest import multipletests
+
+log = logging.getLogger(__name__)
+COX_PENALIZER = 0.1  # ridge penalty of a Cox model refitted after a failure to converge
 
 
 def survival_frame(subtypes: pd.Series, time: pd.Series, event: pd.Series) -> pd.DataFrame:
@@ -71,10 +77,22 @@ def cox_design(frame: pd.DataFrame, covariates: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame[["time", "event"]], design, extra], axis=1).dropna()
 
 
+def fit_cox(design: pd.DataFrame) -> CoxPHFitter:
+    """A Cox model of ``design`` (columns time, event and the terms). Where the likelihood has no finite maximum (a
+    subtype without events: complete separation), lifelines' advice is followed: a ridge penalty of
+    ``COX_PENALIZER``, said in a warning, since its hazard ratios are then shrunk towards 1."""
+    try:
+        return CoxPHFitter().fit(design, duration_col="time", event_col="event")
+    except ConvergenceError:
+        log.warning("the Cox model of %s did not converge (a group without events?); refitted with a ridge penalty of %s, "
+                    "which shrinks its hazard ratios towards 1", ", ".join(design.columns.drop(["time", "event"])), COX_PENALIZER)
+        return CoxPHFitter(penalizer=COX_PENALIZER).fit(design, duration_col="time", event_col="event")
+
+
 def cox_subtypes(frame: pd.DataFrame, covariates: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Hazard ratios (95% CI, Wald p) of each term of the adjusted Cox model, and the proportional-hazards test."""
     design = cox_design(frame, covariates)
-    model = CoxPHFitter().fit(design, duration_col="time", event_col="event")
+    model = fit_cox(design)
     summary = model.summary
     hazards = pd.DataFrame({
         "term": summary.index, "hazard_ratio": summary["exp(coef)"].to_numpy(), "ci_low": summary["exp(coef) lower 95%"].to_numpy(),
@@ -91,7 +109,7 @@ def cox_factors(factors: pd.DataFrame, time: pd.Series, event: pd.Series) -> pd.
     for factor in factors.columns:
         frame = pd.DataFrame({"value": factors[factor], "time": time.reindex(factors.index), "event": event.reindex(factors.index)}).dropna()
         frame["value"] = (frame["value"] - frame["value"].mean()) / frame["value"].std()
-        summary = CoxPHFitter().fit(frame, duration_col="time", event_col="event").summary.loc["value"]
+        summary = fit_cox(frame).summary.loc["value"]
         rows.append({"factor": factor, "hazard_ratio_per_sd": summary["exp(coef)"], "ci_low": summary["exp(coef) lower 95%"],
                      "ci_high": summary["exp(coef) upper 95%"], "p": summary["p"], "tumours": len(frame)})
     table = pd.DataFrame(rows)

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+import mudata as md
+import numpy as np
 import pandas as pd
+from sklearn.mixture import GaussianMixture
 
 from oncomix.errors import OncomixInputError
 from oncomix.readers import separator
@@ -20,6 +23,9 @@ from oncomix.readers import separator
 ANNOTATIONS = files("oncomix") / "annotations"
 RPPA = "rppa"  # the view's ``gene_map`` value that selects the shipped RPPA antibody table
 MODIFICATION = re.compile(r"_(p[STY]\d.*|cleaved.*)$")
+MIN_BIC_GAIN = 10.0  # "very strong" evidence (Kass-Raftery) that a feature has a second, upper mode
+GISTIC_AMPLIFIED = 2  # thresholded GISTIC copy number: high-level amplification
+LOG2_AMPLIFIED = 1.0  # continuous log2 copy-number ratio: at least twice the ploidy
 
 
 @dataclass(frozen=True)
@@ -129,3 +135,61 @@ def targets_table(biomarkers: pd.DataFrame, alpha: float) -> pd.DataFrame:
     chosen = chosen.sort_values(["subtype", "combined_rank"]).copy()
     chosen["target_rank"] = chosen.groupby("subtype").cumcount() + 1
     return chosen[TARGET_COLUMNS].reset_index(drop=True)
+
+
+POSITIVE_COLUMNS = ["sample_id", "omic", "feature", "gene_symbol", "value", "percentile", "positive", "rule"]
+
+
+def positive_tumours(values: pd.Series, omic_type: str, seed: int = 0) -> tuple[pd.Series, str]:
+    """Which tumours are target-positive for one feature (values of the tumours that have it), and by which rule:
+    mutated (mutation views); amplified (copy number: GISTIC 2, or a log2 ratio of at least 1); else the upper
+    mode of a two-component Gaussian mixture when it beats one Gaussian by ``MIN_BIC_GAIN`` BIC units and holds
+    under half the tumours; else above Tukey's upper fence (third quartile + 1.5 IQR)."""
+    x = values.to_numpy(dtype=float)
+    if omic_type == "mutation":
+        return values == 1, "mutated"
+    if omic_type == "copy_number":
+        gistic = np.all(np.isin(x, [-2, -1, 0, 1, 2]))
+        return values >= (GISTIC_AMPLIFIED if gistic else LOG2_AMPLIFIED), "amplified"
+    column = x.reshape(-1, 1)
+    if np.unique(x).size >= 10:
+        single = GaussianMixture(1, random_state=seed).fit(column)
+        mixture = GaussianMixture(2, n_init=3, random_state=seed).fit(column)
+        upper = int(np.argmax(mixture.means_[:, 0]))
+        in_upper = mixture.predict(column) == upper
+        if single.bic(column) - mixture.bic(column) > MIN_BIC_GAIN and 0 < in_upper.mean() < 0.5:
+            return pd.Series(in_upper, index=values.index), "upper mixture mode"
+    q1, q3 = np.percentile(x, [25, 75])
+    return values > q3 + 1.5 * (q3 - q1), "above upper fence"
+
+
+def targetable_tumours(mdata: md.MuData, biomarkers: pd.DataFrame) -> pd.DataFrame:
+    """One row per tumour and targetable feature (``targetable`` in ``biomarkers``): its value (preprocessed
+    scale), percentile in the cohort, whether it is target-positive (:func:`positive_tumours`) and by which rule."""
+    features = biomarkers.loc[biomarkers["targetable"], ["omic", "feature", "gene_symbol"]].drop_duplicates(["omic", "feature"])
+    frames = []
+    for row in features.itertuples(index=False):
+        view = mdata[row.omic]
+        values = pd.Series(np.asarray(view[:, [row.feature]].X, dtype=float).ravel(), index=view.obs_names).dropna()
+        if values.empty:
+            continue
+        positive, rule = positive_tumours(values, view.uns["omic_type"])
+        frames.append(pd.DataFrame({
+            "sample_id": values.index, "omic": row.omic, "feature": row.feature, "gene_symbol": row.gene_symbol,
+            "value": values.to_numpy(), "percentile": (100 * values.rank(pct=True)).round(1).to_numpy(),
+            "positive": positive.to_numpy(), "rule": rule,
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=POSITIVE_COLUMNS)
+
+
+def add_positive_rates(targets: pd.DataFrame, tumours: pd.DataFrame, subtypes: pd.Series) -> pd.DataFrame:
+    """``targets`` with, per row, the share of the subtype's tumours that are target-positive for the feature
+    (``positive_rate``) and the share among the other tumours (``positive_rate_rest``)."""
+    calls = tumours.assign(subtype=tumours["sample_id"].map(subtypes))
+    rates = []
+    for row in targets.itertuples(index=False):
+        feature = calls[(calls["omic"] == row.omic) & (calls["feature"] == row.feature)]
+        inside = feature["subtype"] == row.subtype
+        rates.append((feature.loc[inside, "positive"].mean(), feature.loc[~inside, "positive"].mean()))
+    rate, rest = zip(*rates) if rates else ((), ())
+    return targets.assign(positive_rate=np.round(rate, 4), positive_rate_rest=np.round(rest, 4))

@@ -16,7 +16,7 @@ import pandas as pd
 from oncomix.config import check_config
 from oncomix.errors import OncomixInputError
 from oncomix.ingest import ingest
-from oncomix.readers import ViewSpec
+from oncomix.readers import ViewSpec, listed
 from oncomix.targeting import read_gene_map, read_table
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ def validate(config: dict, source: str = "config", clustering: bool = True) -> V
     check_annotation_tables(config)
     specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
     mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config))
+    check_batches(mdata, config)
     if clustering:
         check_enough_tumours(mdata.n_obs, config["clustering"], config["samples"])
     overlap = overlap_table(mdata)
@@ -66,6 +67,21 @@ def sheet_columns(config: dict) -> dict[str, str]:
     if "compare_to" in config:
         columns[config["compare_to"]] = "compare_to"
     return columns
+
+
+def check_batches(mdata: md.MuData, config: dict) -> None:
+    """Every tumour measured in a view with a batch column has a batch: a missing one is not a batch of its own."""
+    problems = []
+    for name, view in config["omics"].items():
+        if "batch" in view and name in mdata.mod:
+            batches = mdata.obs[view["batch"]].reindex(mdata.mod[name].obs_names)
+            if unknown := batches.index[batches.isna()].tolist():
+                problems.append(
+                    f"{config['samples']}: column {view['batch']!r} (the batch of view {name!r}) is empty for {len(unknown)} tumour(s) measured in that "
+                    f"view ({listed(unknown)}); fill in their batch (an unknown batch as a value of its own, e.g. 'unknown', if that is what it is)"
+                )
+    if problems:
+        raise OncomixInputError(problems)
 
 
 def missing_views(mdata: md.MuData) -> pd.Series:

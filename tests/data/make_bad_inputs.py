@@ -72,6 +72,7 @@ class Case:
         self.name, self.what, self.expect = name, what, expect
         self.folder = DATA / "bad" / name
         self.config = base_config(name)
+        self.config_text: str | None = None  # written as config.yaml instead of ``config`` (YAML a dict cannot give)
 
     def view(self, name: str, frame: pd.DataFrame | None = None, text: str | bytes | None = None, filename: str | None = None):
         filename = filename or f"{name}.tsv"
@@ -91,7 +92,7 @@ class Case:
         return self
 
     def write(self):
-        (self.folder / "config.yaml").write_text(yaml.safe_dump(self.config, sort_keys=False))
+        (self.folder / "config.yaml").write_text(self.config_text or yaml.safe_dump(self.config, sort_keys=False))
         (self.folder / "expect.txt").write_text("\n".join([f"# {self.what}", *self.expect]) + "\n")
 
 
@@ -113,6 +114,8 @@ def cases(good: dict[str, pd.DataFrame]) -> list[Case]:
     c.config["omics"]["rna"]["type"] = "rna_count"
     c = case("config_k_range", "k_min larger than k_max", ["config.yaml", "k_min (5) is larger than clustering.k_max (4)"])
     c.config["clustering"]["k_min"] = 5
+    c = case("config_cohort_dot_dot", "a cohort name that would write outside results/<cohort>/", ["config.yaml", "cohort: '..' is not a valid value", "not starting with '.'"])
+    c.config["cohort"] = ".."
     c = case("config_bad_regex", "sample_id_pattern is not a regular expression", ["config.yaml", "sample_id_pattern", "not a valid regular expression"])
     c.config["sample_id_pattern"] = "^(TCGA-[A-Z"
     c = case("config_maf_not_mutation", "a MAF given for a non-mutation view", ["config.yaml", "omics.protein is a MAF", "type: mutation"])
@@ -213,6 +216,39 @@ def cases(good: dict[str, pd.DataFrame]) -> list[Case]:
     c = case("cbioportal_id_column", "an id_column that is not in the header", ["cbioportal_id_column/rna.tsv", "Hugo_Symbol", "not in the header"])
     c.config["omics"]["rna"].update(id_column="Hugo_Symbol", drop_columns=["Entrez_Gene_Id"])
     c.view("rna", rna.rename_axis("Gene"))
+
+    # --- silently wrong or misleading before (issue 20) ---
+    bad = protein.copy()
+    bad.loc["PROT6", "T012"] = 1e308
+    case("overflow_protein", "a value near the largest float in a protein view", ["overflow_protein/protein.tsv", "value(s) beyond 1e+15", "'T012'", "'PROT6'"]).view("protein", bad)
+    bad = rna.astype(float)
+    bad.loc["GENE7", "T014"] = 1e308
+    case("overflow_counts", "a count near the largest float", ["overflow_counts/rna.tsv", "value(s) beyond 1e+15", "'GENE7'"]).view("rna", bad)
+    twice = sheet.assign(age2=sheet["age"]).rename(columns={"age2": "age"})
+    case("sheet_duplicate_column", "a column name twice in the sample sheet", ["sheet_duplicate_column/samples.tsv", "column name(s) age appear more than once"]).sheet(twice)
+    unnamed = sheet.assign(extra=sheet["age"]).rename(columns={"extra": ""})
+    case("sheet_unnamed_column", "a column with values but no name", ["sheet_unnamed_column/samples.tsv", "column(s) 6 (counting from 1) have values but no name"]).sheet(unnamed)
+    c = case("batch_missing", "a tumour measured in a view without its batch", ["batch_missing/samples.tsv", "'metabolomics_batch' (the batch of view 'metabolite') is empty for 1 tumour(s)", "T009"])
+    c.config["omics"]["metabolite"]["batch"] = "metabolomics_batch"
+    c.sheet(sheet.assign(metabolomics_batch=np.where(sheet["sample_id"] == "T009", "", np.where(np.arange(len(sheet)) % 2, "b1", "b2"))))
+    c = case("config_yaml_alias", "a YAML alias bomb in the config", ["config.yaml: line 2: a YAML alias (*a)", "No job was run"])
+    c.config_text = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n" + yaml.safe_dump(c.config)
+    case("sheet_header_only", "a sample sheet with a header and no tumour", ["sheet_header_only/samples.tsv", "has no tumours (a header only)"]).sheet(sheet.iloc[:0])
+    c = case("samples_is_a_folder", "a folder given as the sample sheet", ["samples_is_a_folder/sheet: is a folder, not a file", "'samples'"])
+    (c.folder / "sheet").mkdir(exist_ok=True)
+    (c.folder / "sheet" / "samples.tsv").write_text("sample_id\n")
+    c.config["samples"] = f"{c.name}/sheet"
+    c = case("sheet_semicolons", "a sample sheet .csv separated by semicolons", ["sheet_semicolons/samples.csv", "no 'sample_id' column", "separated by ';'"])
+    sheet.to_csv(c.folder / "samples.csv", sep=";", index=False)
+    c.config["samples"] = f"{c.name}/samples.csv"
+    c = case("view_csv_with_tabs", "a tab-separated view named .csv", ["view_csv_with_tabs/protein.csv", "one column only", "separated by tabs"])
+    c.view("protein", text=protein.to_csv(sep="\t"), filename="protein.csv")
+    case("ids_trailing_space", "a sample id with a trailing space in a view", ["ids_trailing_space/mutation.tsv", "'T004 '"]).view("mutation", mutation.rename(columns={"T004": "T004 "}))
+    c = case("gene_map_misspelt", "gene_map: rpa instead of rppa", ["rpa: file not found (did you mean 'rppa'", "omics.protein.gene_map"])
+    c.config["omics"]["protein"]["gene_map"] = "rpa"
+    c = case("config_problems_at_once", "a typo and a missing file in one config", ["2 input problem(s)", "unknown key 'seeed'", "config_problems_at_once/rna.tsv: file not found"])
+    c.config["seeed"] = 1
+    c.config["omics"]["rna"]["path"] = f"{c.name}/rna.tsv"
     return made
 
 

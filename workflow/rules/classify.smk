@@ -1,8 +1,7 @@
 rule classify:
     """Assign this config's tumours to the subtypes of a finished run (config classify.model)."""
     input:
-        classifier=f"{config['classify']['model']}/classifier.joblib",
-        targets=f"{config['classify']['model']}/targets.tsv",
+        manifest=f"{config['classify']['model']}/manifest.json",
         samples=config["samples"],
         omics=omic_paths(),
     output:

@@ -7,6 +7,7 @@ rule cluster:
     output:
         subtypes=report(f"{OUT}/subtypes.tsv", caption="../report/subtypes.rst", category="Subtypes"),
         k_selection=report(f"{OUT}/k_selection.tsv", caption="../report/k_selection.rst", category="Subtypes"),
+        tree=report(f"{OUT}/subtype_tree.tsv", caption="../report/subtype_tree.rst", category="Subtypes"),
         consensus=f"{OUT}/consensus.tsv.gz",
         factor_table=f"{OUT}/clustering_factors.tsv",
         associations=f"{OUT}/factor_covariates.tsv",

@@ -61,5 +61,5 @@ def stages() -> list[str]:
         *[f"baseline_{method}" for method in baseline_methods()],
         "compare_methods",
     ]
-    names += ["marker_tests", "replication", "biomarkers", "signature", "clinical"]
+    names += ["marker_tests", "fine_markers", "replication", "biomarkers", "signature", "clinical"]
     return names + (["survival"] if "survival" in config else [])

@@ -16,7 +16,7 @@ rule integrate:
     priority: CRITICAL_PATH
     conda:
         ENVS["mofa"]
-    threads: 2
+    threads: 1  # MOFA runs one BLAS thread on any machine (oncomix.integrate.MOFA_BLAS_THREADS): same factors for any --cores
     resources:
         mem_mb=mofa_mem_mb,
         runtime=120,

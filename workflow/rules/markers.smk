@@ -20,6 +20,7 @@ rule marker_tests:
         runtime=30,
     params:
         alpha=config["markers"]["alpha"],
+        column="subtype",
     script:
         "../scripts/marker_tests.py"
 
@@ -56,14 +57,20 @@ rule replication:
 
 
 rule biomarkers:
-    """Join evidence and replication, annotate targetability; biomarkers.tsv and targets.tsv."""
+    """Join evidence and replication, annotate targetability, call target-positive tumours; biomarkers.tsv,
+    targets.tsv and targetable_tumours.tsv."""
     input:
+        data=f"{OUT}/data.h5mu",
+        subtypes=f"{OUT}/subtypes.tsv",
         evidence=f"{OUT}/markers/evidence.tsv",
         replication=f"{OUT}/markers/replication.tsv",
         halves=f"{OUT}/markers/replication_halves.tsv",
     output:
         biomarkers=report(f"{OUT}/biomarkers.tsv", caption="../report/biomarkers.rst", category="Biomarkers"),
         targets=report(f"{OUT}/targets.tsv", caption="../report/targets.rst", category="Biomarkers"),
+        targetable_tumours=report(
+            f"{OUT}/targetable_tumours.tsv", caption="../report/targetable_tumours.rst", category="Biomarkers"
+        ),
         classifier_targets=f"{OUT}/classifier/targets.tsv",
     log:
         f"{LOGS}/biomarkers.log",
@@ -84,6 +91,34 @@ rule biomarkers:
         "../scripts/biomarkers.py"
 
 
+rule fine_markers:
+    """Marker tests for the finer subtype level (subtype_fine), annotated for targeting."""
+    input:
+        data=f"{OUT}/data.h5mu",
+        subtypes=f"{OUT}/subtypes.tsv",
+        factors=f"{OUT}/factors.tsv",
+        weights=f"{OUT}/weights.tsv",
+    output:
+        report(f"{OUT}/biomarkers_fine.tsv", caption="../report/biomarkers_fine.rst", category="Biomarkers"),
+    log:
+        f"{LOGS}/fine_markers.log",
+    benchmark:
+        f"{OUT}/benchmarks/fine_markers.tsv"
+    conda:
+        ENVS["markers"]
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input: max(1000, int(10 * input.size_mb)),
+        runtime=30,
+    params:
+        alpha=config["markers"]["alpha"],
+        column="subtype_fine",
+        gene_maps={name: view.get("gene_map") for name, view in config["omics"].items()},
+        targeting=config["targeting"],
+    script:
+        "../scripts/marker_tests.py"
+
+
 rule signature:
     """Sparse multinomial classifier of the subtypes, with nested cross-validation."""
     input:
@@ -95,7 +130,7 @@ rule signature:
             f"{OUT}/signature_performance.tsv", caption="../report/signature_performance.rst", category="Biomarkers"
         ),
         predictions=f"{OUT}/markers/signature_predictions.tsv",
-        classifier=f"{OUT}/classifier/classifier.joblib",
+        classifier=f"{OUT}/classifier/classifier.skops",
     log:
         f"{LOGS}/signature.log",
     benchmark:
@@ -113,3 +148,22 @@ rule signature:
         views=view_settings(config),
     script:
         "../scripts/signature.py"
+
+
+rule seal_classifier:
+    """The classifier folder's manifest.json: the sha256 of each file, checked before the classifier is loaded."""
+    input:
+        classifier=f"{OUT}/classifier/classifier.skops",
+        targets=f"{OUT}/classifier/targets.tsv",
+    output:
+        f"{OUT}/classifier/manifest.json",
+    log:
+        f"{LOGS}/seal_classifier.log",
+    conda:
+        ENVS["markers"]
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    script:
+        "../scripts/seal_classifier.py"

@@ -13,6 +13,9 @@ rule report:
         method_comparison=f"{OUT}/method_comparison.tsv",
         biomarkers=f"{OUT}/biomarkers.tsv",
         targets=f"{OUT}/targets.tsv",
+        targetable_tumours=f"{OUT}/targetable_tumours.tsv",
+        tree=f"{OUT}/subtype_tree.tsv",
+        biomarkers_fine=f"{OUT}/biomarkers_fine.tsv",  # not shown, but a result of every run
         signature=f"{OUT}/signature.tsv",
         signature_performance=f"{OUT}/signature_performance.tsv",
         replication_halves=f"{OUT}/markers/replication_halves.tsv",

@@ -1,12 +1,14 @@
-"""Snakemake adapter: biomarkers.tsv (evidence, replication, targeting annotation) and targets.tsv."""
+"""Snakemake adapter: biomarkers.tsv (evidence, replication, targeting annotation), targets.tsv (with the share of
+target-positive tumours per subtype) and targetable_tumours.tsv."""
 
+import mudata as md
 import pandas as pd
 
 from oncomix.config import options_for
 from oncomix.logs import run_step
-from oncomix.readers import read_marker_table
+from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.replication import Replication, add_replication
-from oncomix.targeting import TargetingOptions, annotate, targets_table
+from oncomix.targeting import TargetingOptions, add_positive_rates, annotate, targetable_tumours, targets_table
 
 
 def main(snakemake):
@@ -14,7 +16,10 @@ def main(snakemake):
     biomarkers = add_replication(read_marker_table(snakemake.input.evidence), replication, snakemake.params.alpha, snakemake.params.min_replication)
     biomarkers = annotate(biomarkers, dict(snakemake.params.gene_maps), options_for(TargetingOptions, snakemake.params.targeting))
     biomarkers.to_csv(snakemake.output.biomarkers, sep="\t", index=False)
-    targets = targets_table(biomarkers, snakemake.params.alpha)
+    tumours = targetable_tumours(md.read_h5mu(snakemake.input.data), biomarkers)
+    tumours.to_csv(snakemake.output.targetable_tumours, sep="\t", index=False)
+    subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
+    targets = add_positive_rates(targets_table(biomarkers, snakemake.params.alpha), tumours, subtypes)
     for path in (snakemake.output.targets, snakemake.output.classifier_targets):  # the classifier folder is self-contained
         targets.to_csv(path, sep="\t", index=False)
 

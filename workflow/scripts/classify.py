@@ -8,7 +8,7 @@ from oncomix.logs import run_step
 
 
 def main(snakemake):
-    result = classify_new(Path(snakemake.input.classifier).parent, copy.deepcopy(dict(snakemake.config)), "config")
+    result = classify_new(Path(snakemake.input.manifest).parent, copy.deepcopy(dict(snakemake.config)), "config")
     write_classification(result, snakemake.output.calls, snakemake.output.markers, snakemake.output.report)
 
 

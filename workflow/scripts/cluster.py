@@ -3,7 +3,7 @@
 import mudata as md
 import pandas as pd
 
-from oncomix.cluster import ClusterOptions
+from oncomix.cluster import ClusterOptions, subtype_tree
 from oncomix.config import options_for
 from oncomix.factors import FactorOptions, cluster_factors
 from oncomix.logs import run_step
@@ -22,7 +22,8 @@ def main(snakemake):
         options_for(FactorOptions, clustering, seed=seed),
         options_for(ClusterOptions, clustering, seed=seed),
     )
-    result.subtypes.calls.join(missing_views(mdata)).to_csv(snakemake.output.subtypes, sep="\t")
+    result.subtypes.calls.join(result.fine).join(missing_views(mdata)).to_csv(snakemake.output.subtypes, sep="\t")
+    subtype_tree(result.subtypes).to_csv(snakemake.output.tree, sep="\t", index=False)
     result.subtypes.k_selection.to_csv(snakemake.output.k_selection, sep="\t", index=False)
     result.subtypes.consensus.to_csv(snakemake.output.consensus, sep="\t", compression={"method": "gzip", "mtime": 0})
     result.factor_table.to_csv(snakemake.output.factor_table, sep="\t")

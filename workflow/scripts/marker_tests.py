@@ -1,21 +1,27 @@
-"""Snakemake adapter: marker tests per subtype and view, with MOFA weights and the ranking."""
+"""Snakemake adapter: marker tests per subtype (params.column: subtype or subtype_fine) and view, with MOFA weights
+and the ranking; annotated for targeting when params.targeting is given (the finer level, which has no
+replication step before the annotation)."""
 
 import mudata as md
 import pandas as pd
 
+from oncomix.config import options_for
 from oncomix.logs import run_step
 from oncomix.markers import find_markers
 from oncomix.readers import read_sample_table
+from oncomix.targeting import TargetingOptions, annotate
 
 
 def main(snakemake):
     markers = find_markers(
         md.read_h5mu(snakemake.input.data),
-        read_sample_table(snakemake.input.subtypes)["subtype"],
+        read_sample_table(snakemake.input.subtypes)[snakemake.params.column],
         snakemake.params.alpha,
         factors=read_sample_table(snakemake.input.factors),
         weights=pd.read_csv(snakemake.input.weights, sep="\t", keep_default_na=False, na_values=[""]),
     )
+    if "targeting" in snakemake.params.keys():
+        markers = annotate(markers, dict(snakemake.params.gene_maps), options_for(TargetingOptions, snakemake.params.targeting))
     markers.to_csv(snakemake.output[0], sep="\t", index=False)
 
 

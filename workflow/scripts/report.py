@@ -43,6 +43,8 @@ def main(snakemake):
         min_replication=snakemake.params.min_replication,
         warnings=log_warnings({Path(path).stem: path for path in snakemake.input.logs}),
         checksums=file_checksums(snakemake.input.inputs),
+        subtype_tree=read_marker_table(snakemake.input.tree),
+        targetable_tumours=read_marker_table(snakemake.input.targetable_tumours),
         stage_times=stage_times({Path(path).stem: pd.read_csv(path, sep="\t") for path in snakemake.input.benchmarks}),
     )
     Path(snakemake.output[0]).write_text(render(inputs), encoding="utf-8")
