@@ -23,6 +23,14 @@ def demo(demo_run):
     return demo_run / "results" / "demo", demo_run / "resources" / "demo"
 
 
+def demo_config_without_structure_test(demo_run) -> dict:
+    """The demo run's config without the Gaussian structure test (null_draws 0): half the time of each
+    clustering of these tests, which check the benchmark code, not the test (tests/test_cluster.py does)."""
+    config = check_config(load_config(demo_run / "demo.yaml"))
+    config["clustering"]["null_draws"] = 0
+    return config
+
+
 def test_stage_table_has_every_stage_with_time_and_memory(demo):
     run_folder, _ = demo
     table = stage_table(run_folder)
@@ -37,7 +45,7 @@ def test_subtypes_are_scored_against_the_simulated_truth(demo):
 
 def test_integration_side_by_side_runs_both_on_the_same_input(demo_run, demo):
     run_folder, cohort_folder = demo
-    table = side_by_side(run_folder, check_config(load_config(demo_run / "demo.yaml")), cohort_folder)
+    table = side_by_side(run_folder, demo_config_without_structure_test(demo_run), cohort_folder)
     assert list(table.index) == ["oncomix", "mofapy2 defaults", "mofapy2 defaults, oncomix's features"]
     features = table["features"]
     assert features["oncomix"] == features["mofapy2 defaults, oncomix's features"] < features["mofapy2 defaults"]
@@ -46,7 +54,7 @@ def test_integration_side_by_side_runs_both_on_the_same_input(demo_run, demo):
 
 
 def test_mofa_on_a_subset_is_set_beside_mofa_on_every_tumour(demo_run, demo):
-    config = check_config(load_config(demo_run / "demo.yaml"))
+    config = demo_config_without_structure_test(demo_run)
     config["mofa"]["max_tumours"] = 200  # of the demo's 300
     run_folder, cohort_folder = demo
     table = subset_against_every_tumour(run_folder, config, cohort_folder)

@@ -131,7 +131,8 @@ def test_html_in_the_input_is_shown_as_text_and_never_runs(tmp_path, small_cohor
         "cohort": "hostile", "samples": str(tmp_path / "data/samples.tsv"), "seed": 1,
         "omics": {view: {"path": str(tmp_path / f"data/{view}.tsv.gz"), "type": kind} for view, kind in DEMO_TYPES.items()},
         "survival": {"time": "os_months", "event": "os_event"}, "compare_to": "simulated_subtype", "clinical_columns": ["note", "sex"],
-        "baselines": ["concat_pca"], "markers": {"replication_splits": 1}, "clustering": {"k_max": 5, "resamples": 10},
+        "baselines": ["concat_pca"], "markers": {"replication_splits": 1}, "clustering": {"k_max": 5, "resamples": 10, "null_draws": 0},
+        "signature": {"outer_folds": 2, "inner_folds": 2, "penalties": [0.1]},
     }
     run = run_workflow(tmp_path, config)
     assert run.returncode == 0, run.stderr[-3000:]

@@ -189,8 +189,10 @@ def test_tcga_aliquot_barcodes_give_the_same_subtypes_and_a_second_cohort_leaves
     sheet.assign(sample_id=sheet["sample_id"] + "-01").to_csv(barcoded / "samples.tsv", sep="\t", index=False)
     with_barcodes = acc_config("acc_barcodes", barcoded) | {"sample_id_pattern": "^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4})"}
     demo_outputs = {path: path.stat().st_mtime_ns for path in (demo_run / "results/demo").rglob("*") if path.is_file()}
-    # the whole workflow on the real cohort once; for the barcoded copy, only what subtypes.tsv needs
-    for config, targets in ((acc_config("acc_patients", ACC), ()), (with_barcodes, ("results/acc_barcodes/subtypes.tsv",))):
+    # the whole workflow on the real cohort once (one replication split, to save time); for the barcoded copy,
+    # only what subtypes.tsv needs
+    patients = acc_config("acc_patients", ACC) | {"markers": {"replication_splits": 1}}
+    for config, targets in ((patients, ()), (with_barcodes, ("results/acc_barcodes/subtypes.tsv",))):
         run = run_workflow(demo_run, config, targets)
         assert run.returncode == 0, run.stderr[-3000:]
     results = demo_run / "results"
@@ -249,7 +251,10 @@ def test_a_classifier_trained_on_two_thirds_assigns_the_last_third(demo_run):
         for view in DEMO_VIEWS:
             frame = pd.read_csv(data / f"{view}.tsv.gz", sep="\t", index_col=0, dtype=str, keep_default_na=False)
             frame[[c for c in frame.columns if c in chosen]].to_csv(split / part / f"{view}.tsv.gz", sep="\t")
-    run = run_workflow(demo_run, demo_config("demo_train", split / "train"), targets=("results/demo_train/classifier/manifest.json",))
+    # replication and the structure test do not shape the classifier: left out to save time
+    train_config = demo_config("demo_train", split / "train") | {"markers": {"replication_splits": 0}}
+    train_config["clustering"] |= {"null_draws": 0}
+    run = run_workflow(demo_run, train_config, targets=("results/demo_train/classifier/manifest.json",))
     assert run.returncode == 0, run.stderr[-3000:]
     test_config = demo_config("demo_test", split / "test") | {"classify": {"model": "results/demo_train/classifier"}}
     run = run_workflow(demo_run, test_config, targets=("classify",))
@@ -293,16 +298,20 @@ def test_one_run_per_cohort_and_a_killed_run_resumes_on_one_core_with_the_result
                 "targets.tsv", "signature.tsv", "signature_performance.tsv", "markers/replication.tsv")
     targets, one_core = tuple(f"results/demo_resumed/{name}" for name in compared), ("--cores", "1")
     first = started(tmp_path, config, targets)
-    wait_for_log(logs / "integrate.log", "MOFA trains", first)
-    second = run_workflow(tmp_path, config, targets, flags=("-F",))
-    assert second.returncode != 0 and f"another run of this cohort is going on (pid {first.pid} on" in second.stderr, second.stderr[-2000:]
-    assert first.poll() is None and (tmp_path / "results/demo_resumed/data.h5mu").is_file()
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait()
+    try:
+        wait_for_log(logs / "integrate.log", "MOFA trains", first)
+        second = run_workflow(tmp_path, config, targets, flags=("-F",))
+        assert second.returncode != 0 and f"another run of this cohort is going on (pid {first.pid} on" in second.stderr, second.stderr[-2000:]
+        assert first.poll() is None and (tmp_path / "results/demo_resumed/data.h5mu").is_file()
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
     again = started(tmp_path, config, targets, one_core)
-    wait_for_log(logs / "replication.log", "", again)  # the step has started (it logs nothing before its end)
-    time.sleep(5)
-    os.killpg(again.pid, signal.SIGINT)
+    try:
+        wait_for_log(logs / "replication.log", "", again)  # the step has started (it logs nothing before its end)
+        time.sleep(5)
+    finally:
+        os.killpg(again.pid, signal.SIGINT)
     assert again.wait(timeout=120) != 0
     last = run_workflow(tmp_path, config, targets, one_core)
     assert last.returncode == 0, last.stderr[-3000:]
