@@ -2,10 +2,12 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from oncomix.clinical import clinical_columns, factor_associations, subtype_associations, table_one
+from oncomix.errors import OncomixInputError
 
 
 def cohort(seed=0):
@@ -27,6 +29,12 @@ def test_columns_default_to_testable_sheet_columns_except_the_excluded():
     _, sheet = cohort()
     assert clinical_columns(sheet, [], {"os_months"}) == ["age", "stage", "er_status", "sex"]
     assert clinical_columns(sheet, ["age"], set()) == ["age"]
+
+
+def test_a_misspelt_clinical_column_is_an_input_error_naming_it_and_the_fix():
+    _, sheet = cohort()
+    with pytest.raises(OncomixInputError, match=r"clinical_columns: 'stge' \(did you mean 'stage'\?\), 'xyz' \(columns are age, stage"):
+        clinical_columns(sheet, ["age", "stge", "xyz"], set())
 
 
 def test_subtype_tests_match_scipy_and_find_the_planted_differences():

@@ -219,6 +219,17 @@ def test_a_changed_setting_re_runs_only_the_stages_it_affects(demo_run):
     run_workflow(demo_run, demo_config("demo", data), flags=("--dry-run",))  # leave demo.yaml as the demo's config
 
 
+def test_a_clinical_column_misspelt_after_a_run_stops_the_clinical_step_with_a_clear_message(demo_run):
+    """Only the clinical step re-runs for a new clinical_columns; a name not in the sheet ends it with one readable
+    line (no traceback). The demo's clinical tables are then restored with the demo's own config."""
+    data = demo_run / "resources" / "demo"
+    targets = ("results/demo/clinical/table_one.tsv",)
+    run = run_workflow(demo_run, demo_config("demo", data) | {"clinical_columns": ["age", "stagee"]}, targets)
+    assert run.returncode != 0 and "'stagee' (did you mean 'stage'?) not in the sample sheet" in run.stderr, run.stderr[-3000:]
+    assert "Traceback" not in (demo_run / "results/demo/logs/clinical.log").read_text()
+    assert run_workflow(demo_run, demo_config("demo", data), targets).returncode == 0
+
+
 def test_classify_command_assigns_tumours_with_the_saved_classifier(demo_run):
     """Wiring of `python -m oncomix classify`: the demo's own tumours come back in their subtypes (training data:
     an optimistic check of the plumbing, not of accuracy on new tumours; tests/test_classify.py holds that)."""

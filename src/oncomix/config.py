@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from oncomix.errors import OncomixInputError
+from oncomix.errors import OncomixInputError, did_you_mean
 
 SCHEMAS = files("oncomix") / "schemas"
 
@@ -96,8 +96,7 @@ def _where(error: jsonschema.ValidationError) -> str:
 
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else f"valid: {', '.join(map(str, choices))}"
+    return did_you_mean(word, choices, f"valid: {', '.join(map(str, choices))}")
 
 
 def _schema_message(error: jsonschema.ValidationError, source: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 
 MAX_PROBLEMS_SHOWN = 30
 MAX_PROBLEM_CHARS = 2000
@@ -22,3 +24,9 @@ class OncomixInputError(ValueError):
 
 def _cut(problem: str) -> str:
     return problem if len(problem) <= MAX_PROBLEM_CHARS else problem[: MAX_PROBLEM_CHARS - 30] + " ... (message cut)"
+
+
+def did_you_mean(word: object, choices: Iterable, otherwise: str) -> str:
+    """"did you mean 'X'?" for the choice closest to a misspelt ``word``, or ``otherwise`` when none is close."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else otherwise

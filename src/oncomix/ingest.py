@@ -7,7 +7,6 @@ recorded, not treated as errors.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from oncomix.config import load_schema, view_schema
-from oncomix.errors import OncomixInputError
+from oncomix.errors import OncomixInputError, did_you_mean
 from oncomix.readers import NA_STRINGS, ViewSpec, listed, read_view, separator, separator_hint
 
 log = logging.getLogger(__name__)
@@ -202,8 +201,7 @@ def _read_sheet(path: Path) -> pd.DataFrame:
 
 
 def _suggest_column(column: str, sheet: pd.DataFrame) -> str:
-    close = difflib.get_close_matches(column, [str(c) for c in sheet.columns], n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else f"columns are {listed(list(sheet.columns))}"
+    return did_you_mean(column, sheet.columns, f"columns are {listed(list(sheet.columns))}")
 
 
 def _schema_problems(sheet: pd.DataFrame, path: Path) -> list[str]:
