@@ -54,7 +54,7 @@ from oncomix.factors import (  # noqa: E402
     FactorOptions, cluster_factors, cluster_in_chosen_space, every_informative_factor, factor_space, factor_table,
 )
 from oncomix.integrate import MofaOptions, train_mofa  # noqa: E402
-from oncomix.preprocess import PreprocessOptions, preprocess  # noqa: E402
+from oncomix.preprocess import preprocess, view_options  # noqa: E402
 from oncomix.simulate import write_cohort  # noqa: E402
 from oncomix.validate import validate  # noqa: E402
 
@@ -66,7 +66,6 @@ K_RANGE = range(2, 9)
 SILHOUETTE_MAX_TUMOURS = 1000
 K_RULES = ("pac", "silhouette", "prediction_strength")
 PREVIOUS = "variance-weighted multimodal factors (previous clustering defaults)"
-VIEW_KEYS = ("n_features", "batch", "log")
 
 
 def real_cohorts() -> dict[str, tuple[dict, str]]:
@@ -102,8 +101,7 @@ def integrate(config: dict, seed: int, workdir: Path):
     """validate, preprocess and MOFA as the workflow runs them; returns the preprocessed data and the model."""
     config = check_config(config)
     mdata = validate(config).mdata
-    options = {name: PreprocessOptions(**{**config["preprocess"], **{k: view[k] for k in VIEW_KEYS if k in view}}) for name, view in config["omics"].items()}
-    mdata = preprocess(mdata, options)
+    mdata = preprocess(mdata, view_options(config["preprocess"], config["omics"]))
     model = train_mofa(mdata, workdir / "model.hdf5", MofaOptions(**config["mofa"], seed=seed))
     return config, mdata, model
 

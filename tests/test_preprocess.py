@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from oncomix.errors import OncomixInputError
-from oncomix.preprocess import PreprocessOptions, centre_batches, preprocess, preprocess_view, size_factors, transform
+from oncomix.preprocess import PreprocessOptions, centre_batches, preprocess, preprocess_view, size_factors, transform, view_options
 
 
 def view(x, omic_type, obs_names=None):
@@ -85,3 +85,10 @@ def test_view_without_features_is_dropped_and_all_empty_is_an_error(small_mdata)
     assert "mutation" not in out.mod and out.uns["qc"]["mutation"]["features_kept"] == 0
     with pytest.raises(OncomixInputError, match="no view has any feature left"):
         preprocess(small_mdata, {name: PreprocessOptions(max_missing=-1) for name in small_mdata.mod})
+
+
+def test_a_view_s_own_settings_override_the_preprocess_defaults():
+    omics = {"rna": {"path": "rna.tsv", "type": "rna_counts", "n_features": 500}, "protein": {"path": "p.tsv", "type": "protein", "batch": "plate"}}
+    options = view_options({"n_features": 1000, "max_missing": 0.3}, omics)
+    assert options["rna"] == PreprocessOptions(n_features=500, max_missing=0.3)
+    assert options["protein"] == PreprocessOptions(n_features=1000, max_missing=0.3, batch="plate")

@@ -20,6 +20,7 @@ from statsmodels.stats.multitest import multipletests
 
 from oncomix.errors import OncomixInputError, did_you_mean
 from oncomix.factors import covariate_associations, kruskal_eta2
+from oncomix.readers import listed
 
 MAX_LEVELS = 20  # a text column with more distinct values than this (ids, free text) is not tested
 
@@ -28,7 +29,8 @@ def clinical_columns(sheet: pd.DataFrame, wanted: list[str], exclude: set[str]) 
     """The columns to describe: ``wanted`` if given, else every column with 2+ values that is numeric or has at
     most ``MAX_LEVELS`` levels, except ``exclude`` (e.g. survival time and event, which have their own analysis)."""
     if wanted:
-        missing = [f"{c!r} ({did_you_mean(c, sheet.columns, 'columns are ' + ', '.join(map(str, sheet.columns)))})" for c in wanted if c not in sheet.columns]
+        others = f"columns are {listed(list(sheet.columns))}"
+        missing = [f"{c!r} ({did_you_mean(c, sheet.columns, others)})" for c in wanted if c not in sheet.columns]
         if missing:
             raise OncomixInputError(f"config clinical_columns: {', '.join(missing)} not in the sample sheet; fix the names in the config")
         return list(wanted)

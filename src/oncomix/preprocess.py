@@ -36,6 +36,14 @@ class PreprocessOptions:
     batch: str | None = None  # sample-sheet column whose batches are centred per feature
 
 
+VIEW_KEYS = ("n_features", "batch", "log")  # per-view config keys that override the preprocess defaults
+
+
+def view_options(defaults: dict, omics: dict) -> dict[str, PreprocessOptions]:
+    """Per view, the config's ``preprocess`` settings with that view's own ``VIEW_KEYS`` over them."""
+    return {name: PreprocessOptions(**{**defaults, **{key: view[key] for key in VIEW_KEYS if key in view}}) for name, view in omics.items()}
+
+
 def size_factors(counts: np.ndarray) -> np.ndarray:
     """Per tumour, DESeq2's median-of-ratios size factor (Anders & Huber 2010): the median over features of its
     count divided by the feature's geometric mean across tumours, over the features counted (> 0) in every

@@ -185,11 +185,11 @@ def targetable_tumours(mdata: md.MuData, biomarkers: pd.DataFrame) -> pd.DataFra
 def add_positive_rates(targets: pd.DataFrame, tumours: pd.DataFrame, subtypes: pd.Series) -> pd.DataFrame:
     """``targets`` with, per row, the share of the subtype's tumours that are target-positive for the feature
     (``positive_rate``) and the share among the other tumours (``positive_rate_rest``)."""
-    calls = tumours.assign(subtype=tumours["sample_id"].map(subtypes))
-    rates = []
-    for row in targets.itertuples(index=False):
-        feature = calls[(calls["omic"] == row.omic) & (calls["feature"] == row.feature)]
-        inside = feature["subtype"] == row.subtype
-        rates.append((feature.loc[inside, "positive"].mean(), feature.loc[~inside, "positive"].mean()))
-    rate, rest = zip(*rates) if rates else ((), ())
-    return targets.assign(positive_rate=np.round(rate, 4), positive_rate_rest=np.round(rest, 4))
+    keys = ["omic", "feature", "subtype"]
+    counts = tumours.assign(subtype=tumours["sample_id"].map(subtypes)).groupby(keys, dropna=False)["positive"].agg(["sum", "size"])
+    inside = counts.reindex(pd.MultiIndex.from_frame(targets[keys]))
+    every = counts.groupby(level=["omic", "feature"]).sum().reindex(pd.MultiIndex.from_frame(targets[keys[:2]]))
+    rest = every.to_numpy() - inside.fillna(0).to_numpy()  # columns: positive, tumours
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate, rate_rest = inside["sum"].to_numpy() / inside["size"].to_numpy(), rest[:, 0] / rest[:, 1]
+    return targets.assign(positive_rate=np.round(rate, 4), positive_rate_rest=np.round(rate_rest, 4))

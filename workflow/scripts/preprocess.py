@@ -3,16 +3,11 @@
 import mudata as md
 
 from oncomix.logs import run_step
-from oncomix.preprocess import PreprocessOptions, preprocess
-
-VIEW_KEYS = ("n_features", "batch", "log")  # per-view keys that override the preprocess defaults
+from oncomix.preprocess import preprocess, view_options
 
 
 def main(snakemake):
-    options = {
-        name: PreprocessOptions(**{**snakemake.params.defaults, **{k: view[k] for k in VIEW_KEYS if k in view}})
-        for name, view in snakemake.params.omics.items()
-    }
+    options = view_options(snakemake.params.defaults, snakemake.params.omics)
     preprocess(md.read_h5mu(snakemake.input[0]), options).write(snakemake.output[0])
 
 
