@@ -158,7 +158,7 @@ def test_config_typo_is_rejected_before_any_job(tmp_path, small_cohort_dir):
     assert not (tmp_path / "results").exists()
 
 
-ACC = REPO / "tests" / "data" / "tcga_acc_mini"  # a copy of ../shared/data/tcga_acc_mini (see its README.txt)
+ACC = REPO.parent / "shared" / "data" / "tcga_acc_mini"  # third-party data, beside the checkout (see its README.txt)
 ANALYTE = {"mrna": "01A-11R-A29S-07", "mirna": "01A-11R-A29W-13", "cnv": "01A-11D-A29H-01", "protein": "01A-21-A43K-20", "mutations": "01A-11D-A29I-10"}
 
 
@@ -180,6 +180,7 @@ def planned_jobs(run: subprocess.CompletedProcess) -> dict[str, int]:
 def test_tcga_aliquot_barcodes_give_the_same_subtypes_and_a_second_cohort_leaves_the_first_alone(tmp_path, demo_run):
     """Views keyed by full aliquot barcodes and a sheet keyed by sample barcodes give the patient-id result. Both ACC
     cohorts run in the demo's folder: the demo's outputs are not touched, and nothing of the demo is to be re-run."""
+    assert (ACC / "samples.tsv").exists(), f"{ACC} is missing: the test reads the shared TCGA-ACC cohort beside the checkout"
     barcoded = tmp_path / "acc_barcodes"
     barcoded.mkdir()
     for name, suffix in ANALYTE.items():
