@@ -5,8 +5,9 @@ Each scenario-seed is drawn by a generator of ``bench/generators.py`` (two gener
 to disk and run through the package's own steps as the workflow runs them: ``validate`` (the config as a user
 would write it), ``preprocess`` and ``train_mofa`` with their defaults. On the same MOFA factors:
 
-- ``oncomix``: ``cluster_factors`` with every default, exactly as rule ``cluster`` runs it; its k is 1 when the
-  structure test finds no stable subtypes (``oncomix, no structure test``: the same calls without it).
+- ``oncomix``: ``cluster_factors`` with every default, exactly as rule ``cluster`` runs it (k by ``structure_z``,
+  prediction strength >= 0.7, the best of three candidate spaces); its k is 1 when the structure test finds no
+  stable subtypes (``oncomix, no structure test``: the same calls without it).
   ``oncomix, k by <rule>``: the same clustering with another k rule; ``oncomix, finer level``: its
   ``subtype_fine``. ``oncomix, selected factors only``: without ``adaptive_space``. The previous clustering
   defaults: ``factor_weighting: variance``, ``factor_selection: multimodal``, no adaptive space (on the new
@@ -64,7 +65,7 @@ WORK = REPO / "results" / "bench_accuracy"
 SEEDS = (1, 2, 3)
 K_RANGE = range(2, 9)
 SILHOUETTE_MAX_TUMOURS = 1000
-K_RULES = ("pac", "silhouette", "prediction_strength")
+K_RULES = ("structure_z", "pac", "silhouette", "prediction_strength")
 PREVIOUS = "variance-weighted multimodal factors (previous clustering defaults)"
 
 
@@ -140,7 +141,6 @@ def methods(clustering: dict, factors: pd.DataFrame, r2: pd.DataFrame, covariate
         "oncomix, selected factors only": dataclasses.replace(factor_options, adaptive_space=False),
         PREVIOUS: dataclasses.replace(factor_options, factor_weighting="variance", factor_selection="multimodal", adaptive_space=False),
         "oncomix, factors as MOFA gives them": dataclasses.replace(factor_options, factor_weighting="none"),
-        "oncomix, variance-weighted factors": dataclasses.replace(factor_options, factor_weighting="variance"),
     }
     for name, options in variants.items():
         variant = cluster_in_chosen_space(factors, r2, found.associations, options, cluster_options)[2]
@@ -276,7 +276,7 @@ def summary(rows: pd.DataFrame, simulated: set[str]) -> str:
     means = sim.pivot_table(index="scenario", columns="method", values="ari")
     per_method["scenarios_0_05_below_reference"] = [int((means[m] < means["reference"] - 0.05).sum()) for m in per_method.index]
     shown = ["oncomix", "reference", "oncomix, finer level", "oncomix, no structure test", "oncomix, selected factors only",
-             "oncomix, factors as MOFA gives them", "oncomix, variance-weighted factors", PREVIOUS,
+             "oncomix, factors as MOFA gives them", PREVIOUS,
              "informative factors, standardised, k-means", "used factors, standardised, k-means", "concatenated PCA", "SNF"]
     per_scenario = sim[sim["method"].isin(shown)].pivot_table(index="scenario", columns="method", values="ari")[[m for m in shown]]
     ks = sim[sim["method"].isin(["oncomix", "reference"])].pivot_table(index=["scenario", "seed"], columns="method", values="k")

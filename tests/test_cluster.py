@@ -71,6 +71,10 @@ def test_choose_k_rules():
     assert choose_k(scores, "pac", 0.99) == 2  # none predictable enough: the most predictable
     assert choose_k(scores.assign(smallest_subtype=[40, 30, 1, 1]), "pac", 0.8, min_subtype_size=5) == 2  # k=4 leaves one outlier
     assert choose_k(scores.assign(smallest_subtype=1), "pac", 0.8, min_subtype_size=5) == 4  # every k does: the rule is waived
+    with_z = scores.assign(structure_z=[3.0, 5.0, 4.0, 9.0])  # silhouette SDs above the Gaussian null's at that k
+    assert choose_k(with_z, "structure_z", 0.8) == 3  # furthest above the null among the predictable k (5 is not)
+    assert choose_k(with_z, "structure_z", 0.99) == 5  # none predictable enough: the furthest above the null
+    assert choose_k(with_z.assign(structure_z=np.nan), "structure_z", 0.8) == 2  # no structure test: by silhouette
     scores.loc[scores["k"] == 4, "clusters_found"] = 3  # Leiden could not make 4 communities
     assert choose_k(scores, "pac", 0.8) == 2
 

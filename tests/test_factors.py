@@ -5,7 +5,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from oncomix.cluster import ClusterOptions, find_subtypes
 from oncomix.factors import (
-    EVERY_INFORMATIVE, FactorOptions, cluster_factors, covariate_associations, factor_space, factor_table,
+    EVERY_INFORMATIVE, FactorOptions, candidate_spaces, cluster_factors, covariate_associations, factor_space, factor_table,
 )
 
 NO_ASSOCIATIONS = covariate_associations(pd.DataFrame({"Factor1": [0.0]}), pd.DataFrame(index=[0]), set())
@@ -76,22 +76,29 @@ def test_no_factor_left_is_an_error_that_says_why():
         factor_space(factors, table)
 
 
-def test_the_adaptive_space_keeps_whichever_space_stands_further_above_its_gaussian_null():
+def test_the_adaptive_space_keeps_the_predictable_space_standing_furthest_above_its_gaussian_null():
     factors, r2, truth = factors_with_gradients(noise_factors=3, seed=4)
     factors["Factor5"] = np.random.default_rng(1).exponential(size=len(factors))  # skewed, no groups
     options = ClusterOptions(resamples=5, prediction_strength_splits=3, null_draws=9)
-    sheet = pd.DataFrame(index=factors.index)
-    adaptive = cluster_factors(factors, r2, sheet, None, FactorOptions(), options)
-    fixed = cluster_factors(factors, r2, sheet, None, FactorOptions(adaptive_space=False), options)
-    table = fixed.factor_table
-    assert list(table.index[table["used"]]) == ["Factor1", "Factor2", "Factor5"]
-    every = factor_table(factors, r2, NO_ASSOCIATIONS, FactorOptions(factor_selection="all"))
-    wider = find_subtypes(factor_space(factors, every), options)
-    assert wider.structure_z != fixed.subtypes.structure_z
-    kept_every = wider.structure_z > fixed.subtypes.structure_z
-    assert adaptive.factor_table["status"].eq(EVERY_INFORMATIVE).any() == kept_every
-    expected = wider if kept_every else fixed.subtypes
-    pd.testing.assert_frame_equal(adaptive.subtypes.calls, expected.calls)
-    if kept_every:
-        assert adaptive.factor_table["used"].all() and (adaptive.factor_table.loc[["Factor3", "Factor4"], "status"] == EVERY_INFORMATIVE).all()
+    adaptive = cluster_factors(factors, r2, pd.DataFrame(index=factors.index), None, FactorOptions(), options)
+    table = factor_table(factors, r2, NO_ASSOCIATIONS, FactorOptions())
+    spaces = candidate_spaces(table, FactorOptions())
+    every = list(factors.columns)
+    assert [(list(t.index[t["used"]]), w) for t, w in spaces] == [
+        (["Factor1", "Factor2", "Factor5"], "standardised"), (every, "standardised"), (every, "none")]
+    found = [find_subtypes(factor_space(factors, t, w), options) for t, w in spaces]
+    ranks = [(f.chosen["prediction_strength"] >= options.min_prediction_strength, f.structure_z) for f in found]
+    assert len(set(ranks)) == 3
+    best = ranks.index(max(ranks))
+    pd.testing.assert_frame_equal(adaptive.subtypes.calls, found[best].calls)
+    assert adaptive.factor_table["weighting"].eq(spaces[best][1]).all()
+    assert adaptive.factor_table["status"].eq(EVERY_INFORMATIVE).any() == (best > 0)
     assert adjusted_rand_score(truth, adaptive.subtypes.calls["subtype"]) > 0.9
+
+
+def test_candidate_spaces_are_not_clustered_twice():
+    table = factor_table(*factors_with_gradients(noise_factors=3, seed=4)[:2], NO_ASSOCIATIONS, FactorOptions())
+    assert [w for _, w in candidate_spaces(table, FactorOptions(factor_weighting="none"))] == ["none", "none"]  # selected, every informative
+    assert [w for _, w in candidate_spaces(table, FactorOptions(adaptive_space=False))] == ["standardised"]
+    everything = table.assign(used=True)
+    assert [w for _, w in candidate_spaces(everything, FactorOptions())] == ["standardised", "none"]  # nothing left out by the selection

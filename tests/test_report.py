@@ -28,7 +28,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     data.mod["rna"].var_names = [EVIL if i == 0 else v for i, v in enumerate(data.mod["rna"].var_names)]
     result = train_mofa(data, tmp_path / "m.hdf5", MofaOptions(factors=5, max_tumours=100))  # 20 tumours projected
     associations = covariate_associations(result.factors, data.obs[["note", "stage"]], {"note"})
-    table = factor_table(result.factors, result.r2, associations, FactorOptions())
+    table = factor_table(result.factors, result.r2, associations, FactorOptions()).assign(weighting="standardised")  # as cluster_factors writes it
     found = find_subtypes(factor_space(result.factors, table), ClusterOptions(resamples=5, prediction_strength_splits=3))
     subtypes = found.calls.assign(missing_views=["protein"] + [""] * (data.n_obs - 1))
     comparison = comparison_table([method_row("mofa", "MOFA+ factors", "kmeans", subtypes, found.k_selection, data.obs["stage"])])

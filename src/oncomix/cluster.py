@@ -27,10 +27,13 @@ affinity (a fused SNF network). For each candidate k the chosen algorithm is fit
   ``bench/accuracy.md``: it called TCGA-BRCA and most simulated cohorts unimodal.)
 
 The chosen k is, among the k whose prediction strength reaches ``min_prediction_strength``:
-``k_criterion: silhouette`` (default) the highest silhouette, ``pac`` the largest k whose PAC is within 0.01 of
-the lowest (the finest partition that is as crisp as any; uninformative on large cohorts, where subsamples
-hardly perturb the fit and PAC is near 0 for every k), ``prediction_strength`` the largest k
-(Tibshirani and Walther's rule). If no k reaches the threshold, the most predictable k is chosen.
+``k_criterion: structure_z`` (default) the k whose silhouette stands most null SDs above the Gaussian null
+cohorts' silhouette at the same k (``structure_z``; the silhouette when there are no null draws), ``silhouette``
+the highest silhouette, ``pac`` the largest k whose PAC is within 0.01 of the lowest (the finest partition that
+is as crisp as any; uninformative on large cohorts, where subsamples hardly perturb the fit and PAC is near 0 for
+every k), ``prediction_strength`` the largest k (Tibshirani and Walther's rule). If no k reaches the threshold,
+the k with the highest ``structure_z`` is chosen (for the other criteria, the most predictable k). Chosen on
+``bench/accuracy.md``: the null's silhouette falls with k, so the raw silhouette favours few subtypes.
 """
 
 from __future__ import annotations
@@ -61,8 +64,8 @@ class ClusterOptions:
     k_min: int = 2
     k_max: int = 8
     k: int | None = None  # fix the number of subtypes instead of choosing it
-    k_criterion: str = "silhouette"  # silhouette, pac or prediction_strength
-    min_prediction_strength: float = 0.8
+    k_criterion: str = "structure_z"  # structure_z, silhouette, pac or prediction_strength
+    min_prediction_strength: float = 0.7
     resamples: int = 30
     resample_fraction: float = 0.8
     prediction_strength_splits: int = 10
@@ -279,9 +282,14 @@ def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: floa
         log.warning("every k leaves a cluster of fewer than %d tumours (outliers?); choosing among all k", min_subtype_size)
     else:
         scores = large_enough
+    if criterion == "structure_z" and scores["structure_z"].isna().all():
+        criterion = "silhouette"  # no structure test was run
     eligible = scores[scores["prediction_strength"] >= min_prediction_strength]
     if eligible.empty:
-        return int(scores.loc[scores["prediction_strength"].idxmax(), "k"])
+        fallback = "structure_z" if criterion == "structure_z" else "prediction_strength"
+        return int(scores.loc[scores[fallback].idxmax(), "k"])
+    if criterion == "structure_z":
+        return int(eligible.loc[eligible["structure_z"].idxmax(), "k"])
     if criterion == "pac":
         return int(eligible.loc[eligible["pac"] <= eligible["pac"].min() + PAC_TOLERANCE, "k"].max())
     if criterion == "prediction_strength":
@@ -323,8 +331,7 @@ class Subtypes:
     @property
     def structure_z(self) -> float:
         """How far the chosen k's silhouette stands above the Gaussian null cohorts' (in their SDs; NaN untested)."""
-        chosen = self.chosen
-        return float((chosen["silhouette"] - chosen["null_silhouette"]) / np.maximum(chosen["null_silhouette_sd"], 1e-3))
+        return float(self.chosen["structure_z"])
 
     @property
     def stable(self) -> bool:
@@ -339,9 +346,9 @@ def find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
     probe = np.sort(np.random.default_rng(options.seed).permutation(len(space))[: options.consensus_max_tumours])
     results = {k: evaluate_k(space, k, subsets, probe, options) for k in candidates}
     scores = pd.DataFrame([r["scores"] for r in results.values()])
+    add_structure_test(scores, space.take(probe), options)
     k = options.k or choose_k(scores, options.k_criterion, options.min_prediction_strength, options.min_subtype_size)
     scores["chosen"] = scores["k"] == k
-    add_structure_test(scores, space.take(probe), options)
     chosen = results[k]
     names = name_subtypes(chosen["labels"])
     labels = pd.DataFrame({k: name_subtypes(r["labels"]) for k, r in results.items()}, index=pd.Index(space.samples, name="sample_id"))
@@ -357,14 +364,16 @@ def find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
 
 
 def add_structure_test(scores: pd.DataFrame, probed: Space, options: ClusterOptions) -> None:
-    """Columns ``null_silhouette`` and ``null_silhouette_sd`` (over the Gaussian null cohorts), ``structure_p`` and
-    ``structure_stable`` (p below ``structure_alpha``); always stable for an affinity or without null draws."""
+    """Columns ``null_silhouette`` and ``null_silhouette_sd`` (over the Gaussian null cohorts), ``structure_z``
+    (how many of those SDs the silhouette stands above the null's), ``structure_p`` and ``structure_stable`` (p
+    below ``structure_alpha``); always stable, and NaN otherwise, for an affinity or without null draws."""
     if probed.affinity is not None or options.null_draws == 0:
-        scores["null_silhouette"] = scores["null_silhouette_sd"] = scores["structure_p"] = np.nan
+        scores["null_silhouette"] = scores["null_silhouette_sd"] = scores["structure_z"] = scores["structure_p"] = np.nan
         scores["structure_stable"] = True
         return
     null = null_silhouettes(probed, list(scores["k"]), options)
     scores["null_silhouette"], scores["null_silhouette_sd"] = np.nanmean(null, axis=0), np.nanstd(null, axis=0)
+    scores["structure_z"] = (scores["silhouette"] - scores["null_silhouette"]) / np.maximum(scores["null_silhouette_sd"], 1e-3)
     p = structure_p(scores["silhouette"].to_numpy(), null)
     scores["structure_p"], scores["structure_stable"] = p, p < options.structure_alpha
     if p >= options.structure_alpha:

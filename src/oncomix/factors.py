@@ -18,7 +18,8 @@ A factor is left out of clustering when
   slightly skewed programmes dominate at 10,000 tumours.)
 
 With ``adaptive_space`` (the default), :func:`cluster_factors` also clusters every informative factor (all but
-the weak and technical ones) and keeps the space whose partition stands further above its Gaussian null.
+the weak and technical ones), standardised and as MOFA gives them, and keeps the space whose predictable
+partition stands furthest above its Gaussian null (:func:`cluster_in_chosen_space`).
 
 Associations (:func:`covariate_associations`): a numeric covariate is tested with Spearman's rank correlation
 (effect: rho, and rho squared as the fraction of rank variance); a categorical one with the Kruskal-Wallis
@@ -166,21 +167,39 @@ def cluster_in_chosen_space(
     factors: pd.DataFrame, r2: pd.DataFrame, associations: pd.DataFrame, factor_options: FactorOptions, cluster_options: ClusterOptions,
 ) -> tuple[pd.DataFrame, Space, Subtypes]:
     """The factor table, the space clustered and its subtypes. With ``adaptive_space``, every informative factor
-    (``factor_selection: all``) is clustered too, and the space whose chosen partition stands further above its
-    Gaussian null (``Subtypes.structure_z``) is kept: subtypes spread over many factors look Gaussian factor by
-    factor and escape the selection (``bench/accuracy.md``). The table's ``used`` and ``status`` say which."""
+    is clustered too, weighted as configured and as MOFA gives them, and the candidate space kept is the one whose
+    chosen partition is predictable (prediction strength at least ``min_prediction_strength``) and stands most
+    Gaussian-null SDs above its null (``Subtypes.structure_z``); see :func:`candidate_spaces`. The table's ``used``,
+    ``status`` and ``weighting`` say which space was kept."""
     table = factor_table(factors, r2, associations, factor_options)
-    space = factor_space(factors, table, factor_options.factor_weighting)
-    subtypes = find_subtypes(space, cluster_options)
-    informative = every_informative_factor(table)
-    if factor_options.adaptive_space and not informative["used"].equals(table["used"]):
-        wider_space = factor_space(factors, informative, factor_options.factor_weighting)
-        wider = find_subtypes(wider_space, cluster_options)
-        log.info("structure z: %.2f on the selected factors, %.2f on every informative factor", subtypes.structure_z, wider.structure_z)
-        not_an_outlier_split = wider.chosen["smallest_subtype"] >= cluster_options.min_subtype_size
-        if wider.structure_z > subtypes.structure_z and not_an_outlier_split:
-            table, space, subtypes = informative, wider_space, wider
-    return table, space, subtypes
+    best = None
+    for candidate, weighting in candidate_spaces(table, factor_options):
+        space = factor_space(factors, candidate, weighting)
+        subtypes = find_subtypes(space, cluster_options)
+        chosen = subtypes.chosen
+        rank = (chosen["smallest_subtype"] >= cluster_options.min_subtype_size,  # not an outlier split
+                chosen["prediction_strength"] >= cluster_options.min_prediction_strength, subtypes.structure_z)
+        log.info("structure z %.2f (prediction strength %.2f) on %d factors, %s", rank[2], chosen["prediction_strength"], candidate["used"].sum(), weighting)
+        if best is None or rank > best[0]:  # NaN z (no structure test) never beats the first space
+            best = (rank, candidate.assign(weighting=weighting), space, subtypes)
+    return best[1:]
+
+
+def candidate_spaces(table: pd.DataFrame, options: FactorOptions) -> list[tuple[pd.DataFrame, str]]:
+    """The spaces clustered, as (factor table, weighting): the selected factors weighted as configured, then with
+    ``adaptive_space`` every informative factor weighted so and as MOFA gives them (``none``). Subtypes spread
+    over many factors look Gaussian factor by factor and escape the selection; standardising many factors lets
+    weak ones drown subtypes that MOFA's own scale shows (the factor generator of ``bench/accuracy.md``), while
+    MOFA's scale hides subtypes carried by small views (its demo generator)."""
+    spaces = [(table, options.factor_weighting)]
+    if options.adaptive_space:
+        informative = every_informative_factor(table)
+        spaces += [(informative, weighting) for weighting in dict.fromkeys([options.factor_weighting, "none"])]
+    unique = []
+    for candidate, weighting in spaces:
+        if not any(weighting == w and candidate["used"].equals(c["used"]) for c, w in unique):
+            unique.append((candidate, weighting))
+    return unique
 
 
 def every_informative_factor(table: pd.DataFrame) -> pd.DataFrame:

@@ -245,6 +245,7 @@ def render(inputs: ReportInputs) -> str:
         k_plot=plots.k_selection(inputs.k_selection),
         factor_table=inputs.factor_table,
         every_informative=bool((inputs.factor_table["used"] & inputs.factor_table["status"].ne("used")).any()),  # adaptive space
+        weighting=inputs.factor_table["weighting"].iloc[0],  # of the space kept (cluster_in_chosen_space)
         associations=inputs.associations.sort_values(["technical", "q"], ascending=[False, True]),
         consensus_plot=plots.consensus_heatmap(inputs.consensus, subtypes),
         method_comparison=inputs.method_comparison,

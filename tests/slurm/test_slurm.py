@@ -38,7 +38,8 @@ def small_config(folder: Path) -> dict:
         "cohort": "small", "samples": str(folder / "samples.tsv"), "seed": 3,
         "omics": {view: {"path": str(folder / f"{view}.tsv.gz"), "type": kind} for view, kind in DEMO_TYPES.items()},
         "survival": {"time": "os_months", "event": "os_event"}, "compare_to": "simulated_subtype",
-        "baselines": ["concat_pca"], "markers": {"replication_splits": 1}, "clustering": {"k_max": 5, "resamples": 10},
+        "baselines": ["concat_pca"], "markers": {"replication_splits": 1}, "clustering": {"k_max": 5, "resamples": 10, "null_draws": 0},
+        "signature": {"outer_folds": 2, "inner_folds": 2, "penalties": [0.1]},  # the plumbing is tested, not these steps
     }
 
 
