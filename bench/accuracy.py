@@ -9,14 +9,14 @@ would write it), ``preprocess`` and ``train_mofa`` with their defaults. On the s
   prediction strength >= 0.7, the best of three candidate spaces); its k is 1 when the structure test finds no
   stable subtypes (``oncomix, no structure test``: the same calls without it).
   ``oncomix, k by <rule>``: the same clustering with another k rule; ``oncomix, finer level``: its
-  ``subtype_fine``. ``oncomix, selected factors only``: without ``adaptive_space``. The previous clustering
-  defaults: ``factor_weighting: variance``, ``factor_selection: multimodal``, no adaptive space (on the new
-  preprocessing: the depth factor the old one made is gone for every method alike).
+  ``subtype_fine``. ``oncomix, selected factors only``: without ``adaptive_space`` (one space, the selected
+  factors standardised). Every method uses the package's current defaults: a cached run keeps only the settings
+  a user wrote.
 - ``reference``: k-means (scikit-learn, 10 starts) on all MOFA factors as they are, k from 2 to 8 by the
   highest silhouette. Alternatives with the same one-fit-per-k silhouette rule: every informative factor, the
   selected ones (multimodal or non-Gaussian, or multimodal only) standardised, and the used factors (oncomix's
-  choice between the selected and every informative one) standardised, variance-weighted or as they are, by
-  k-means, a Gaussian mixture or Ward.
+  choice among its candidate spaces) standardised, variance-weighted or as they are, by k-means, a Gaussian
+  mixture or Ward.
 - baselines: concatenated PCA and SNF (``oncomix.baselines``), k by the same silhouette rule.
 
 Scores per run: true and chosen k, ARI and NMI against the truth over the tumours each method clusters. The
@@ -66,7 +66,6 @@ SEEDS = (1, 2, 3)
 K_RANGE = range(2, 9)
 SILHOUETTE_MAX_TUMOURS = 1000
 K_RULES = ("structure_z", "pac", "silhouette", "prediction_strength")
-PREVIOUS = "variance-weighted multimodal factors (previous clustering defaults)"
 
 
 def real_cohorts() -> dict[str, tuple[dict, str]]:
@@ -137,14 +136,8 @@ def methods(clustering: dict, factors: pd.DataFrame, r2: pd.DataFrame, covariate
         k = choose_k(subtypes.k_selection, rule, cluster_options.min_prediction_strength, cluster_options.min_subtype_size)
         calls[f"oncomix, k by {rule}"] = stable_calls(subtypes, subtypes.labels[k])
     calls["oncomix, no structure test"] = subtypes.calls["subtype"]
-    variants = {  # the clustering alone (no finer level) with other factor settings
-        "oncomix, selected factors only": dataclasses.replace(factor_options, adaptive_space=False),
-        PREVIOUS: dataclasses.replace(factor_options, factor_weighting="variance", factor_selection="multimodal", adaptive_space=False),
-        "oncomix, factors as MOFA gives them": dataclasses.replace(factor_options, factor_weighting="none"),
-    }
-    for name, options in variants.items():
-        variant = cluster_in_chosen_space(factors, r2, found.associations, options, cluster_options)[2]
-        calls[name] = stable_calls(variant, variant.calls["subtype"])
+    selected_only = cluster_in_chosen_space(factors, r2, found.associations, dataclasses.replace(factor_options, adaptive_space=False), cluster_options)[2]
+    calls["oncomix, selected factors only"] = stable_calls(selected_only, selected_only.calls["subtype"])
     used = found.factor_table
     selection = {rule: factor_table(factors, r2, found.associations, dataclasses.replace(factor_options, factor_selection=rule))
                  for rule in ("either", "multimodal")}  # the selection alone: oncomix's used factors may be every informative one
@@ -189,6 +182,7 @@ def integrated(name: str, seed: int, scenario: Scenario | None) -> Path:
         else:
             config, label = real_cohorts()[name]
             truth = pd.read_csv(config["samples"], sep="\t", index_col=0)[label].dropna().astype(str)
+        clustering = dict(config.get("clustering", {}))  # as the user wrote it: stage 2 applies the current defaults
         start = time.perf_counter()
         config, mdata, model = integrate(config, seed, workdir)
         mofa_s = time.perf_counter() - start
@@ -203,7 +197,7 @@ def integrated(name: str, seed: int, scenario: Scenario | None) -> Path:
     mdata.obs.reindex(model.factors.index)[technical].to_csv(folder / "covariates.tsv", sep="\t")
     truth.rename("truth").rename_axis("sample_id").to_csv(folder / "truth.tsv", sep="\t")
     pd.DataFrame(baselines).rename_axis("sample_id").to_csv(folder / "baselines.tsv", sep="\t")
-    (folder / "config.json").write_text(json.dumps({"clustering": config["clustering"], "mofa_s": round(mofa_s, 1), "baselines_s": round(time.perf_counter() - start - mofa_s, 1)}))
+    (folder / "config.json").write_text(json.dumps({"clustering": clustering, "mofa_s": round(mofa_s, 1), "baselines_s": round(time.perf_counter() - start - mofa_s, 1)}))
     (folder / "done").touch()
     return folder
 
@@ -276,7 +270,6 @@ def summary(rows: pd.DataFrame, simulated: set[str]) -> str:
     means = sim.pivot_table(index="scenario", columns="method", values="ari")
     per_method["scenarios_0_05_below_reference"] = [int((means[m] < means["reference"] - 0.05).sum()) for m in per_method.index]
     shown = ["oncomix", "reference", "oncomix, finer level", "oncomix, no structure test", "oncomix, selected factors only",
-             "oncomix, factors as MOFA gives them", PREVIOUS,
              "informative factors, standardised, k-means", "used factors, standardised, k-means", "concatenated PCA", "SNF"]
     per_scenario = sim[sim["method"].isin(shown)].pivot_table(index="scenario", columns="method", values="ari")[[m for m in shown]]
     ks = sim[sim["method"].isin(["oncomix", "reference"])].pivot_table(index=["scenario", "seed"], columns="method", values="k")
