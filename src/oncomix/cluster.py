@@ -287,6 +287,7 @@ def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: floa
     eligible = scores[scores["prediction_strength"] >= min_prediction_strength]
     if eligible.empty:
         fallback = "structure_z" if criterion == "structure_z" else "prediction_strength"
+        log.warning("no k reaches prediction strength %.2f: choosing by %s; the subtypes are tentative", min_prediction_strength, fallback)
         return int(scores.loc[scores[fallback].idxmax(), "k"])
     if criterion == "structure_z":
         return int(eligible.loc[eligible["structure_z"].idxmax(), "k"])
