@@ -89,6 +89,8 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     assert f"accuracy\n<strong>{accuracy:.3g}</strong>" in html
     assert "Kaplan-Meier curves per subtype" in html and f"<td class=\"text\">{hazards.loc[0, 'term']}</td>" in html  # KM plot and Cox table
     assert "<td class=\"text\">&lt;img src=x onerror=alert(1)&gt;</td>" in html  # an evil clinical value, escaped in table one
+    predictable = found.chosen["prediction_strength"] >= ClusterOptions().min_prediction_strength
+    assert ("No number of subtypes is predictable" in words) != predictable  # the tentative-subtypes warning, only when due
 
 
 def test_input_checksums_stage_times_and_warnings_for_the_methods_and_warnings_sections(tmp_path):

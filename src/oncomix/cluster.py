@@ -271,7 +271,8 @@ def structure_p(observed: np.ndarray, null: np.ndarray) -> float:
 
 
 def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: float, min_subtype_size: int = 1) -> int:
-    """The best k among those predictable enough; the most predictable k if none is.
+    """The best k among those predictable enough; if none is, the highest ``structure_z`` (criterion
+    ``structure_z``) or the most predictable k (the other criteria).
 
     A k the algorithm could not produce (Leiden finding another number of communities) is never chosen, nor a k
     whose smallest cluster has fewer than ``min_subtype_size`` tumours, unless every k does.
@@ -296,6 +297,12 @@ def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: floa
     if criterion == "prediction_strength":
         return int(eligible["k"].max())
     return int(eligible.loc[eligible["silhouette"].idxmax(), "k"])
+
+
+def support(chosen: pd.Series, options: ClusterOptions) -> tuple[bool, bool]:
+    """Of a chosen partition (a ``k_selection`` row): is its smallest subtype at least ``min_subtype_size``
+    tumours, and does its prediction strength reach ``min_prediction_strength``?"""
+    return bool(chosen["smallest_subtype"] >= options.min_subtype_size), bool(chosen["prediction_strength"] >= options.min_prediction_strength)
 
 
 def confidence(labels: np.ndarray, runs: np.ndarray) -> np.ndarray:
@@ -412,9 +419,8 @@ def find_fine_subtypes(space: Space, calls: pd.DataFrame, options: ClusterOption
         if k_max < 2:
             continue
         inner = find_subtypes(space.take(members), dataclasses.replace(options, k=None, k_min=2, k_max=k_max))
-        chosen = inner.chosen
-        splits = inner.stable and chosen["prediction_strength"] >= options.min_prediction_strength and chosen["smallest_subtype"] >= options.min_subtype_size
-        log.info("subtype %s (%d tumours): %s", name, len(members), f"split into {int(chosen['k'])}" if splits else "kept whole")
+        splits = inner.stable and all(support(inner.chosen, options))
+        log.info("subtype %s (%d tumours): %s", name, len(members), f"split into {int(inner.chosen['k'])}" if splits else "kept whole")
         if splits:
             ids = space.samples[members]
             fine.loc[ids, "subtype_fine"] = name + "." + inner.calls["subtype"].str.removeprefix("ST")

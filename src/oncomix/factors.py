@@ -46,7 +46,7 @@ from scipy import stats
 from sklearn.mixture import GaussianMixture
 from statsmodels.stats.multitest import multipletests
 
-from oncomix.cluster import ClusterOptions, Space, Subtypes, find_fine_subtypes, find_subtypes
+from oncomix.cluster import ClusterOptions, Space, Subtypes, find_fine_subtypes, find_subtypes, support
 
 log = logging.getLogger(__name__)
 SELECTION_STATUSES = ("unimodal", "gaussian")  # statuses of factors left out by factor_selection alone
@@ -176,10 +176,8 @@ def cluster_in_chosen_space(
     for candidate, weighting in candidate_spaces(table, factor_options):
         space = factor_space(factors, candidate, weighting)
         subtypes = find_subtypes(space, cluster_options)
-        chosen = subtypes.chosen
-        rank = (chosen["smallest_subtype"] >= cluster_options.min_subtype_size,  # not an outlier split
-                chosen["prediction_strength"] >= cluster_options.min_prediction_strength, subtypes.structure_z)
-        log.info("structure z %.2f (prediction strength %.2f) on %d factors, %s", rank[2], chosen["prediction_strength"], candidate["used"].sum(), weighting)
+        rank = (*support(subtypes.chosen, cluster_options), subtypes.structure_z)  # no outlier split, predictable, z
+        log.info("structure z %.2f (prediction strength %.2f) on %d factors, %s", subtypes.structure_z, subtypes.chosen["prediction_strength"], candidate["used"].sum(), weighting)
         if best is None or rank > best[0]:  # NaN z (no structure test) never beats the first space
             best = (rank, candidate.assign(weighting=weighting), space, subtypes)
     return best[1:]
@@ -194,12 +192,10 @@ def candidate_spaces(table: pd.DataFrame, options: FactorOptions) -> list[tuple[
     spaces = [(table, options.factor_weighting)]
     if options.adaptive_space:
         informative = every_informative_factor(table)
-        spaces += [(informative, weighting) for weighting in dict.fromkeys([options.factor_weighting, "none"])]
-    unique = []
-    for candidate, weighting in spaces:
-        if not any(weighting == w and candidate["used"].equals(c["used"]) for c, w in unique):
-            unique.append((candidate, weighting))
-    return unique
+        same_factors = informative["used"].equals(table["used"])
+        spaces += [(informative, weighting) for weighting in dict.fromkeys([options.factor_weighting, "none"])
+                   if not (same_factors and weighting == options.factor_weighting)]  # that one is the first space
+    return spaces
 
 
 def every_informative_factor(table: pd.DataFrame) -> pd.DataFrame:

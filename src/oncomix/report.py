@@ -221,6 +221,7 @@ def render(inputs: ReportInputs) -> str:
     shown_targets = targets[targets["replicated"].astype(bool)] if replication_ran else targets
     markers = shown_markers(biomarkers, inputs.top_n)
     script, script_hash = report_script()
+    chosen = inputs.k_selection.loc[inputs.k_selection["chosen"]].iloc[0]
     return environment.get_template("report.html.j2").render(
         cohort=inputs.cohort,
         script=script,
@@ -251,7 +252,8 @@ def render(inputs: ReportInputs) -> str:
         method_comparison=inputs.method_comparison,
         compare_to=inputs.config.get("compare_to"),
         n_lacking=int((inputs.subtypes["missing_views"].fillna("") != "").sum()),
-        chosen_k=int(inputs.k_selection.loc[inputs.k_selection["chosen"], "k"].iloc[0]),
+        chosen=chosen,
+        chosen_k=int(chosen["k"]),
         structure=inputs.k_selection.iloc[0] if "structure_p" in inputs.k_selection else None,
         tree=inputs.subtype_tree,
         fine=fine_summary(inputs.subtypes),
