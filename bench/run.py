@@ -47,10 +47,11 @@ def cohort_folder(n: int) -> Path:
 
 
 def bench_config(n: int, folder: Path) -> Path:
-    """The demo's settings on the simulated cohort (cohort name ``bench_<n>``)."""
+    """The demo's settings on the simulated cohort (cohort name ``bench_<n>``), with the targeting tables."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config["cohort"] = f"bench_{n}"
     config["samples"] = str(folder / "samples.tsv")
+    config["resources"] = str(REPO.parent / "shared" / "annotations")  # targeting runs, as on a machine that fetched its tables
     for view, omic_type in VIEWS.items():
         config["omics"][view] = {**config["omics"][view], "path": str(folder / f"{view}.tsv.gz"), "type": omic_type}
     path = DATA / f"bench_{n}.yaml"

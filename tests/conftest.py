@@ -15,6 +15,7 @@ from oncomix.readers import ViewSpec
 from oncomix.simulate import CohortSpec, MarkerPlan, simulate_cohort, write_cohort
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED_ANNOTATIONS = REPO.parent / "shared" / "annotations"  # third-party tables, beside the checkout (CI has them)
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
 DEMO_VIEWS = ("mutation", "rna", "protein", "metabolite")
 DEMO_TYPES = {"mutation": "mutation", "rna": "rna_counts", "protein": "protein", "metabolite": "metabolite"}
@@ -58,9 +59,10 @@ def run_workflow(workdir: Path, config: dict, targets: tuple[str, ...] = (), fla
 
 
 def demo_config(cohort: str, data: Path) -> dict:
-    """config/config.yaml (what `make demo` runs) with its inputs moved to ``data``."""
+    """config/config.yaml (what `make demo` runs) with its inputs moved to ``data``, and the real targeting tables
+    (as `oncomix resources fetch` writes them) from ../shared/annotations."""
     text = (REPO / "config/config.yaml").read_text().replace("resources/demo", str(data))
-    return yaml.safe_load(text) | {"cohort": cohort}
+    return yaml.safe_load(text) | {"cohort": cohort, "resources": str(SHARED_ANNOTATIONS)}
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,9 @@ from oncomix.replication import Replication, add_replication
 from oncomix.report import ReportInputs, _format_number, embedding_data, file_checksums, log_warnings, render, report_script, safe_json, stage_times
 from oncomix.signature import SignatureOptions, fit_signature
 from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
+from oncomix.resources import describe
 from oncomix.targeting import TargetingOptions, annotate, targets_table
+from tests.conftest import SHARED_ANNOTATIONS
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -40,7 +42,8 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     counts = candidates.assign(halves_replicated=np.where(candidates["feature"] == hidden["feature"], 0, 2))
     halves = pd.DataFrame({"split": [1, 1], "half": [1, 2], "tumours": [50, 50], "ari_with_full_cohort": [0.9, 1.0]})
     markers = add_replication(markers, Replication(counts, halves), 0.05, 0.5)
-    markers = annotate(markers, {}, TargetingOptions())
+    tables = {name: SHARED_ANNOTATIONS / f"{name}.tsv" for name in ("surfaceome", "drug_targets")}  # as fetched
+    markers = annotate(markers, {}, TargetingOptions(**{name: str(path) for name, path in tables.items()}))
     markers.loc[markers["feature"] == EVIL, ["targetable", "direction", "approved_drugs"]] = True, "up", EVIL
     targets = targets_table(markers, 0.05)
     signature = fit_signature(data, subtypes["subtype"], SignatureOptions(screen_features=30, penalties=(0.1,), outer_folds=3, inner_folds=2))
@@ -62,6 +65,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
                   "subtype_associations": subtype_associations(data.obs, subtypes["subtype"], ["note", "stage"]),
                   "factor_associations": factor_associations(result.factors, data.obs, ["stage"])},
         survival=survival, mofa_training=training_summary(result), warnings=[f"validate: dropped 1 feature(s) with constant values: {EVIL}"],
+        resources=describe(tables),
     ))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
@@ -85,6 +89,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     assert f">{hidden['feature']}<" not in html.split('id="signature"')[0]  # a marker that did not replicate is not shown
     first_target = targets[(targets["feature"] != EVIL) & targets["replicated"]].iloc[0]
     assert f'<td class="text">{first_target["gene_symbol"]}</td>' in html  # targetable markers listed
+    assert "Targeting was skipped" not in html and "<td class=\"text\">unrecorded (sha256 4d3bce9bd6c2)</td>" in html  # versions named
     accuracy = signature.performance.set_index("metric").loc["held_out_accuracy", "value"]
     assert f"accuracy\n<strong>{accuracy:.3g}</strong>" in html
     assert "Kaplan-Meier curves per subtype" in html and f"<td class=\"text\">{hazards.loc[0, 'term']}</td>" in html  # KM plot and Cox table

@@ -1,4 +1,7 @@
-"""Targeting annotation: gene maps, the shipped surfaceome and drug-target tables, user tables, targets.tsv."""
+"""Targeting annotation: gene maps, the surfaceome and drug-target tables (small ones the tests write; the real
+ones from ../shared/annotations, where `oncomix resources fetch` would put them), user tables, targets.tsv."""
+
+from pathlib import Path
 
 import anndata as ad
 import mudata as md
@@ -10,6 +13,25 @@ from oncomix.errors import OncomixInputError
 from oncomix.targeting import (
     RPPA, TargetingOptions, add_positive_rates, annotate, feature_genes, positive_tumours, read_gene_map, targetable_tumours, targets_table,
 )
+
+SHARED_ANNOTATIONS = Path(__file__).resolve().parents[2] / "shared" / "annotations"  # third-party tables, beside the checkout
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory) -> TargetingOptions:
+    """Small surfaceome and drug-target tables in the layout `oncomix resources fetch` writes."""
+    folder = tmp_path_factory.mktemp("resources")
+    (folder / "surfaceome.tsv").write_text(
+        "gene_symbol\tuniprot\tcspa_category\tcspa_high_confidence\tcd_antigen\n"
+        "ERBB2\tP04626\t1 - high confidence\t1\tCD340\nCD48\tP09326\t1 - high confidence\t1\tCD48\n"
+        "KIT\tP10721\t1 - high confidence\t1\tCD117\nGATA3\tX\t2 - putative\t0\t\n"
+    )
+    (folder / "drug_targets.tsv").write_text(
+        "gene_symbol\tdrug_name\tevidence\tapproved_any\n"
+        "ERBB2\ttrastuzumab\tmoa\t1\nERBB2\tlapatinib\tmoa\t1\nEGFR\tcetuximab\tmoa\t1\nEGFR\tdrug-x\tbioactivity\t1\n"
+        "GATA3\tnot-approved\tmoa\t0\n"
+    )
+    return TargetingOptions(surfaceome=str(folder / "surfaceome.tsv"), drug_targets=str(folder / "drug_targets.tsv"))
 
 
 def marker_rows(rows):
@@ -26,17 +48,32 @@ def test_rppa_antibodies_map_to_genes_by_name_or_by_target():
     assert list(feature_genes(pd.Index(["EGFR", "GATA3"]), None)) == ["EGFR", "GATA3"]  # no map: ids are symbols
 
 
-def test_shipped_tables_flag_surface_proteins_and_approved_drug_targets():
+def test_tables_flag_surface_proteins_and_approved_drug_targets(tables):
     table = marker_rows([("S1", "protein", "HER2", True, "up", 0.001), ("S1", "protein", "GATA3", True, "up", 0.001), ("S1", "rna", "EGFR", True, "up", 0.001)])
-    out = annotate(table, {"protein": RPPA, "rna": None}, TargetingOptions()).set_index("feature")
+    out = annotate(table, {"protein": RPPA, "rna": None}, tables).set_index("feature")
     her2 = out.loc["HER2"]
     assert her2["gene_symbol"] == "ERBB2" and her2["cell_surface"] and her2["cd_antigen"] == "CD340"
-    assert "trastuzumab" in her2["approved_drugs"].split(";") and her2["targetable"]
+    assert her2["approved_drugs"] == "lapatinib;trastuzumab" and her2["targetable"]
     assert not out.loc["GATA3", "cell_surface"] and out.loc["GATA3", "approved_drugs"] == "" and not out.loc["GATA3", "targetable"]
+    assert out.loc["EGFR", "approved_drugs"] == "cetuximab" and out.loc["EGFR", "other_approved_drugs"] == "drug-x"
+    assert out.loc["EGFR", "targetable"] and not out.loc["EGFR", "cell_surface"]
+
+
+def test_the_real_tables_flag_her2_and_egfr():
+    assert SHARED_ANNOTATIONS.is_dir(), f"{SHARED_ANNOTATIONS} is missing: this test reads the real tables beside the checkout"
+    options = TargetingOptions(surfaceome=str(SHARED_ANNOTATIONS / "surfaceome.tsv"), drug_targets=str(SHARED_ANNOTATIONS / "drug_targets.tsv"))
+    table = marker_rows([("S1", "protein", "HER2", True, "up", 0.001), ("S1", "rna", "EGFR", True, "up", 0.001)])
+    out = annotate(table, {"protein": RPPA, "rna": None}, options).set_index("feature")
+    assert out.loc["HER2", "cd_antigen"] == "CD340" and "trastuzumab" in out.loc["HER2", "approved_drugs"].split(";")
     assert "cetuximab" in out.loc["EGFR", "approved_drugs"].split(";")
 
 
-def test_user_tables_extend_the_shipped_ones(tmp_path):
+def test_without_tables_nothing_is_flagged():
+    out = annotate(marker_rows([("S1", "rna", "ERBB2", True, "up", 0.001)]), {}, TargetingOptions())
+    assert not out["targetable"].any() and (out[["approved_drugs", "other_approved_drugs", "cd_antigen"]] == "").all().all()
+
+
+def test_user_tables_extend_the_fetched_ones(tmp_path):
     (tmp_path / "surface.tsv").write_text("gene_symbol\nGATA3\n")
     (tmp_path / "drugs.tsv").write_text("gene_symbol\tdrug_name\nGATA3\tmy-ligand-np\n")
     (tmp_path / "metabolites.tsv").write_text("feature_id\tgene_symbol\nlactate\tLDHA;SLC16A3\n")
@@ -54,7 +91,7 @@ def test_a_gene_map_without_the_needed_columns_is_named_with_the_fix(tmp_path):
         read_gene_map(str(bad))
 
 
-def test_targets_are_targetable_features_higher_in_the_subtype_specific_ones_first():
+def test_targets_are_targetable_features_higher_in_the_subtype_specific_ones_first(tables):
     table = marker_rows([
         ("S1", "protein", "HER2", True, "up", 0.001),  # surface + drugs
         ("S1", "protein", "GATA3", True, "up", 0.001),  # not targetable
@@ -63,7 +100,7 @@ def test_targets_are_targetable_features_higher_in_the_subtype_specific_ones_fir
         ("S1", "rna", "CD48", False, "up", 0.01),  # higher than in the rest, not specific
         ("S2", "rna", "EGFR", True, "up", 0.001),
     ])
-    targets = targets_table(annotate(table, {"protein": RPPA}, TargetingOptions()), alpha=0.05)
+    targets = targets_table(annotate(table, {"protein": RPPA}, tables), alpha=0.05)
     assert list(zip(targets["subtype"], targets["feature"], targets["target_rank"], targets["specific"])) == [
         ("S1", "HER2", 1, True), ("S1", "CD48", 2, False), ("S2", "EGFR", 1, True),
     ]
@@ -88,13 +125,13 @@ def test_positive_tumours_by_each_rule():
     assert (positive_tumours(mutated, "mutation")[0] == (mutated == 1)).all()
 
 
-def test_targetable_tumours_and_positive_rates_per_subtype():
+def test_targetable_tumours_and_positive_rates_per_subtype(tables):
     rng = np.random.default_rng(1)
     ids = [f"t{i}" for i in range(120)]
     her2 = np.where(np.arange(120) < 20, rng.normal(5, 0.4, 120), rng.normal(0, 0.4, 120))
     protein = ad.AnnData(np.column_stack([her2, rng.normal(size=120)]), obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=["HER2", "GATA3"]))
     protein.uns["omic_type"] = "protein"
-    biomarkers = annotate(marker_rows([("S1", "protein", "HER2", True, "up", 0.001), ("S1", "protein", "GATA3", True, "up", 0.001)]), {"protein": RPPA}, TargetingOptions())
+    biomarkers = annotate(marker_rows([("S1", "protein", "HER2", True, "up", 0.001), ("S1", "protein", "GATA3", True, "up", 0.001)]), {"protein": RPPA}, tables)
     tumours = targetable_tumours(md.MuData({"protein": protein}), biomarkers)
     assert list(tumours.columns[:7]) == ["sample_id", "omic", "feature", "gene_symbol", "value", "percentile", "positive"]
     assert set(tumours["feature"]) == {"HER2"} and len(tumours) == 120 and tumours["gene_symbol"].iloc[0] == "ERBB2"

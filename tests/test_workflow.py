@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -218,6 +219,27 @@ def test_a_changed_setting_re_runs_only_the_stages_it_affects(demo_run):
     config = demo_config("demo", data) | {"markers": {"report_top": 5}}
     assert set(planned_jobs(run_workflow(demo_run, config, flags=("--dry-run",)))) == {"report", "all"}
     run_workflow(demo_run, demo_config("demo", data), flags=("--dry-run",))  # leave demo.yaml as the demo's config
+
+
+def test_without_the_targeting_tables_the_workflow_runs_and_the_report_says_how_to_enable_them(tmp_path, demo_run):
+    """A machine without fetched resources (in a copy of the demo run): one warning, the steps that use the tables
+    re-run and nothing else, targeting is empty and the report says it was skipped and how to enable it. The demo's
+    own report (tables from ../shared/annotations) names the versions it used."""
+    workdir = tmp_path / "copy"
+    shutil.copytree(demo_run, workdir, symlinks=True)
+    config = demo_config("demo", demo_run / "resources" / "demo") | {"resources": str(tmp_path / "empty")}
+    planned = planned_jobs(run_workflow(workdir, config, flags=("--dry-run",)))
+    assert set(planned) == {"biomarkers", "fine_markers", "report", "seal_classifier", "all"}, planned
+    run = run_workflow(workdir, config)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert f"surfaceome and drug_targets not in the resource folder {tmp_path / 'empty'}: targeting is skipped" in run.stderr
+    assert "python -m oncomix resources fetch surfaceome drug_targets" in run.stderr
+    assert pd.read_csv(workdir / "results/demo/targets.tsv", sep="\t").empty
+    assert not pd.read_csv(workdir / "results/demo/biomarkers.tsv", sep="\t")["targetable"].any()
+    html = (workdir / "results/demo/report.html").read_text()
+    assert "Targeting was skipped" in html and "<code>python -m oncomix resources fetch surfaceome drug_targets</code>" in html
+    demo_html = (demo_run / "results/demo/report.html").read_text()
+    assert "Targeting was skipped" not in demo_html and "unrecorded (sha256 4d3bce9bd6c2)" in demo_html
 
 
 def test_a_clinical_column_misspelt_after_a_run_stops_the_clinical_step_with_a_clear_message(demo_run):

@@ -1,6 +1,7 @@
 """Command line: ``python -m oncomix simulate --out DIR`` writes the demo cohort;
 ``python -m oncomix validate CONFIG`` checks a config and all its input files without running anything;
-``python -m oncomix classify --model results/<cohort>/classifier --config new.yaml`` assigns new tumours."""
+``python -m oncomix classify --model results/<cohort>/classifier --config new.yaml`` assigns new tumours;
+``python -m oncomix resources fetch [NAME ...]`` downloads annotation tables and gene sets, ``resources list`` shows them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from oncomix.classify import classify_new, write_classification
 from oncomix.config import load_config
 from oncomix.errors import OncomixInputError
+from oncomix.resources import ENV_VAR, RESOURCES, ResourceError, fetch, listing, resource_folder
 from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
 from oncomix.validate import validate
 
@@ -31,6 +33,10 @@ def main(argv: list[str] | None = None) -> None:
     assign.add_argument("--model", type=Path, required=True, help="the classifier folder of a finished run: results/<cohort>/classifier")
     assign.add_argument("--config", type=Path, required=True, help="config of the new tumours (same view names as the cohort's)")
     assign.add_argument("--out", type=Path, help="output folder (default: results/<new cohort>/classification)")
+    resources = commands.add_parser("resources", help="fetch or list annotation tables and gene sets")
+    resources.add_argument("action", choices=["fetch", "list"])
+    resources.add_argument("names", nargs="*", metavar="NAME", help=f"resources to fetch (default: all): {', '.join(RESOURCES)}")
+    resources.add_argument("--folder", type=Path, help=f"resource folder (default: ${ENV_VAR}, else the user cache folder)")
     args = parser.parse_args(argv)
     if args.command == "simulate":
         spec = CohortSpec(n_tumours=args.tumours, n_genes=args.genes, seed=args.seed)
@@ -38,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote a {spec.n_tumours}-tumour cohort to {args.out}")
     elif args.command == "validate":
         sys.exit(run_validate(args.config, args.verbose))
+    elif args.command == "resources":
+        sys.exit(run_resources(args.action, args.names, resource_folder(args.folder and str(args.folder))))
     else:
         sys.exit(run_classify(args.model, args.config, args.out))
 
@@ -72,4 +80,17 @@ def run_classify(model: Path, config_path: Path, out: Path | None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_classification(result, out / "subtypes.tsv", out / "targetable_markers.tsv", out / "report.html")
     print(f"{len(result.calls)} tumours assigned: {result.calls['subtype'].value_counts().sort_index().to_dict()}; see {out}")
+    return 0
+
+
+def run_resources(action: str, names: list[str], folder: Path) -> int:
+    """Fetch the named resources (all by default) into ``folder``, or list what it holds (exit 1 on a failed fetch)."""
+    if action == "fetch":
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        try:
+            fetch(names or list(RESOURCES), folder)
+        except ResourceError as error:
+            print(error, file=sys.stderr)
+            return 1
+    print(listing(folder))
     return 0

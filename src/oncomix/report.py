@@ -30,6 +30,10 @@ from oncomix.readers import TEXT_COLUMNS
 PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels", "lifelines", "snfpy")
 
 
+RESOURCE_COLUMNS = ["name", "file", "version", "licence", "citation", "fetched", "sha256"]
+TARGETING_RESOURCES = ("surfaceome", "drug_targets")
+
+
 @dataclass
 class ReportInputs:
     cohort: str
@@ -61,6 +65,7 @@ class ReportInputs:
     stage_times: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["stage", "wall_s", "peak_mib"]))
     subtype_tree: pd.DataFrame | None = None  # subtype_tree.tsv: per k, each subtype's parent, size and stability
     targetable_tumours: pd.DataFrame | None = None  # targetable_tumours.tsv: per tumour and targetable feature, positive?
+    resources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOURCE_COLUMNS))  # oncomix.resources.describe
 
 
 def versions() -> dict[str, str]:
@@ -275,6 +280,9 @@ def render(inputs: ReportInputs) -> str:
         survival=_with_ph_test(inputs.survival),
         km_plot=plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]) if inputs.survival else None,
         versions=versions(),
+        resources=inputs.resources,
+        missing_resources=[name for name in TARGETING_RESOURCES if name not in set(inputs.resources["name"])],
+        own_tables=any(inputs.config.get("targeting", {}).get(key) for key in ("surface_tables", "drug_target_tables")),
         config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
     )

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oncomix.targeting import ANNOTATIONS
 
 
 @dataclass(frozen=True)
@@ -218,12 +217,25 @@ def simulate_cohort(spec: CohortSpec = CohortSpec()) -> Cohort:
     return Cohort(samples=samples, views=views, truth_subtypes=truth, truth_markers=truth_markers)
 
 
+# HGNC symbols of well-known cancer genes (surface proteins, drug targets, drivers, lineage markers), chosen by
+# hand for oncomix, so that markers of simulated cohorts can be annotated for targeting when resources are fetched
+KNOWN_GENES = """
+ERBB2 EGFR ERBB3 ERBB4 MET KIT PDGFRA PDGFRB FGFR1 FGFR2 FGFR3 FGFR4 KDR FLT1 FLT3 FLT4 TEK NTRK1 NTRK2 ALK ROS1 RET
+IGF1R INSR EPHA2 AXL CSF1R CD19 MS4A1 CD22 CD33 CD38 CD274 PDCD1 CTLA4 CD80 CD86 EPCAM TACSTD2 NECTIN4 FOLR1 MSLN
+CEACAM5 MUC1 GPC3 CD44 CD47 ITGB1 ITGAV ITGB3 ITGA5 ITGB4 CD70 CD276 DLL3 TNFRSF8 TNFRSF17 TNFRSF4 TNFRSF9 SLC7A5
+SLC3A2 TFRC PTK7 ROR1 ROR2 CDH1 CDH2 CDH3 L1CAM NCAM1 ENPP3 SLC34A2 CD52 IL2RA IL3RA IL6R CXCR4 CCR4 SSTR2 GRPR
+FOLH1 DPP4 ANPEP MME PROM1 CD34 PTPRC CD2 CD3E CD4 CD8A LAG3 HAVCR2 TIGIT VTCN1 NT5E ADORA2A SDC1 BCAM LRRC15
+BRAF RAF1 ARAF MAP2K1 MAP2K2 MAPK1 MAPK3 MTOR PIK3CA PIK3CB PIK3CD AKT1 AKT2 AKT3 CDK4 CDK6 CDK2 CDK7 CDK9 PARP1
+PARP2 ESR1 PGR AR TOP1 TOP2A TUBB HDAC1 HDAC2 HDAC3 HDAC6 DNMT1 ABL1 JAK1 JAK2 BTK SRC PTGS2 DHFR TYMS RRM1 BCL2
+MCL1 MDM2 XPO1 PSMB5 AURKA AURKB PLK1 WEE1 ATR CHEK1 IDH1 IDH2 EZH2 BRD4 KRAS NRAS HRAS SMO PTCH1 NOTCH1 VEGFA
+HIF1A CA9 SRD5A2 CYP17A1 CYP19A1 TP53 PTEN APC RB1 CDKN2A NF1 BRCA1 BRCA2 ARID1A KMT2D KEAP1 STK11 SMAD4 CTNNB1
+GATA3 FOXA1 KRT5 KRT14 KRT8 KRT18 KRT19 VIM MKI67 PCNA MYC MYCN CCND1 CCNE1 SOX2 SOX10 MITF PAX8 NKX2-1 CDX2
+""".split()
+
+
 def gene_symbols(n: int) -> list[str]:
-    """``n`` gene names: real HGNC symbols first (those of the shipped targeting tables, in a fixed shuffled
-    order, so that the demo's markers can be annotated), then GENE00001-style names."""
-    tables = ("surfaceome.tsv.gz", "drug_targets.tsv.gz")
-    symbols = sorted(set().union(*(pd.read_csv(ANNOTATIONS / t, sep="\t", usecols=["gene_symbol"]).dropna()["gene_symbol"] for t in tables)))
-    chosen = [symbols[i] for i in np.random.default_rng(0).permutation(len(symbols))[:n]]
+    """``n`` gene names: the known cancer genes first (in a fixed shuffled order), then GENE00001-style names."""
+    chosen = [KNOWN_GENES[i] for i in np.random.default_rng(0).permutation(len(KNOWN_GENES))[:n]]
     return chosen + [f"GENE{g:05d}" for g in range(len(chosen) + 1, n + 1)]
 
 

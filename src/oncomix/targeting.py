@@ -1,13 +1,14 @@
 """Targeting annotations: map marker features to genes and flag cell-surface proteins and approved-drug targets.
 
-Shipped tables (sources, versions and licences in ``oncomix/annotations/README.md``): the Cell Surface Protein
-Atlas (strict flag ``cspa_high_confidence == 1``), DrugCentral gene-drug pairs (strict flag: mechanism-of-action
-evidence and an approved drug) and a TCGA RPPA antibody-to-gene table. Users add tables in config.
+Tables: the Cell Surface Protein Atlas (strict flag ``cspa_high_confidence == 1``) and DrugCentral gene-drug pairs
+(strict flag: mechanism-of-action evidence and an approved drug), both fetched by ``oncomix resources fetch`` (see
+``oncomix.resources``), users' own tables from the config, and the TCGA RPPA antibody-to-gene table shipped here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.mixture import GaussianMixture
 
+from oncomix.config import options_for
 from oncomix.errors import OncomixInputError
 from oncomix.readers import separator
 
@@ -30,8 +32,17 @@ LOG2_AMPLIFIED = 1.0  # continuous log2 copy-number ratio: at least twice the pl
 
 @dataclass(frozen=True)
 class TargetingOptions:
+    surfaceome: str | None = None  # the fetched CSPA table (None: not available)
+    drug_targets: str | None = None  # the fetched DrugCentral table (None: not available)
     surface_tables: tuple[str, ...] = ()  # extra tables: every gene_symbol listed counts as cell-surface
     drug_target_tables: tuple[str, ...] = ()  # extra tables: gene_symbol, drug_name (approved-drug targets)
+
+
+def targeting_options(settings: Mapping, tables: Mapping) -> TargetingOptions:
+    """The config's ``targeting`` section with the resource tables given (``surfaceome``, ``drug_targets``; each
+    may be absent, e.g. the workflow's inputs when they were not fetched)."""
+    found = {name: str(tables[name]) for name in ("surfaceome", "drug_targets") if name in tables.keys()}
+    return options_for(TargetingOptions, settings, **found)
 
 
 def read_table(path: str | Path, required: list[str], purpose: str) -> pd.DataFrame:
@@ -69,9 +80,11 @@ def feature_genes(features: pd.Index, gene_map: pd.DataFrame | None) -> pd.Serie
 
 def surface_genes(options: TargetingOptions) -> pd.DataFrame:
     """Index gene_symbol; columns cd_antigen and surface_source, for the strict CSPA set plus user tables."""
-    cspa = read_table(ANNOTATIONS / "surfaceome.tsv.gz", ["gene_symbol", "cspa_high_confidence", "cd_antigen"], "surfaceome")
-    cspa = cspa[(cspa["cspa_high_confidence"] == "1") & (cspa["gene_symbol"] != "")]
-    tables = [cspa[["gene_symbol", "cd_antigen"]].assign(surface_source="CSPA 2015")]
+    tables = [pd.DataFrame(columns=["gene_symbol", "cd_antigen", "surface_source"])]
+    if options.surfaceome:
+        cspa = read_table(options.surfaceome, ["gene_symbol", "cspa_high_confidence", "cd_antigen"], "surfaceome")
+        cspa = cspa[(cspa["cspa_high_confidence"] == "1") & (cspa["gene_symbol"] != "")]
+        tables.append(cspa[["gene_symbol", "cd_antigen"]].assign(surface_source="CSPA 2015"))
     for path in options.surface_tables:
         tables.append(read_table(path, ["gene_symbol"], "surface")[["gene_symbol"]].assign(cd_antigen="", surface_source=Path(path).name))
     combined = pd.concat(tables, ignore_index=True)
@@ -80,7 +93,8 @@ def surface_genes(options: TargetingOptions) -> pd.DataFrame:
 
 def drug_targets(options: TargetingOptions) -> pd.DataFrame:
     """Index gene_symbol; ``approved_drugs`` (strict: MOA evidence, approved) and ``other_approved_drugs``."""
-    drugs = read_table(ANNOTATIONS / "drug_targets.tsv.gz", ["gene_symbol", "drug_name", "evidence", "approved_any"], "drug target")
+    columns = ["gene_symbol", "drug_name", "evidence", "approved_any"]
+    drugs = read_table(options.drug_targets, columns, "drug target") if options.drug_targets else pd.DataFrame(columns=columns)
     drugs = drugs[drugs["approved_any"] == "1"]
     strict = drugs["evidence"] == "moa"
     tables = [drugs[strict][["gene_symbol", "drug_name"]]]

@@ -1,4 +1,7 @@
+from snakemake.logging import logger
+
 from oncomix.config import view_settings
+from oncomix.resources import available, resource_folder
 
 OUT = f"results/{config['cohort']}"
 LOGS = f"{OUT}/logs"
@@ -9,6 +12,23 @@ LOGS = f"{OUT}/logs"
 # baselines and small stages fill the gaps beside it.
 CRITICAL_PATH = 10
 ENVS = {family: f"../../envs/{family}.yaml" for family in ("ingest", "mofa", "cluster", "markers", "outcome", "report")}
+
+
+# Targeting tables fetched by `python -m oncomix resources fetch` (oncomix.resources): inputs of the rules that
+# use them, so a new version re-runs only those. Without them the workflow runs and targeting is skipped.
+TARGETING_RESOURCES = ("surfaceome", "drug_targets")
+RESOURCE_FOLDER = resource_folder(config["resources"])
+TARGETING_TABLES = {name: str(path) for name, path in available(RESOURCE_FOLDER, TARGETING_RESOURCES).items()}
+MISSING_TABLES = [name for name in TARGETING_RESOURCES if name not in TARGETING_TABLES]
+if MISSING_TABLES:
+    logger.warning(
+        f"oncomix: {' and '.join(MISSING_TABLES)} not in the resource folder {RESOURCE_FOLDER}: targeting is skipped for "
+        f"them. Enable it with `python -m oncomix resources fetch {' '.join(MISSING_TABLES)}` (or set resources: in the config)."
+    )
+
+
+def targeting_tables(wildcards):
+    return TARGETING_TABLES
 
 
 def omic_paths():

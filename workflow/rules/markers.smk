@@ -60,6 +60,7 @@ rule biomarkers:
     """Join evidence and replication, annotate targetability, call target-positive tumours; biomarkers.tsv,
     targets.tsv and targetable_tumours.tsv."""
     input:
+        unpack(targeting_tables),
         data=f"{OUT}/data.h5mu",
         subtypes=f"{OUT}/subtypes.tsv",
         evidence=f"{OUT}/markers/evidence.tsv",
@@ -94,6 +95,7 @@ rule biomarkers:
 rule fine_markers:
     """Marker tests for the finer subtype level (subtype_fine), annotated for targeting."""
     input:
+        unpack(targeting_tables),
         data=f"{OUT}/data.h5mu",
         subtypes=f"{OUT}/subtypes.tsv",
         factors=f"{OUT}/factors.tsv",

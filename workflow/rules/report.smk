@@ -1,6 +1,7 @@
 rule report:
     """Render the self-contained HTML report."""
     input:
+        unpack(targeting_tables),  # their versions are named in the report
         data=f"{OUT}/data.h5mu",
         factors=f"{OUT}/factors.tsv",
         variance=f"{OUT}/variance_explained.tsv",

@@ -5,11 +5,10 @@ replication step before the annotation)."""
 import mudata as md
 import pandas as pd
 
-from oncomix.config import options_for
 from oncomix.logs import run_step
 from oncomix.markers import find_markers
 from oncomix.readers import read_sample_table
-from oncomix.targeting import TargetingOptions, annotate
+from oncomix.targeting import annotate, targeting_options
 
 
 def main(snakemake):
@@ -21,7 +20,7 @@ def main(snakemake):
         weights=pd.read_csv(snakemake.input.weights, sep="\t", keep_default_na=False, na_values=[""]),
     )
     if "targeting" in snakemake.params.keys():
-        markers = annotate(markers, dict(snakemake.params.gene_maps), options_for(TargetingOptions, snakemake.params.targeting))
+        markers = annotate(markers, dict(snakemake.params.gene_maps), targeting_options(snakemake.params.targeting, snakemake.input))
     markers.to_csv(snakemake.output[0], sep="\t", index=False)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from oncomix.logs import run_step
 from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.report import ReportInputs, file_checksums, log_warnings, render, stage_times
+from oncomix.resources import describe
 
 
 def tables(paths) -> dict[str, pd.DataFrame]:
@@ -45,6 +46,7 @@ def main(snakemake):
         checksums=file_checksums(snakemake.input.inputs),
         subtype_tree=read_marker_table(snakemake.input.tree),
         targetable_tumours=read_marker_table(snakemake.input.targetable_tumours),
+        resources=describe({name: snakemake.input[name] for name in ("surfaceome", "drug_targets") if name in snakemake.input.keys()}),
         stage_times=stage_times({Path(path).stem: pd.read_csv(path, sep="\t") for path in snakemake.input.benchmarks}),
     )
     Path(snakemake.output[0]).write_text(render(inputs), encoding="utf-8")
