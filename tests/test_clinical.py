@@ -31,6 +31,20 @@ def test_columns_default_to_testable_sheet_columns_except_the_excluded():
     assert clinical_columns(sheet, ["age"], set()) == ["age"]
 
 
+def test_a_text_column_of_many_levels_is_described_and_id_like_or_constant_ones_are_named(caplog):
+    rng = np.random.default_rng(1)
+    sheet = pd.DataFrame({
+        "lineage": rng.choice([f"lineage{i}" for i in range(23)], 300),  # 23 values, as in a cell-line cohort
+        "cell_line": [f"line{i}" for i in range(300)],
+        "centre": "one",
+        "free_text": rng.choice([f"note {i}" for i in range(60)], 300),  # 60 levels: more than MAX_LEVELS
+    }, index=[f"t{i}" for i in range(300)])
+    with caplog.at_level("WARNING"):
+        assert clinical_columns(sheet, [], set()) == ["lineage"]
+    assert ("clinical: sample-sheet column(s) not described: cell_line (300 distinct values in 300 tumours, like an id or "
+            "free text); centre (a single value); free_text (60 levels, more than 50); name a column in clinical_columns") in caplog.text
+
+
 def test_a_misspelt_clinical_column_is_an_input_error_naming_it_and_the_fix():
     _, sheet = cohort()
     with pytest.raises(OncomixInputError, match=r"clinical_columns: 'stge' \(did you mean 'stage'\?\), 'xyz' \(columns are age, stage"):

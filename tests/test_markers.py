@@ -1,7 +1,10 @@
+from importlib.resources import files
+
 import anndata as ad
 import mudata as md
 import numpy as np
 import pandas as pd
+import yaml
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
@@ -133,3 +136,25 @@ def test_mofa_evidence_takes_the_factor_that_separates_the_subtype():
     row = table.loc[("A", "expr", "e0")]
     assert row["mofa_factor"] == "Factor2" and np.isclose(row["mofa_weight"], 0.8)  # low factor x negative weight = higher in A
     assert np.isnan(table.loc[("A", "mut", "m0"), "mofa_weight"])  # not passed to MOFA
+
+
+def test_a_significant_difference_below_the_effect_floor_is_not_a_marker():
+    """With 2,000 tumours a shift of 0.1 log2 units is significant, but is no marker; the floors can be changed."""
+    rng = np.random.default_rng(3)
+    labels = pd.Series(np.repeat(["A", "B"], 1000), index=[f"t{i}" for i in range(2000)])
+    x = rng.normal(size=(2000, 2))
+    x[:1000, 0] += 0.2  # tiny, but significant at this size
+    x[:1000, 1] += 1.5  # large
+    rna = ad.AnnData(x, obs=pd.DataFrame(index=labels.index), var=pd.DataFrame(index=["small", "large"]))
+    rna.uns["omic_type"] = "expression"
+    table = find_markers(md.MuData({"rna": rna}), labels).set_index(["subtype", "feature"])
+    assert table.loc[("A", "small"), "q_specific"] < 1e-3 and not table.loc[("A", "small"), "is_marker"]
+    assert table.loc[("A", "large"), "is_marker"] and markers.MIN_EFFECT["expression"] == 0.5
+    no_floor = find_markers(md.MuData({"rna": rna}), labels, min_effect={"expression": 0.0}, min_auc=0.5).set_index(["subtype", "feature"])
+    assert no_floor.loc[("A", "small"), "is_marker"]
+
+
+def test_the_schema_holds_the_same_floors_as_the_code():
+    schema = yaml.safe_load((files("oncomix") / "schemas" / "config.schema.yaml").read_text())["properties"]["markers"]["properties"]
+    assert {t: p["default"] for t, p in schema["min_effect"]["properties"].items()} == markers.MIN_EFFECT
+    assert schema["min_auc"]["default"] == markers.MIN_AUC

@@ -10,6 +10,7 @@ from oncomix.cluster import ClusterOptions, find_subtypes
 from oncomix.compare import comparison_table, method_row
 from oncomix.factors import FactorOptions, covariate_associations, factor_space, factor_table
 from oncomix.integrate import MofaOptions, train_mofa, training_summary, weights_long
+from oncomix.landscape import landscape_tests, tumour_landscape
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
@@ -55,7 +56,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
                 "cox_subtypes": hazards, "cox_proportional_hazards": assumption, "cox_factors": cox_factors(result.factors, frame["time"], frame["event"])}
     config = {
         "cohort": EVIL, "survival": {"time": "os_months", "event": "os_event", "covariates": ["age"]}, "compare_to": "stage", "clustering": {**ClusterOptions().__dict__, **FactorOptions().__dict__, "technical_covariates": ["note"]},
-        "markers": {"replication_splits": 1}, "signature": SignatureOptions().__dict__, "preprocess": PreprocessOptions().__dict__,
+        "markers": {"replication_splits": 1, "min_effect": {"expression": 0.5, "rna_counts": 0.5, "metabolite": 0.25}, "min_auc": 0.6}, "signature": SignatureOptions().__dict__, "preprocess": PreprocessOptions().__dict__,
         "mofa": MofaOptions().__dict__,
     }
     html = render(ReportInputs(
@@ -65,7 +66,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
                   "subtype_associations": subtype_associations(data.obs, subtypes["subtype"], ["note", "stage"]),
                   "factor_associations": factor_associations(result.factors, data.obs, ["stage"])},
         survival=survival, mofa_training=training_summary(result), warnings=[f"validate: dropped 1 feature(s) with constant values: {EVIL}"],
-        resources=describe(tables),
+        resources=describe(tables), landscape=landscape_tests(tumour_landscape(data), subtypes["subtype"]),
     ))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
@@ -75,7 +76,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     assert all("<" not in body for attributes, body in scripts if "application/json" in attributes)  # data blocks cannot close early
     plotted = json.loads(re.search(r'id="distribution-data">(.*?)</script>', html, flags=re.S).group(1))
     assert f"rna: {EVIL}" in plotted["features"] and len(plotted["subtypes"]) == data.n_obs  # escaped JSON reads back
-    for section in ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "signature", "survival", "clinical", "interpretation", "methods", "warnings"):
+    for section in ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "signature", "survival", "landscape", "clinical", "interpretation", "methods", "warnings"):
         assert f'id="{section}"' in html
     assert not re.search(r'src="(?!data:)', html)  # every image inlined: opens offline
     assert f"<td>{data.n_obs}</td>" in html  # overlap counts shown as integers
@@ -89,6 +90,9 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     assert f">{hidden['feature']}<" not in html.split('id="signature"')[0]  # a marker that did not replicate is not shown
     first_target = targets[(targets["feature"] != EVIL) & targets["replicated"]].iloc[0]
     assert f'<td class="text">{first_target["gene_symbol"]}</td>' in html  # targetable markers listed
+    assert "an AUC of at least 0.6 (at most 0.4 for lower values)" in words and "0.5 (rna_counts)" in words
+    assert "(expression)" not in words  # floors of view types the cohort has
+    assert '<td class="text">mutated_genes_mutation</td>' in html and 'alt="oncoprint of mutation"' in html  # landscape
     assert "Targeting was skipped" not in html and "<td class=\"text\">unrecorded (sha256 4d3bce9bd6c2)</td>" in html  # versions named
     accuracy = signature.performance.set_index("metric").loc["held_out_accuracy", "value"]
     assert f"accuracy\n<strong>{accuracy:.3g}</strong>" in html

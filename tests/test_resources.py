@@ -114,6 +114,7 @@ def test_fetch_builds_the_targeting_tables_and_records_what_it_downloaded(tmp_pa
 
     record = json.loads((tmp_path / "drug_targets.json").read_text())
     assert record["licence"] == "CC BY-SA 4.0" and record["version"] == RESOURCES["drug_targets"].version
+    assert record["table_sha256"] == hashlib.sha256((tmp_path / "drug_targets.tsv").read_bytes()).hexdigest()
     assert [d["sha256"] for d in record["downloads"]] == [hashlib.sha256(served[p]).hexdigest() for p in ("/drug.target.interaction.tsv.gz", "/approved.csv")]
     assert "DrugCentral 2021-09-01" in listing(tmp_path) and "missing: python -m oncomix resources fetch progeny" in listing(tmp_path)
 
@@ -125,6 +126,8 @@ def test_fetch_builds_the_targeting_tables_and_records_what_it_downloaded(tmp_pa
     assert out.loc["EGFR", "approved_drugs"] == "cetuximab" and out.loc["EGFR", "other_approved_drugs"] == "lapatinib"
     assert not out.loc["MYPROT", "targetable"]  # putative only
     assert describe(tables).set_index("name").loc["surfaceome", "version"] == RESOURCES["surfaceome"].version
+    (tmp_path / "surfaceome.tsv").write_text("gene_symbol\tcspa_high_confidence\tcd_antigen\n")  # replaced by hand: record ignored
+    assert describe(tables).set_index("name").loc["surfaceome", "version"].startswith("unrecorded (sha256 ")
 
 
 def existing_table(folder) -> bytes:
@@ -173,7 +176,7 @@ def test_no_network_gives_a_clear_error_and_writes_nothing(tmp_path):
 def test_a_source_with_another_layout_is_named(tmp_path, server):
     url, _ = server
     registry = {"drug_targets": replace(RESOURCES["drug_targets"], downloads=(Download(url + "/h.gmt"), Download(url + "/approved.csv")))}
-    with pytest.raises(ResourceError, match=r"lacks column\(s\) DRUG_NAME, STRUCT_ID.*layout has changed"):
+    with pytest.raises(ResourceError, match=r"0-h.gmt: the source lacks column\(s\) DRUG_NAME, STRUCT_ID.*layout has changed"):
         fetch(["drug_targets"], tmp_path, registry=registry)
     assert list(tmp_path.iterdir()) == []
 
@@ -202,7 +205,7 @@ def test_progeny_keeps_each_pathways_top_genes_by_p_value(tmp_path):
 
 def test_the_folder_is_the_configs_else_the_environment_else_the_user_cache(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "env"))
-    assert resource_folder("given") == resource_folder("given") and str(resource_folder("given")) == "given"
+    assert str(resource_folder("given")) == "given"  # the config wins over the environment
     assert resource_folder("") == tmp_path / "env"
     monkeypatch.delenv(ENV_VAR)
     assert resource_folder(None).parts[-2:] == ("oncomix", "resources")
@@ -212,3 +215,17 @@ def test_the_command_line_names_an_unknown_resource(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["resources", "fetch", "surfacome", "--folder", str(tmp_path)])
     assert stop.value.code == 1 and "unknown resource(s) surfacome; known: surfaceome" in capsys.readouterr().err
+
+
+def test_a_moved_or_broken_source_is_named_and_the_other_resources_are_still_fetched(tmp_path, server):
+    url, _ = server
+    registry = local(url) | {
+        "surfaceome": replace(RESOURCES["surfaceome"], downloads=(Download(url + "/h.gmt"),)),  # not a spreadsheet
+        "reactome": replace(RESOURCES["reactome"], downloads=(Download(url + "/gone.gmt.zip"),)),
+    }
+    with pytest.raises(ResourceError) as error:
+        fetch(["surfaceome", "reactome", "hallmark"], tmp_path, registry=registry)
+    lines = str(error.value).splitlines()
+    assert lines[0].startswith(f"surfaceome: could not build surfaceome.tsv from {url}/h.gmt: ") and "please report it" in lines[0]
+    assert lines[1] == f"reactome: {url}/gone.gmt.zip answered HTTP 404 (Not Found): the source may have moved; please report it"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hallmark.gmt", "hallmark.json"]

@@ -1,6 +1,7 @@
 """Targeting annotation: gene maps, the surfaceome and drug-target tables (small ones the tests write; the real
 ones from ../shared/annotations, where `oncomix resources fetch` would put them), user tables, targets.tsv."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import anndata as ad
@@ -27,9 +28,9 @@ def tables(tmp_path_factory) -> TargetingOptions:
         "KIT\tP10721\t1 - high confidence\t1\tCD117\nGATA3\tX\t2 - putative\t0\t\n"
     )
     (folder / "drug_targets.tsv").write_text(
-        "gene_symbol\tdrug_name\tevidence\tapproved_any\n"
-        "ERBB2\ttrastuzumab\tmoa\t1\nERBB2\tlapatinib\tmoa\t1\nEGFR\tcetuximab\tmoa\t1\nEGFR\tdrug-x\tbioactivity\t1\n"
-        "GATA3\tnot-approved\tmoa\t0\n"
+        "gene_symbol\tdrug_name\tevidence\tapproved_any\taction_type\n"
+        "ERBB2\ttrastuzumab\tmoa\t1\tANTIBODY BINDING\nERBB2\tlapatinib\tmoa\t1\tINHIBITOR\nEGFR\tcetuximab\tmoa\t1\tANTIBODY BINDING\n"
+        "EGFR\tdrug-x\tbioactivity\t1\t\nGATA3\tnot-approved\tmoa\t0\tINHIBITOR\nPTGER1\talprostadil\tmoa\t1\tAGONIST\n"
     )
     return TargetingOptions(surfaceome=str(folder / "surfaceome.tsv"), drug_targets=str(folder / "drug_targets.tsv"))
 
@@ -57,6 +58,33 @@ def test_tables_flag_surface_proteins_and_approved_drug_targets(tables):
     assert not out.loc["GATA3", "cell_surface"] and out.loc["GATA3", "approved_drugs"] == "" and not out.loc["GATA3", "targetable"]
     assert out.loc["EGFR", "approved_drugs"] == "cetuximab" and out.loc["EGFR", "other_approved_drugs"] == "drug-x"
     assert out.loc["EGFR", "targetable"] and not out.loc["EGFR", "cell_surface"]
+    assert her2["approved_drug_actions"] == "lapatinib: inhibitor;trastuzumab: antibody binding"
+
+
+def test_agonists_are_listed_but_not_counted_unless_asked(tables):
+    table = marker_rows([("S1", "rna", "PTGER1", True, "up", 0.001)])
+    out = annotate(table, {}, tables).iloc[0]
+    assert out["approved_drugs"] == "" and out["drugs_other_action"] == "alprostadil: agonist" and not out["targetable"]
+    asked = annotate(table, {}, replace(tables, drug_actions=("INHIBITOR", "AGONIST"))).iloc[0]
+    assert asked["approved_drugs"] == "alprostadil" and asked["targetable"]
+
+
+def test_rppa_naming_variants_map_and_unmapped_features_are_named(caplog):
+    names = ["HER2_pY1248_Caution", "B-Raf_Caution", "c-myc", "C-Raf(BD610151)_Caution", "CD20 _Caution", "PARP_cleaved_Caution", "XYZ-9"]
+    assert list(feature_genes(pd.Index(names), read_gene_map(RPPA))) == ["ERBB2", "BRAF", "MYC", "RAF1", "MS4A1", "PARP1", ""]
+    with caplog.at_level("WARNING"):
+        annotate(marker_rows([("S1", "protein", name, True, "up", 0.001) for name in names]), {"protein": RPPA}, TargetingOptions())
+    assert "protein: 1 of 7 feature(s) have no gene in the gene map 'rppa', so they are not annotated for targeting: XYZ-9;" in caplog.text
+
+
+def test_every_antibody_of_the_shared_rppa_panels_maps_to_a_gene():
+    panels = {"ccle_metabolomics": "rppa.tsv.gz", "tcga_brca_mixomics": "protein.tsv.gz", "tcga_acc_mini": "protein.tsv.gz"}
+    for cohort, name in panels.items():
+        path = SHARED_ANNOTATIONS.parent / "data" / cohort / name
+        assert path.exists(), f"{path} is missing: the test reads the shared cohorts beside the checkout"
+        antibodies = pd.read_csv(path, sep="\t", index_col=0, usecols=[0]).index
+        genes = feature_genes(antibodies, read_gene_map(RPPA))
+        assert list(antibodies[genes == ""]) == [], cohort
 
 
 def test_the_real_tables_flag_her2_and_egfr():

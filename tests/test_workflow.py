@@ -25,6 +25,7 @@ OUTPUTS = [
     "model.hdf5", "mofa_training.tsv", "data.h5mu", "report.html", "targets.tsv", "signature.tsv", "signature_performance.tsv",
     "markers/replication.tsv", "markers/replication_halves.tsv", "survival/kaplan_meier.tsv", "survival/cox_subtypes.tsv",
     "clinical/subtype_associations.tsv", "clinical/table_one.tsv", "subtype_tree.tsv", "biomarkers_fine.tsv", "targetable_tumours.tsv",
+    "landscape/tumours.tsv", "landscape/tests.tsv",
 ]
 pytestmark = pytest.mark.workflow
 
@@ -233,6 +234,7 @@ def test_without_the_targeting_tables_the_workflow_runs_and_the_report_says_how_
     run = run_workflow(workdir, config)
     assert run.returncode == 0, run.stderr[-3000:]
     assert f"surfaceome and drug_targets not in the resource folder {tmp_path / 'empty'}: targeting is skipped" in run.stderr
+    assert run.stderr.count("targeting is skipped") == 1  # one warning
     assert "python -m oncomix resources fetch surfaceome drug_targets" in run.stderr
     assert pd.read_csv(workdir / "results/demo/targets.tsv", sep="\t").empty
     assert not pd.read_csv(workdir / "results/demo/biomarkers.tsv", sep="\t")["targetable"].any()

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -22,19 +24,39 @@ from oncomix.errors import OncomixInputError, did_you_mean
 from oncomix.factors import covariate_associations, kruskal_eta2
 from oncomix.readers import listed
 
-MAX_LEVELS = 20  # a text column with more distinct values than this (ids, free text) is not tested
+MAX_LEVELS = 50  # a text column with more levels than this is not described by default (a table one too long to read)
+ID_LIKE_SHARE = 0.5  # ... nor one with more distinct values than this share of its tumours (ids, free text)
+log = logging.getLogger(__name__)
 
 
 def clinical_columns(sheet: pd.DataFrame, wanted: list[str], exclude: set[str]) -> list[str]:
-    """The columns to describe: ``wanted`` if given, else every column with 2+ values that is numeric or has at
-    most ``MAX_LEVELS`` levels, except ``exclude`` (e.g. survival time and event, which have their own analysis)."""
+    """The columns to describe: ``wanted`` if given, else every column but ``exclude`` (e.g. survival time and
+    event, which have their own analysis) that has 2+ values and is numeric or a text column of at most
+    ``MAX_LEVELS`` levels that is not id-like; the others are named, with why, in one warning."""
     if wanted:
         others = f"columns are {listed(list(sheet.columns))}"
         missing = [f"{c!r} ({did_you_mean(c, sheet.columns, others)})" for c in wanted if c not in sheet.columns]
         if missing:
             raise OncomixInputError(f"config clinical_columns: {', '.join(missing)} not in the sample sheet; fix the names in the config")
         return list(wanted)
-    return [c for c in sheet.columns if c not in exclude and sheet[c].nunique() >= 2 and (is_numeric(sheet[c]) or sheet[c].nunique() <= MAX_LEVELS)]
+    reasons = {c: _not_described_because(sheet[c]) for c in sheet.columns if c not in exclude}
+    skipped = {c: why for c, why in reasons.items() if why}
+    if skipped:
+        log.warning("clinical: sample-sheet column(s) not described: " + "; ".join(f"{c} ({why})" for c, why in skipped.items())
+                    + "; name a column in clinical_columns to describe it anyway")
+    return [c for c, why in reasons.items() if not why]
+
+
+def _not_described_because(values: pd.Series) -> str:
+    """Why a column is left out of the default description ('' when it is described)."""
+    n, levels = int(values.notna().sum()), values.nunique()
+    if levels < 2:
+        return "a single value" if levels else "empty"
+    if is_numeric(values):
+        return ""
+    if levels > ID_LIKE_SHARE * n:
+        return f"{levels} distinct values in {n} tumours, like an id or free text"
+    return f"{levels} levels, more than {MAX_LEVELS}" if levels > MAX_LEVELS else ""
 
 
 def is_numeric(values: pd.Series) -> bool:

@@ -12,8 +12,10 @@ For each subtype s and feature:
 * **specificity**: the same test of s against each other subtype on its own. ``p_specific`` is the largest of
   these pairwise p-values (intersection-union test: small only if s differs from *every* other subtype), set
   to 1 when a pairwise difference points the other way than the one-vs-rest one; ``q_specific`` is its BH
-  adjustment and a feature is a marker when ``q_specific < alpha`` (scran ``findMarkers`` with
-  ``pval.type="all"``). ``separation`` is the smallest pairwise Cliff's delta (2 AUC - 1) in the marker's
+  adjustment (scran ``findMarkers`` with ``pval.type="all"``). A feature is a marker when ``q_specific < alpha``
+  *and* its one-vs-rest effect reaches the view type's floor (``min_effect``: |log2 fold change|, |difference of
+  means| or |log2 odds ratio|) and, for continuous views, its AUC is at least ``min_auc`` from the far side of 0.5
+  (AUC >= min_auc up, <= 1 - min_auc down): in large cohorts tiny differences are "significant". ``separation`` is the smallest pairwise Cliff's delta (2 AUC - 1) in the marker's
   direction, clipped at 0: how well s is separated from its closest other subtype, on a scale shared by
   every view and data type.
 * **ranking**: within each subtype, markers first, then by ``separation`` (descending), then ``p_specific``.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Mapping
 
 import anndata as ad
 import mudata as md
@@ -43,6 +46,12 @@ EFFECT_TYPES = {
     "mutation": "log2 odds ratio",
 }
 DEFAULT_EFFECT_TYPE = "difference of means"
+# the smallest one-vs-rest effect of a marker, per view type, on the view's preprocessed (log) scale
+MIN_EFFECT = {
+    "rna_counts": 0.5, "mirna_counts": 0.5, "expression": 0.5, "methylation": 0.5,  # 1.4-fold; M-value 0.5
+    "protein": 0.25, "metabolite": 0.25, "copy_number": 0.2, "mutation": 1.0, "generic": 0.0,  # mutation: log2 OR
+}
+MIN_AUC = 0.6
 Z_95 = stats.norm.ppf(0.975)
 RANK_BLOCK = 256  # features ranked at a time: bounds the memory of the ranking
 
@@ -167,8 +176,8 @@ def _specificity(pairs: dict[tuple[str, str], pd.DataFrame], subtype: str, direc
     return worst_p, separation
 
 
-def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFrame:
-    """All features of one view tested for every subtype."""
+def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float, min_effect: float = 0.0, min_auc: float = 0.5) -> pd.DataFrame:
+    """All features of one view tested for every subtype; markers pass ``alpha`` and the floors."""
     omic_type = view.uns["omic_type"]
     labels = labels.reindex(view.obs_names)
     x = np.asarray(view.X, dtype=float)
@@ -194,7 +203,10 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float) -> pd.DataFr
     out["q"] = out.groupby("subtype")["p"].transform(lambda p: _bh(p))
     out["q_specific"] = out.groupby("subtype")["p_specific"].transform(lambda p: _bh(p))
     out["direction"] = np.where(out["effect"] >= 0, "up", "down")
-    out["is_marker"] = out["q_specific"] < alpha
+    strong = out["effect"].abs() >= min_effect
+    if omic_type != "mutation":  # a mutation's AUC is bounded by how common it is; its floor is the odds ratio
+        strong &= np.fmax(out["auc"], 1 - out["auc"]) >= min_auc
+    out["is_marker"] = (out["q_specific"] < alpha) & strong
     out["effect_type"] = EFFECT_TYPES.get(omic_type, DEFAULT_EFFECT_TYPE)
     return out
 
@@ -237,9 +249,15 @@ COLUMNS = [
 def find_markers(
     mdata: md.MuData, subtypes: pd.Series, alpha: float = 0.05,
     factors: pd.DataFrame | None = None, weights: pd.DataFrame | None = None,
+    min_effect: Mapping[str, float] | None = None, min_auc: float = MIN_AUC,
 ) -> pd.DataFrame:
-    """Marker evidence for every view, subtype and feature, ranked, in the ``biomarkers.tsv`` layout."""
-    table = pd.concat([view_markers(mdata[name], subtypes, alpha).assign(omic=name) for name in mdata.mod], ignore_index=True)
+    """Marker evidence for every view, subtype and feature, ranked, in the ``biomarkers.tsv`` layout;
+    ``min_effect`` overrides the floors of ``MIN_EFFECT`` per view type."""
+    floors = MIN_EFFECT | dict(min_effect or {})
+    table = pd.concat([
+        view_markers(mdata[name], subtypes, alpha, floors.get(mdata[name].uns["omic_type"], 0.0), min_auc).assign(omic=name)
+        for name in mdata.mod
+    ], ignore_index=True)
     if factors is not None and weights is not None:
         table = table.merge(mofa_evidence(factors, weights, subtypes), on=["subtype", "omic", "feature"], how="left")
     else:

@@ -103,6 +103,47 @@ def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes:
     return to_base64(fig)
 
 
+def oncoprint_genes(mdata: md.MuData, view: str, biomarkers: pd.DataFrame, top: int = 10) -> list[str]:
+    """The ``top`` most often mutated genes of a mutation view, then its up markers (most specific first) not
+    among them, up to 2 x ``top`` genes."""
+    x = pd.DataFrame(np.asarray(mdata[view].X, dtype=float), columns=mdata[view].var_names)
+    frequency = x.eq(1).sum() / x.notna().sum()  # among the tumours sequenced
+    frequent = list(frequency.sort_values(ascending=False, kind="stable").index[:top])
+    markers = biomarkers[(biomarkers["omic"] == view) & biomarkers["is_marker"] & (biomarkers["direction"] == "up")]
+    specific = [g for g in markers.sort_values("combined_rank")["feature"].drop_duplicates() if g not in frequent]
+    return frequent + specific[:top]
+
+
+def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series) -> str | None:
+    """Mutated (dark) or not of ``genes`` in each tumour of a mutation view, tumours ordered by subtype and, within
+    it, by their mutations (the oncoprint ordering); a subtype colour band on top, grey = not sequenced."""
+    if not genes:
+        return None
+    data = mdata[view]
+    frame = pd.DataFrame(np.asarray(data[:, genes].X, dtype=float), index=data.obs_names, columns=genes)
+    labels = subtypes.reindex(frame.index).dropna()
+    frame = frame.loc[labels.index]
+    weight = (frame.fillna(0).to_numpy() * 2.0 ** -np.arange(len(genes))).sum(axis=1)  # earlier genes first
+    order = pd.DataFrame({"subtype": labels.to_numpy(), "weight": -weight}, index=frame.index).sort_values(["subtype", "weight"], kind="stable").index
+    frame, labels = frame.loc[order], labels.loc[order]
+    colours = _colours(labels)
+    fig, (band, ax) = plt.subplots(2, 1, figsize=(8, 0.16 * len(genes) + 1.4), height_ratios=[0.5, len(genes) * 0.16], sharex=True)
+    band.imshow([[colours[s] for s in labels]], aspect="auto", interpolation="nearest")
+    band.set_yticks([])
+    cmap = matplotlib.colors.ListedColormap(["#f2f2f2", "#1f1f5f"])
+    cmap.set_bad("#bdbdbd")
+    ax.imshow(np.ma.masked_invalid(frame.T.to_numpy()), cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    rates = frame.mean()
+    ax.set_yticks(range(len(genes)), [f"{g} ({rates[g]:.0%})" for g in genes], fontsize=6)
+    starts = np.r_[0, np.flatnonzero(labels.to_numpy()[1:] != labels.to_numpy()[:-1]) + 1]
+    for s in starts[1:]:
+        ax.axvline(s - 0.5, color="white", lw=1.5)
+    ends = np.r_[starts[1:], len(labels)]
+    ax.set_xticks((starts + ends) / 2 - 0.5, [labels.iloc[s] for s in starts])
+    band.set_title(f"{view}: most frequent and most subtype-specific mutated genes (dark = mutated; % of tumours)", fontsize=9)
+    return to_base64(fig)
+
+
 def kaplan_meier(km: pd.DataFrame, time_label: str) -> str:
     """Kaplan-Meier curves per subtype (``survival.kaplan_meier`` layout) with 95% bands and numbers at risk."""
     colours = _colours(km["subtype"])

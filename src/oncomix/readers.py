@@ -122,7 +122,7 @@ def read_sample_table(path: Path) -> pd.DataFrame:
 
 TEXT_COLUMNS = (
     "sample_id", "subtype", "subtype_fine", "parent", "omic", "feature", "direction", "gene_symbol", "cd_antigen", "approved_drugs",
-    "other_approved_drugs", "rule",
+    "approved_drug_actions", "drugs_other_action", "other_approved_drugs", "rule",
 )
 
 

@@ -26,12 +26,12 @@ import yaml
 
 from oncomix import plots
 from oncomix.readers import TEXT_COLUMNS
+from oncomix.resources import TARGETING_RESOURCES
 
 PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels", "lifelines", "snfpy")
 
 
 RESOURCE_COLUMNS = ["name", "file", "version", "licence", "citation", "fetched", "sha256"]
-TARGETING_RESOURCES = ("surfaceome", "drug_targets")
 
 
 @dataclass
@@ -65,6 +65,7 @@ class ReportInputs:
     stage_times: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["stage", "wall_s", "peak_mib"]))
     subtype_tree: pd.DataFrame | None = None  # subtype_tree.tsv: per k, each subtype's parent, size and stability
     targetable_tumours: pd.DataFrame | None = None  # targetable_tumours.tsv: per tumour and targetable feature, positive?
+    landscape: pd.DataFrame | None = None  # landscape/tests.tsv: mutation burden and fraction altered against subtype
     resources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOURCE_COLUMNS))  # oncomix.resources.describe
 
 
@@ -277,15 +278,27 @@ def render(inputs: ReportInputs) -> str:
         signature_summary=signature_summary(inputs.signature_performance),
         heatmaps={view: plots.marker_heatmap(inputs.mdata, view, biomarkers[biomarkers["replicated"]], subtypes, 8) for view in inputs.mdata.mod},
         clinical=inputs.clinical,
+        landscape=inputs.landscape,
+        oncoprints={view: plots.oncoprint(inputs.mdata, view, plots.oncoprint_genes(inputs.mdata, view, biomarkers, inputs.top_n), subtypes)
+                    for view in inputs.mdata.mod if inputs.mdata[view].uns["omic_type"] == "mutation"},
         survival=_with_ph_test(inputs.survival),
         km_plot=plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]) if inputs.survival else None,
         versions=versions(),
         resources=inputs.resources,
         missing_resources=[name for name in TARGETING_RESOURCES if name not in set(inputs.resources["name"])],
+        floors=marker_floors(inputs.config.get("markers", {}), {inputs.mdata[view].uns["omic_type"] for view in inputs.mdata.mod}),
+        drug_actions=inputs.config.get("targeting", {}).get("drug_actions", []),
         own_tables=any(inputs.config.get("targeting", {}).get(key) for key in ("surface_tables", "drug_target_tables")),
         config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
     )
+
+
+def marker_floors(settings: dict, view_types: set[str]) -> dict | None:
+    """The effect floors of the cohort's view types and the AUC floor, as the marker tests used them."""
+    if "min_effect" not in settings:
+        return None
+    return {"min_effect": {t: f for t, f in settings["min_effect"].items() if t in view_types}, "min_auc": settings["min_auc"]}
 
 
 def _with_ph_test(survival: dict[str, pd.DataFrame] | None) -> dict[str, pd.DataFrame] | None:

@@ -11,11 +11,13 @@ JSON files) works too: the version is then the table's sha256.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import logging
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable
@@ -29,6 +31,7 @@ from platformdirs import user_cache_dir
 from oncomix import __version__
 
 ENV_VAR = "ONCOMIX_RESOURCES"
+TARGETING_RESOURCES = ("surfaceome", "drug_targets")  # the tables the targeting annotation reads
 CHUNK = 1 << 16
 log = logging.getLogger(__name__)
 
@@ -40,8 +43,7 @@ class ResourceError(RuntimeError):
 @dataclass(frozen=True)
 class Download:
     url: str
-    sha256: str = ""  # of the published file where it is known (pinned); else the sha256 seen is recorded
-    size: int = 0  # bytes, where known
+    sha256: str = ""  # of the published file, to pin a fixed release; else the sha256 seen is recorded
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def available(folder: Path, names: Iterable[str]) -> dict[str, Path]:
 # builders: downloaded files -> the table oncomix reads -------------------------------------------------------
 
 CSPA_COLUMNS = {"ENTREZ gene symbol": "gene_symbol", "ID_link": "uniprot", "CSPA category": "cspa_category", "CD": "cd_antigen"}
+MIN_APPROVED_MATCHED = 3  # fewer approved drugs among the interactions means the approval list was not read right
 DRUGCENTRAL_COLUMNS = ["DRUG_NAME", "STRUCT_ID", "GENE", "ACCESSION", "MOA", "ACTION_TYPE", "TARGET_CLASS", "ORGANISM"]
 
 
@@ -98,11 +101,14 @@ def build_drug_targets(downloads: list[Path], out: Path) -> None:
     genes = table["GENE"].str.split("|")
     table = table.assign(gene_symbol=genes, target_is_complex=(genes.str.len() > 1).astype(int)).explode("gene_symbol")
     approved_ids = set(pd.to_numeric(pd.read_csv(approved, header=None, dtype=str).iloc[:, 0], errors="coerce").dropna().astype(int).astype(str))
+    if len(approved_ids & set(table["STRUCT_ID"])) < MIN_APPROVED_MATCHED:
+        raise ResourceError(f"{approved.name}: only {len(approved_ids & set(table['STRUCT_ID']))} approved drug ids match the "
+                            f"interactions' STRUCT_ID: the approval list's layout has changed; please report it")
     built = pd.DataFrame({
         "gene_symbol": table["gene_symbol"].str.strip(),
         "drug_name": table["DRUG_NAME"].str.lower(),
         "drugcentral_id": table["STRUCT_ID"],
-        "evidence": (table["MOA"] == "1").map({True: "moa", False: "bioactivity"}),
+        "evidence": pd.to_numeric(table["MOA"], errors="coerce").eq(1).map({True: "moa", False: "bioactivity"}),
         "action_type": table["ACTION_TYPE"],
         "target_class": table["TARGET_CLASS"],
         "target_is_complex": table["target_is_complex"],
@@ -139,7 +145,8 @@ def build_progeny(downloads: list[Path], out: Path, top: int = 100) -> None:
     records = table.pivot_table(index=["record_id", "genesymbol"], columns="label", values="value", aggfunc="first").reset_index()
     _require(records, ["pathway", "weight", "p_value"], downloads[0])
     records[["weight", "p_value"]] = records[["weight", "p_value"]].astype(float)
-    kept = records.sort_values(["pathway", "p_value", "genesymbol"]).groupby("pathway").head(top)
+    records = records.sort_values(["pathway", "p_value", "genesymbol"]).drop_duplicates(["pathway", "genesymbol"])  # one per gene
+    kept = records.groupby("pathway").head(top)
     weights = kept.pivot_table(index="genesymbol", columns="pathway", values="weight", aggfunc="first", fill_value=0.0)
     weights.rename_axis(index="gene", columns=None).sort_index().to_csv(out, sep="\t")
 
@@ -195,35 +202,68 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
 # fetching ----------------------------------------------------------------------------------------------------
 
 def fetch(names: Iterable[str], folder: Path, registry: dict[str, Resource] = RESOURCES, timeout: float = 120) -> list[Path]:
-    """Download, check and build each named resource into ``folder``; a resource is written whole or not at all."""
+    """Download, check and build each named resource into ``folder``; a resource is written whole or not at all.
+    Every resource is tried; the failures are reported together at the end."""
+    names = list(names)
     unknown = [n for n in names if n not in registry]
     if unknown:
         raise ResourceError(f"unknown resource(s) {', '.join(unknown)}; known: {', '.join(registry)}")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return [_fetch_one(registry[name], folder, timeout) for name in names]
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ResourceError(f"cannot write the resource folder {folder}: {error}; choose another with --folder") from error
+    written, failures = [], []
+    for name in names:
+        try:
+            written.append(_fetch_one(registry[name], Path(folder), timeout))
+        except ResourceError as error:
+            failures.append(str(error))
+    if failures:
+        raise ResourceError("\n".join(failures))
+    return written
 
 
 def _fetch_one(resource: Resource, folder: Path, timeout: float) -> Path:
-    with tempfile.TemporaryDirectory(dir=folder, prefix=f".{resource.name}-") as work:
-        work = Path(work)
-        seen = [_download(d, work / f"download{i}", resource.name, timeout) for i, d in enumerate(resource.downloads)]
-        table = work / resource.filename
-        resource.build([work / f"download{i}" for i in range(len(seen))], table)
-        record = {
-            "name": resource.name, "version": resource.version, "content": resource.content, "licence": resource.licence,
-            "citation": resource.citation, "downloads": seen, "table_sha256": _sha256(table),
-            "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"), "oncomix": __version__,
-        }
-        (work / "record.json").write_text(json.dumps(record, indent=2) + "\n")
-        os.replace(work / "record.json", folder / f"{resource.name}.json")
-        os.replace(table, folder / resource.filename)
+    try:
+        with tempfile.TemporaryDirectory(dir=folder, prefix=f".{resource.name}-") as work:
+            paths = [Path(work) / f"{i}-{_basename(d.url)}" for i, d in enumerate(resource.downloads)]
+            seen = [_download(d, path, resource.name, timeout) for d, path in zip(resource.downloads, paths)]
+            table = Path(work) / resource.filename
+            _build(resource, paths, table)
+            record = {
+                "name": resource.name, "version": resource.version, "content": resource.content, "licence": resource.licence,
+                "citation": resource.citation, "downloads": seen, "table_sha256": _sha256(table),
+                "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"), "oncomix": __version__,
+            }
+            (Path(work) / "record.json").write_text(json.dumps(record, indent=2) + "\n")
+            os.replace(table, folder / resource.filename)  # a record whose table_sha256 does not match is ignored
+            os.replace(Path(work) / "record.json", folder / f"{resource.name}.json")
+    except OSError as error:
+        raise ResourceError(f"{resource.name}: cannot write to {folder}: {error}") from error
     log.info("%s: %s written to %s", resource.name, resource.filename, folder)
     return folder / resource.filename
 
 
+def _basename(url: str) -> str:
+    """A file name for a download: the last part of its URL path, in safe characters."""
+    name = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
+    return "".join(c if c.isalnum() or c in "._+-" else "_" for c in name) or "download"
+
+
+def _build(resource: Resource, paths: list[Path], table: Path) -> None:
+    """The resource's builder; any failure (a changed layout, an error page saved as the file) is named with its source."""
+    try:
+        resource.build(paths, table)
+    except ResourceError:
+        raise
+    except Exception as error:  # noqa: BLE001 (pandas, openpyxl and zipfile each raise their own types)
+        sources = ", ".join(d.url for d in resource.downloads)
+        raise ResourceError(f"{resource.name}: could not build {resource.filename} from {sources}: {error!r}; the source may "
+                            f"have changed: please report it") from error
+
+
 def _download(download: Download, target: Path, name: str, timeout: float) -> dict:
-    """Stream ``download.url`` to ``target``; check its length against the server's and the pinned size and sha256."""
+    """Stream ``download.url`` to ``target``; check its length against the server's and the pinned sha256."""
     digest, size = hashlib.sha256(), 0
     try:
         with urllib.request.urlopen(download.url, timeout=timeout) as response, open(target, "wb") as out:
@@ -232,15 +272,20 @@ def _download(download: Download, target: Path, name: str, timeout: float) -> di
                 digest.update(chunk)
                 size += len(chunk)
                 out.write(chunk)
+    except urllib.error.HTTPError as error:
+        raise ResourceError(f"{name}: {download.url} answered HTTP {error.code} ({error.reason}): the source may have moved; "
+                            f"please report it") from error
+    except http.client.HTTPException as error:
+        raise ResourceError(f"{name}: download of {download.url} broke off ({error!r}); run the fetch again") from error
     except (urllib.error.URLError, OSError) as error:
         raise ResourceError(f"{name}: could not download {download.url}: {getattr(error, 'reason', error)}. Check the network "
                             f"(a machine without one: fetch elsewhere and copy the resource folder, see the README)") from error
     if announced is not None and size != int(announced):
         raise ResourceError(f"{name}: download of {download.url} was cut off ({size} of {announced} bytes); run the fetch again")
     sha256 = digest.hexdigest()
-    if (download.size and size != download.size) or (download.sha256 and sha256 != download.sha256):
+    if download.sha256 and sha256 != download.sha256:
         raise ResourceError(f"{name}: {download.url} is not the file oncomix expects (size {size}, sha256 {sha256}; expected "
-                            f"size {download.size or 'any'}, sha256 {download.sha256}); the source may have changed: report it")
+                            f"sha256 {download.sha256}); the source may have changed: please report it")
     return asdict(download) | {"sha256": sha256, "size": size, "pinned": bool(download.sha256)}
 
 
@@ -262,6 +307,8 @@ def describe(paths: dict[str, Path]) -> pd.DataFrame:
         record_path = Path(path).with_name(f"{name}.json")
         record = json.loads(record_path.read_text()) if record_path.is_file() else {}
         known, sha256 = RESOURCES.get(name), _sha256(Path(path))
+        if record.get("table_sha256") != sha256:  # no record, or the table was replaced since
+            record = {}
         rows.append({
             "name": name, "file": str(path), "version": record.get("version", f"unrecorded (sha256 {sha256[:12]})"),
             "licence": record.get("licence", known.licence if known else ""),

@@ -7,6 +7,7 @@ Tables: the Cell Surface Protein Atlas (strict flag ``cspa_high_confidence == 1`
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,13 +22,26 @@ from sklearn.mixture import GaussianMixture
 from oncomix.config import options_for
 from oncomix.errors import OncomixInputError
 from oncomix.readers import separator
+from oncomix.resources import TARGETING_RESOURCES
 
 ANNOTATIONS = files("oncomix") / "annotations"
+log = logging.getLogger(__name__)
 RPPA = "rppa"  # the view's ``gene_map`` value that selects the shipped RPPA antibody table
 MODIFICATION = re.compile(r"_(p[STY]\d.*|cleaved.*)$")
+CAUTION = re.compile(r"_caution$", re.IGNORECASE)  # CCLE's mark for antibodies of lower validation
+CLONE_ID = re.compile(r"\([^)]*\)")  # e.g. Bim(CST2933): the antibody clone, not part of the target
 MIN_BIC_GAIN = 10.0  # "very strong" evidence (Kass-Raftery) that a feature has a second, upper mode
 GISTIC_AMPLIFIED = 2  # thresholded GISTIC copy number: high-level amplification
 LOG2_AMPLIFIED = 1.0  # continuous log2 copy-number ratio: at least twice the ploidy
+
+
+# DrugCentral action types that inhibit or bind the target (antibodies, antibody-drug conjugates): the drugs
+# counted as targeting it; agonists, activators, modulators and substrates are listed apart, not counted
+INHIBITING_ACTIONS = (
+    "INHIBITOR", "ANTAGONIST", "BLOCKER", "ANTIBODY BINDING", "BINDING AGENT", "NEGATIVE ALLOSTERIC MODULATOR",
+    "NEGATIVE MODULATOR", "ALLOSTERIC ANTAGONIST", "INVERSE AGONIST", "ANTISENSE INHIBITOR", "GATING INHIBITOR",
+)
+DRUG_COLUMNS = ["approved_drugs", "approved_drug_actions", "drugs_other_action", "other_approved_drugs"]
 
 
 @dataclass(frozen=True)
@@ -36,12 +50,13 @@ class TargetingOptions:
     drug_targets: str | None = None  # the fetched DrugCentral table (None: not available)
     surface_tables: tuple[str, ...] = ()  # extra tables: every gene_symbol listed counts as cell-surface
     drug_target_tables: tuple[str, ...] = ()  # extra tables: gene_symbol, drug_name (approved-drug targets)
+    drug_actions: tuple[str, ...] = INHIBITING_ACTIONS  # DrugCentral action types counted as targeting the gene
 
 
 def targeting_options(settings: Mapping, tables: Mapping) -> TargetingOptions:
     """The config's ``targeting`` section with the resource tables given (``surfaceome``, ``drug_targets``; each
     may be absent, e.g. the workflow's inputs when they were not fetched)."""
-    found = {name: str(tables[name]) for name in ("surfaceome", "drug_targets") if name in tables.keys()}
+    found = {name: str(tables[name]) for name in TARGETING_RESOURCES if name in tables.keys()}
     return options_for(TargetingOptions, settings, **found)
 
 
@@ -68,13 +83,19 @@ def read_gene_map(spec: str) -> pd.DataFrame:
 
 
 def feature_genes(features: pd.Index, gene_map: pd.DataFrame | None) -> pd.Series:
-    """Gene symbols of each feature: itself without a map; else the map's entry, looked up by the exact
-    name, then by the antibody target once a phospho/cleavage suffix is removed; '' when unmapped."""
+    """Gene symbols of each feature: itself without a map; else the map's entry, looked up (ignoring case) by the
+    name, then by the name without a ``_Caution`` suffix or an antibody clone id in brackets, then by its antibody
+    target once a phospho/cleavage suffix is removed; '' when unmapped."""
     if gene_map is None:
         return pd.Series(features.astype(str), index=features)
-    exact = gene_map["gene_symbol"]
-    by_target = exact.groupby(gene_map["antibody_target"]).first() if "antibody_target" in gene_map else pd.Series(dtype=str)
-    genes = [exact.get(f, by_target.get(MODIFICATION.sub("", str(f)), "")) for f in features]
+    by_name = {str(name).lower(): genes for name, genes in gene_map["gene_symbol"].items()}
+    targets = gene_map.get("antibody_target", pd.Series(dtype=str))
+    by_target = {str(t).lower(): genes for t, genes in zip(targets, gene_map["gene_symbol"]) if t}
+    genes = []
+    for feature in features.astype(str):
+        base = CLONE_ID.sub("", CAUTION.sub("", feature)).strip()
+        found = by_name.get(feature.lower()) or by_name.get(base.lower()) or by_target.get(MODIFICATION.sub("", base).lower())
+        genes.append(found or "")
     return pd.Series(genes, index=features)
 
 
@@ -92,17 +113,26 @@ def surface_genes(options: TargetingOptions) -> pd.DataFrame:
 
 
 def drug_targets(options: TargetingOptions) -> pd.DataFrame:
-    """Index gene_symbol; ``approved_drugs`` (strict: MOA evidence, approved) and ``other_approved_drugs``."""
-    columns = ["gene_symbol", "drug_name", "evidence", "approved_any"]
+    """Index gene_symbol. ``approved_drugs``: approved drugs whose mechanism-of-action target the gene is, with an
+    action in ``options.drug_actions`` (they inhibit or bind it), and ``approved_drug_actions`` ("drug: action");
+    ``drugs_other_action``: approved mechanism-of-action drugs that act otherwise (agonists, activators...), not
+    counted; ``other_approved_drugs``: approved drugs with any other measured activity on it, not counted."""
+    columns = ["gene_symbol", "drug_name", "evidence", "approved_any", "action_type"]
     drugs = read_table(options.drug_targets, columns, "drug target") if options.drug_targets else pd.DataFrame(columns=columns)
-    drugs = drugs[drugs["approved_any"] == "1"]
-    strict = drugs["evidence"] == "moa"
-    tables = [drugs[strict][["gene_symbol", "drug_name"]]]
-    for path in options.drug_target_tables:
-        tables.append(read_table(path, ["gene_symbol", "drug_name"], "drug target")[["gene_symbol", "drug_name"]])
-    approved = pd.concat(tables, ignore_index=True).groupby("gene_symbol")["drug_name"].agg(_join).rename("approved_drugs")
-    other = drugs[~strict].groupby("gene_symbol")["drug_name"].agg(_join).rename("other_approved_drugs")
-    return pd.concat([approved, other], axis=1).fillna("")
+    drugs = drugs[drugs["approved_any"] == "1"].assign(action=lambda t: t["action_type"].str.lower())
+    moa = drugs["evidence"] == "moa"
+    counted = moa & drugs["action_type"].str.upper().isin(options.drug_actions)
+    own = [read_table(path, ["gene_symbol", "drug_name"], "drug target") for path in options.drug_target_tables]
+    counted_drugs = pd.concat([drugs[counted], *(t.assign(action="(your table)") for t in own)], ignore_index=True)
+    counted_drugs = counted_drugs.assign(labelled=counted_drugs["drug_name"] + ": " + counted_drugs["action"])
+    by_gene = counted_drugs.groupby("gene_symbol")
+    other_action = drugs[moa & ~counted].assign(labelled=lambda t: t["drug_name"] + ": " + t["action"])
+    return pd.concat([
+        by_gene["drug_name"].agg(_join).rename("approved_drugs"),
+        by_gene["labelled"].agg(_join).rename("approved_drug_actions"),
+        other_action.groupby("gene_symbol")["labelled"].agg(_join).rename("drugs_other_action"),
+        drugs[~moa].groupby("gene_symbol")["drug_name"].agg(_join).rename("other_approved_drugs"),
+    ], axis=1).fillna("")
 
 
 def _join(values) -> str:
@@ -110,23 +140,32 @@ def _join(values) -> str:
 
 
 def annotate(biomarkers: pd.DataFrame, gene_maps: dict[str, str | None], options: TargetingOptions) -> pd.DataFrame:
-    """Add gene_symbol, cell_surface, cd_antigen, approved_drugs, other_approved_drugs and targetable
-    (cell-surface or approved-drug target) to every row; ``gene_maps`` names each view's map (None: the
-    feature ids are gene symbols)."""
+    """Add gene_symbol, cell_surface, cd_antigen, the drug columns of ``drug_targets`` and targetable (cell-surface
+    or an approved drug counted) to every row; ``gene_maps`` names each view's map (None: the feature ids are gene
+    symbols). Features a map leaves without a gene are named in one warning per view."""
     surface, drugs = surface_genes(options), drug_targets(options)
     symbols = pd.Series("", index=biomarkers.index, dtype=str)
     for view, rows in biomarkers.groupby("omic").groups.items():
         spec = gene_maps.get(view)
         genes = feature_genes(pd.Index(biomarkers.loc[rows, "feature"].unique()), read_gene_map(spec) if spec else None)
+        _warn_unmapped(view, spec, genes)
         symbols.loc[rows] = biomarkers.loc[rows, "feature"].map(genes).to_numpy()
     per_gene = symbols.str.split(";")
     out = biomarkers.assign(gene_symbol=symbols)
     out["cell_surface"] = per_gene.map(lambda gs: any(g in surface.index for g in gs))
     out["cd_antigen"] = per_gene.map(lambda gs: _join(surface["cd_antigen"].get(g, "") for g in gs))
-    out["approved_drugs"] = per_gene.map(lambda gs: _collect(drugs["approved_drugs"], gs))
-    out["other_approved_drugs"] = per_gene.map(lambda gs: _collect(drugs["other_approved_drugs"], gs))
+    for column in DRUG_COLUMNS:
+        out[column] = per_gene.map(lambda gs, column=column: _collect(drugs[column], gs))
     out["targetable"] = out["cell_surface"] | (out["approved_drugs"] != "")
     return out
+
+
+def _warn_unmapped(view: str, spec: str | None, genes: pd.Series) -> None:
+    unmapped = list(genes.index[genes == ""].astype(str))
+    if spec and unmapped:
+        shown = ", ".join(unmapped[:30]) + (f" and {len(unmapped) - 30} more" if len(unmapped) > 30 else "")
+        log.warning(f"{view}: {len(unmapped)} of {len(genes)} feature(s) have no gene in the gene map {spec!r}, so they are "
+                    f"not annotated for targeting: {shown}; add them to a gene_map table (columns feature_id, gene_symbol)")
 
 
 def _collect(drugs_per_gene: pd.Series, genes: list[str]) -> str:
@@ -134,7 +173,7 @@ def _collect(drugs_per_gene: pd.Series, genes: list[str]) -> str:
 
 
 TARGET_COLUMNS = [
-    "subtype", "target_rank", "omic", "feature", "gene_symbol", "cell_surface", "cd_antigen", "approved_drugs",
+    "subtype", "target_rank", "omic", "feature", "gene_symbol", "cell_surface", "cd_antigen", "approved_drugs", "approved_drug_actions",
     "specific", "combined_rank", "effect", "ci_low", "ci_high", "effect_type", "auc", "separation", "q_specific",
     "fraction_subtype", "fraction_rest", "replication_rate", "replicated",
 ]

@@ -29,3 +29,25 @@ rule clinical:
         survival=config.get("survival"),
     script:
         "../scripts/clinical.py"
+
+
+rule landscape:
+    """Mutation burden and fraction of copy-number features altered per tumour, tested between subtypes."""
+    input:
+        subtypes=f"{OUT}/subtypes.tsv",
+        data=f"{OUT}/data.h5mu",
+    output:
+        tumours=f"{OUT}/landscape/tumours.tsv",
+        tests=report(f"{OUT}/landscape/tests.tsv", caption="../report/landscape.rst", category="Outcome and clinical"),
+    log:
+        f"{LOGS}/landscape.log",
+    benchmark:
+        f"{OUT}/benchmarks/landscape.tsv"
+    conda:
+        ENVS["outcome"]
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/landscape.py"

@@ -1,7 +1,7 @@
 from snakemake.logging import logger
 
 from oncomix.config import view_settings
-from oncomix.resources import available, resource_folder
+from oncomix.resources import TARGETING_RESOURCES, available, resource_folder
 
 OUT = f"results/{config['cohort']}"
 LOGS = f"{OUT}/logs"
@@ -16,11 +16,10 @@ ENVS = {family: f"../../envs/{family}.yaml" for family in ("ingest", "mofa", "cl
 
 # Targeting tables fetched by `python -m oncomix resources fetch` (oncomix.resources): inputs of the rules that
 # use them, so a new version re-runs only those. Without them the workflow runs and targeting is skipped.
-TARGETING_RESOURCES = ("surfaceome", "drug_targets")
 RESOURCE_FOLDER = resource_folder(config["resources"])
 TARGETING_TABLES = {name: str(path) for name, path in available(RESOURCE_FOLDER, TARGETING_RESOURCES).items()}
 MISSING_TABLES = [name for name in TARGETING_RESOURCES if name not in TARGETING_TABLES]
-if MISSING_TABLES:
+if MISSING_TABLES and workflow.is_main_process:  # once per run, not again in each cluster job
     logger.warning(
         f"oncomix: {' and '.join(MISSING_TABLES)} not in the resource folder {RESOURCE_FOLDER}: targeting is skipped for "
         f"them. Enable it with `python -m oncomix resources fetch {' '.join(MISSING_TABLES)}` (or set resources: in the config)."
@@ -81,5 +80,5 @@ def stages() -> list[str]:
         *[f"baseline_{method}" for method in baseline_methods()],
         "compare_methods",
     ]
-    names += ["marker_tests", "fine_markers", "replication", "biomarkers", "signature", "clinical"]
+    names += ["marker_tests", "fine_markers", "replication", "biomarkers", "signature", "clinical", "landscape"]
     return names + (["survival"] if "survival" in config else [])

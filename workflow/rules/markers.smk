@@ -20,6 +20,8 @@ rule marker_tests:
         runtime=30,
     params:
         alpha=config["markers"]["alpha"],
+        min_effect=config["markers"]["min_effect"],
+        min_auc=config["markers"]["min_auc"],
         column="subtype",
     script:
         "../scripts/marker_tests.py"
@@ -114,6 +116,8 @@ rule fine_markers:
         runtime=30,
     params:
         alpha=config["markers"]["alpha"],
+        min_effect=config["markers"]["min_effect"],
+        min_auc=config["markers"]["min_auc"],
         column="subtype_fine",
         gene_maps={name: view.get("gene_map") for name, view in config["omics"].items()},
         targeting=config["targeting"],

@@ -21,6 +21,7 @@ rule report:
         signature_performance=f"{OUT}/signature_performance.tsv",
         replication_halves=f"{OUT}/markers/replication_halves.tsv",
         clinical=[f"{OUT}/clinical/{name}.tsv" for name in CLINICAL_TABLES],
+        landscape=f"{OUT}/landscape/tests.tsv",
         survival=survival_outputs(),
         overlap=f"{OUT}/validation/overlap.tsv",
         dropped=f"{OUT}/validation/dropped.tsv",

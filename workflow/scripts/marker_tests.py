@@ -18,6 +18,8 @@ def main(snakemake):
         snakemake.params.alpha,
         factors=read_sample_table(snakemake.input.factors),
         weights=pd.read_csv(snakemake.input.weights, sep="\t", keep_default_na=False, na_values=[""]),
+        min_effect=snakemake.params.min_effect,
+        min_auc=snakemake.params.min_auc,
     )
     if "targeting" in snakemake.params.keys():
         markers = annotate(markers, dict(snakemake.params.gene_maps), targeting_options(snakemake.params.targeting, snakemake.input))

@@ -8,7 +8,7 @@ import pandas as pd
 from oncomix.logs import run_step
 from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.report import ReportInputs, file_checksums, log_warnings, render, stage_times
-from oncomix.resources import describe
+from oncomix.resources import TARGETING_RESOURCES, describe
 
 
 def tables(paths) -> dict[str, pd.DataFrame]:
@@ -37,6 +37,7 @@ def main(snakemake):
         dropped=pd.read_csv(snakemake.input.dropped, sep="\t", keep_default_na=False),
         config=dict(snakemake.params.config),
         clinical=tables(snakemake.input.clinical),
+        landscape=pd.read_csv(snakemake.input.landscape, sep="\t"),
         survival=tables(snakemake.input.survival) or None,
         mofa_training=pd.read_csv(snakemake.input.training, sep="\t"),
         alpha=snakemake.params.alpha,
@@ -46,7 +47,7 @@ def main(snakemake):
         checksums=file_checksums(snakemake.input.inputs),
         subtype_tree=read_marker_table(snakemake.input.tree),
         targetable_tumours=read_marker_table(snakemake.input.targetable_tumours),
-        resources=describe({name: snakemake.input[name] for name in ("surfaceome", "drug_targets") if name in snakemake.input.keys()}),
+        resources=describe({name: snakemake.input[name] for name in TARGETING_RESOURCES if name in snakemake.input.keys()}),
         stage_times=stage_times({Path(path).stem: pd.read_csv(path, sep="\t") for path in snakemake.input.benchmarks}),
     )
     Path(snakemake.output[0]).write_text(render(inputs), encoding="utf-8")
