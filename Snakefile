@@ -70,3 +70,4 @@ rule all:
         f"{OUT}/clinical/table_one.tsv",
         f"{OUT}/classifier/manifest.json",
         survival_outputs(),
+        drug_outputs(),

@@ -25,7 +25,7 @@ OUTPUTS = [
     "model.hdf5", "mofa_training.tsv", "data.h5mu", "report.html", "targets.tsv", "signature.tsv", "signature_performance.tsv",
     "markers/replication.tsv", "markers/replication_halves.tsv", "survival/kaplan_meier.tsv", "survival/cox_subtypes.tsv",
     "clinical/subtype_associations.tsv", "clinical/table_one.tsv", "subtype_tree.tsv", "biomarkers_fine.tsv", "targetable_tumours.tsv",
-    "landscape/tumours.tsv", "landscape/tests.tsv",
+    "landscape/tumours.tsv", "landscape/tests.tsv", "drug_response.tsv", "response_markers.tsv",
 ]
 pytestmark = pytest.mark.workflow
 
@@ -79,6 +79,20 @@ def planted_and_found(demo_run):
     found_to_true = pd.crosstab(subtypes, truth.loc[subtypes.index]).idxmax(axis=1)
     for (subtype, view), rows in markers.groupby(["subtype", "omic"]):
         yield rows.sort_values("rank"), set(planted.query("view == @view and subtype == @found_to_true[@subtype]")["feature"])
+
+
+def test_the_subtype_that_responds_to_the_simulated_drug_is_named(demo_run):
+    """The simulator makes drug_a work better in its second subtype and drug_b in none."""
+    results = demo_run / "results/demo"
+    subtypes = pd.read_csv(results / "subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    truth = pd.read_csv(demo_run / "resources/demo/truth/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    responder = subtypes[truth.reindex(subtypes.index) == "S2"].mode().iloc[0]
+    groups = pd.read_csv(results / "drug_response.tsv", sep="\t")
+    significant = groups[(groups["grouping"] == "subtype") & (groups["q"] < 0.05)]
+    assert set(zip(significant.loc[significant["responds"] == "more", "drug"], significant.loc[significant["responds"] == "more", "group"])) == {("actarea_drug_a", responder)}
+    html = (results / "report.html").read_text()
+    assert 'id="drugs"' in html and f"{responder} (subtype): more" in html
+    assert ">nan<" not in html  # blank cells, e.g. the level of table one's "tumours" row
 
 
 def test_top_markers_are_the_planted_ones(demo_run):

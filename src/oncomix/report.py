@@ -65,6 +65,7 @@ class ReportInputs:
     stage_times: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["stage", "wall_s", "peak_mib"]))
     subtype_tree: pd.DataFrame | None = None  # subtype_tree.tsv: per k, each subtype's parent, size and stability
     targetable_tumours: pd.DataFrame | None = None  # targetable_tumours.tsv: per tumour and targetable feature, positive?
+    drugs: dict[str, pd.DataFrame] | None = None  # drug_response, response_markers (oncomix.drugs): when configured
     landscape: pd.DataFrame | None = None  # landscape/tests.tsv: mutation burden and fraction altered against subtype
     resources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOURCE_COLUMNS))  # oncomix.resources.describe
 
@@ -279,6 +280,7 @@ def render(inputs: ReportInputs) -> str:
         heatmaps={view: plots.marker_heatmap(inputs.mdata, view, biomarkers[biomarkers["replicated"]], subtypes, 8) for view in inputs.mdata.mod},
         clinical=inputs.clinical,
         landscape=inputs.landscape,
+        drugs=drug_summary(inputs.drugs, inputs.top_n),
         oncoprints={view: plots.oncoprint(inputs.mdata, view, plots.oncoprint_genes(inputs.mdata, view, biomarkers, inputs.top_n), subtypes)
                     for view in inputs.mdata.mod if inputs.mdata[view].uns["omic_type"] == "mutation"},
         survival=_with_ph_test(inputs.survival),
@@ -292,6 +294,18 @@ def render(inputs: ReportInputs) -> str:
         config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
     )
+
+
+def drug_summary(drugs: dict[str, pd.DataFrame] | None, top_n: int) -> list[dict] | None:
+    """Per drug: its group associations with q < 0.05 (strongest first) and its ``top_n`` response markers."""
+    if not drugs:
+        return None
+    groups, markers = drugs["drug_response"], drugs["response_markers"]
+    summary = []
+    for drug in sorted(set(groups["drug"]) | set(markers["drug"])):
+        found = groups[(groups["drug"] == drug) & (groups["q"] < 0.05)].sort_values("p")
+        summary.append({"drug": drug, "groups": found.to_dict("records"), "markers": markers[markers["drug"] == drug].head(top_n).to_dict("records")})
+    return summary
 
 
 def marker_floors(settings: dict, view_types: set[str]) -> dict | None:

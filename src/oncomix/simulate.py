@@ -176,12 +176,20 @@ def _clinical(spec, labels, ids, rng) -> pd.DataFrame:
     )
 
 
+def _drug_response(labels: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+    """Activity areas (higher = more response) of two drugs: drug_a works better in the second subtype, drug_b
+    in none. Drawn from a stream of their own, so the rest of the cohort is as it was without them."""
+    rng = np.random.default_rng([seed, 1])
+    noise = rng.normal(0.0, 0.5, size=(2, len(labels)))
+    return {"actarea_drug_a": np.round(1.0 + 1.0 * (labels == 1) + noise[0], 3), "actarea_drug_b": np.round(1.0 + noise[1], 3)}
+
+
 def simulate_cohort(spec: CohortSpec = CohortSpec()) -> Cohort:
     """Draw one cohort from ``spec``; the same spec always gives the same cohort."""
     rng = np.random.default_rng(spec.seed)
     labels = _subtype_labels(spec, rng)
     ids = np.array([f"TUM-{i + 1:04d}" for i in range(spec.n_tumours)])
-    samples = _clinical(spec, labels, ids, rng)
+    samples = _clinical(spec, labels, ids, rng).assign(**_drug_response(labels, spec.seed))
     batch = samples["metabolomics_batch"].to_numpy()
 
     rna, rna_planted = _rna_counts(spec, labels, rng)

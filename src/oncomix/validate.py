@@ -66,6 +66,9 @@ def sheet_columns(config: dict) -> dict[str, str]:
     columns.update({column: "clinical_columns" for column in config["clinical_columns"]})
     if "compare_to" in config:
         columns[config["compare_to"]] = "compare_to"
+    drugs = config.get("drug_response", {})
+    columns.update({column: "drug_response.by" for column in drugs.get("by", [])})
+    columns.update({column: "drug_response.columns" for column in drugs.get("columns", []) if not any(c in column for c in "*?[")})
     return columns
 
 

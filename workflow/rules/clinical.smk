@@ -51,3 +51,29 @@ rule landscape:
         runtime=10,
     script:
         "../scripts/landscape.py"
+
+
+rule drug_response:
+    """Drug response against subtype (and the groupings of drug_response.by), and the features that track it."""
+    input:
+        subtypes=f"{OUT}/subtypes.tsv",
+        data=f"{OUT}/data.h5mu",
+    output:
+        groups=report(f"{OUT}/drug_response.tsv", caption="../report/drug_response.rst", category="Drug response"),
+        markers=report(
+            f"{OUT}/response_markers.tsv", caption="../report/response_markers.rst", category="Drug response"
+        ),
+    log:
+        f"{LOGS}/drug_response.log",
+    benchmark:
+        f"{OUT}/benchmarks/drug_response.tsv"
+    conda:
+        ENVS["outcome"]
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input: max(2000, int(10 * input.size_mb)),
+        runtime=30,
+    params:
+        settings=config.get("drug_response"),
+    script:
+        "../scripts/drug_response.py"

@@ -65,6 +65,11 @@ SURVIVAL_TABLES = [
 CLINICAL_TABLES = ["subtype_associations", "factor_associations", "table_one"]
 
 
+def drug_outputs():
+    """The drug-response tables, when the config names drug-response columns."""
+    return [f"{OUT}/drug_response.tsv", f"{OUT}/response_markers.tsv"] if "drug_response" in config else []
+
+
 def survival_outputs():
     """The survival tables, when the config names survival columns."""
     return [f"{OUT}/survival/{name}.tsv" for name in SURVIVAL_TABLES] if "survival" in config else []
@@ -81,4 +86,8 @@ def stages() -> list[str]:
         "compare_methods",
     ]
     names += ["marker_tests", "fine_markers", "replication", "biomarkers", "signature", "clinical", "landscape"]
-    return names + (["survival"] if "survival" in config else [])
+    return (
+        names
+        + (["survival"] if "survival" in config else [])
+        + (["drug_response"] if "drug_response" in config else [])
+    )

@@ -23,6 +23,7 @@ rule report:
         clinical=[f"{OUT}/clinical/{name}.tsv" for name in CLINICAL_TABLES],
         landscape=f"{OUT}/landscape/tests.tsv",
         survival=survival_outputs(),
+        drugs=drug_outputs(),
         overlap=f"{OUT}/validation/overlap.tsv",
         dropped=f"{OUT}/validation/dropped.tsv",
         logs=expand(f"{LOGS}/{{stage}}.log", stage=stages()),

@@ -39,6 +39,7 @@ def main(snakemake):
         clinical=tables(snakemake.input.clinical),
         landscape=pd.read_csv(snakemake.input.landscape, sep="\t"),
         survival=tables(snakemake.input.survival) or None,
+        drugs=tables(snakemake.input.drugs) or None,
         mofa_training=pd.read_csv(snakemake.input.training, sep="\t"),
         alpha=snakemake.params.alpha,
         top_n=snakemake.params.top_n,

@@ -1,0 +1,104 @@
+"""Drug response: which subtype (or lineage) responds to each drug, and which features track the response.
+
+Responses are sample-sheet columns, one per drug (e.g. activity area or IC50, as in CCLE). ``higher_means`` says
+whether a higher value means more response (activity area) or more resistance (IC50); values are turned so that
+higher always means more response before any test.
+
+* **group association**: per drug and grouping (the subtypes, and each sheet column in ``by``, e.g. lineage),
+  each group against the other tumours with the Mann-Whitney U test; effect: the AUC (probability that a tumour of
+  the group responds more than one of the rest, ties counting half) and both medians (in the column's own units);
+  Benjamini-Hochberg over every test of the grouping. ``responds`` is "more" when AUC > 0.5, else "less".
+* **response markers**: per drug and view, Spearman's rank correlation of each feature with the response over the
+  tumours that have both (p from the t approximation with n - 2 degrees of freedom), Benjamini-Hochberg within drug
+  and view. Positive rho: higher values go with more response.
+Associations, not causes: a feature correlated with response may mark a lineage that responds for other reasons.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+
+import mudata as md
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from oncomix.errors import OncomixInputError
+from oncomix.readers import listed
+
+MIN_TUMOURS = 10  # fewer tumours with a response (or with a feature and a response): not tested
+
+
+def drug_columns(sheet: pd.DataFrame, patterns: list[str], source: str = "config drug_response.columns") -> list[str]:
+    """The sheet columns named by ``patterns`` (names, or shell patterns such as ``actarea_*``), in sheet order."""
+    unmatched = [p for p in patterns if not fnmatch.filter(map(str, sheet.columns), p)]
+    if unmatched:
+        raise OncomixInputError(f"{source}: {', '.join(map(repr, unmatched))} match no sample-sheet column (columns are "
+                                f"{listed(list(sheet.columns))}); fix the names or patterns in the config")
+    chosen = [c for c in sheet.columns if any(fnmatch.fnmatchcase(str(c), p) for p in patterns)]
+    text = [c for c in chosen if not pd.api.types.is_numeric_dtype(sheet[c])]
+    if text:
+        raise OncomixInputError(f"{source}: column(s) {', '.join(map(repr, text))} hold text, not responses; name numeric columns only")
+    return chosen
+
+
+def oriented(sheet: pd.DataFrame, columns: list[str], higher_means: str) -> pd.DataFrame:
+    """The response columns, negated when higher values mean resistance."""
+    values = sheet[columns].astype(float)
+    return values if higher_means == "response" else -values
+
+
+def group_associations(response: pd.DataFrame, groups: pd.Series, grouping: str) -> pd.DataFrame:
+    """Each drug, each group against the rest (Mann-Whitney U, AUC, medians), BH over the grouping's tests."""
+    rows = []
+    for drug in response.columns:
+        both = pd.DataFrame({"value": response[drug], "group": groups.reindex(response.index)}).dropna()
+        if len(both) < MIN_TUMOURS or both["group"].nunique() < 2:
+            continue
+        for group in sorted(both["group"].unique(), key=str):
+            inside = both["group"] == group
+            a, b = both.loc[inside, "value"], both.loc[~inside, "value"]
+            if len(a) < 2 or len(b) < 2:
+                continue
+            u, p = stats.mannwhitneyu(a, b, alternative="two-sided")
+            rows.append({"drug": drug, "grouping": grouping, "group": group, "n_group": len(a), "n_rest": len(b),
+                         "median_group": a.median(), "median_rest": b.median(), "auc": u / (len(a) * len(b)), "p": p})
+    table = pd.DataFrame(rows, columns=["drug", "grouping", "group", "n_group", "n_rest", "median_group", "median_rest", "auc", "p"])
+    table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
+    table["responds"] = np.where(table["auc"] > 0.5, "more", "less")
+    return table
+
+
+def response_markers(mdata: md.MuData, response: pd.DataFrame) -> pd.DataFrame:
+    """Spearman's rho of every feature of every view with each drug's response; BH within drug and view; ranked
+    by p within the drug."""
+    tables = []
+    for drug in response.columns:
+        values = response[drug].dropna()
+        for name in mdata.mod:
+            view = mdata[name]
+            shared = view.obs_names.intersection(values.index)
+            if len(shared) < MIN_TUMOURS:
+                continue
+            x = pd.DataFrame(np.asarray(view[shared].X, dtype=float), index=shared, columns=view.var_names)
+            tables.append(_spearman(x, values.loc[shared]).assign(drug=drug, omic=name))
+    columns = ["drug", "omic", "feature", "rho", "n", "p", "q"]
+    if not tables:
+        return pd.DataFrame(columns=[*columns, "rank"])
+    table = pd.concat(tables, ignore_index=True)[columns]
+    table = table.sort_values(["drug", "p", "omic", "feature"], kind="stable")
+    table["rank"] = table.groupby("drug").cumcount() + 1
+    return table.reset_index(drop=True)
+
+
+def _spearman(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
+    """Per column of ``x``: rho with ``y`` over the rows where both are measured, its n, p and BH q."""
+    n = x.notna().sum()
+    rho = x.corrwith(y, method="spearman")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = rho * np.sqrt((n - 2) / (1 - rho**2))
+    p = pd.Series(2 * stats.t.sf(np.abs(t), n - 2), index=x.columns).where((n >= MIN_TUMOURS) & rho.notna())
+    table = pd.DataFrame({"feature": x.columns, "rho": rho.to_numpy(), "n": n.to_numpy(), "p": p.to_numpy()}).dropna(subset=["p"])
+    table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
+    return table
