@@ -158,3 +158,19 @@ def test_the_schema_holds_the_same_floors_as_the_code():
     schema = yaml.safe_load((files("oncomix") / "schemas" / "config.schema.yaml").read_text())["properties"]["markers"]["properties"]
     assert {t: p["default"] for t, p in schema["min_effect"]["properties"].items()} == markers.MIN_EFFECT
     assert schema["min_auc"]["default"] == markers.MIN_AUC
+
+
+def test_each_floor_counts_and_the_auc_floor_follows_the_direction():
+    """A shift past the effect floor with an AUC near 0.5 is no marker, nor a mean raised by a few outliers while
+    most tumours of the subtype are lower (AUC below 0.5 for an "up" difference)."""
+    rng = np.random.default_rng(5)
+    labels = pd.Series(np.repeat(["A", "B"], 1000), index=[f"t{i}" for i in range(2000)])
+    wide = rng.normal(0, 5, 2000) + np.where(labels == "A", 0.8, 0.0)
+    skewed = np.where(labels == "A", np.where(rng.random(2000) < 0.1, 10.0, -0.3), 0.0) + rng.normal(0, 0.3, 2000)
+    view = ad.AnnData(np.column_stack([wide, skewed]), obs=pd.DataFrame(index=labels.index), var=pd.DataFrame(index=["wide", "skewed"]))
+    view.uns["omic_type"] = "expression"
+    table = find_markers(md.MuData({"rna": view}), labels).set_index(["subtype", "feature"])
+    wide_row, skewed_row = table.loc[("A", "wide")], table.loc[("A", "skewed")]
+    assert wide_row["effect"] >= 0.5 and wide_row["auc"] < 0.6 and wide_row["q_specific"] < 0.05 and not wide_row["is_marker"]
+    assert skewed_row["direction"] == "up" and skewed_row["auc"] < 0.5 and skewed_row["q_specific"] < 0.05
+    assert not skewed_row["passes_floor"] and not skewed_row["is_marker"]

@@ -45,7 +45,7 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     markers = add_replication(markers, Replication(counts, halves), 0.05, 0.5)
     tables = {name: SHARED_ANNOTATIONS / f"{name}.tsv" for name in ("surfaceome", "drug_targets")}  # as fetched
     markers = annotate(markers, {}, TargetingOptions(**{name: str(path) for name, path in tables.items()}))
-    markers.loc[markers["feature"] == EVIL, ["targetable", "direction", "approved_drugs"]] = True, "up", EVIL
+    markers.loc[markers["feature"] == EVIL, ["targetable", "direction", "approved_drugs", "passes_floor"]] = True, "up", EVIL, True
     targets = targets_table(markers, 0.05)
     signature = fit_signature(data, subtypes["subtype"], SignatureOptions(screen_features=30, penalties=(0.1,), outer_folds=3, inner_folds=2))
     overlap = pd.DataFrame({"samples": [data.n_obs]}, index=pd.Index([EVIL], name="view"))

@@ -2,6 +2,7 @@
 ones from ../shared/annotations, where `oncomix resources fetch` would put them), user tables, targets.tsv."""
 
 from dataclasses import replace
+from importlib.resources import files
 from pathlib import Path
 
 import anndata as ad
@@ -9,10 +10,11 @@ import mudata as md
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from oncomix.errors import OncomixInputError
 from oncomix.targeting import (
-    RPPA, TargetingOptions, add_positive_rates, annotate, feature_genes, positive_tumours, read_gene_map, targetable_tumours, targets_table,
+    INHIBITING_ACTIONS, RPPA, TargetingOptions, add_positive_rates, annotate, feature_genes, positive_tumours, read_gene_map, targetable_tumours, targets_table,
 )
 
 SHARED_ANNOTATIONS = Path(__file__).resolve().parents[2] / "shared" / "annotations"  # third-party tables, beside the checkout
@@ -38,7 +40,7 @@ def tables(tmp_path_factory) -> TargetingOptions:
 def marker_rows(rows):
     """Minimal biomarker rows: (subtype, omic, feature, is_marker, direction, one-vs-rest q)."""
     table = pd.DataFrame(rows, columns=["subtype", "omic", "feature", "is_marker", "direction", "q"])
-    return table.assign(combined_rank=range(1, len(table) + 1), effect=1.0, ci_low=0.5, ci_high=1.5, effect_type="x", auc=0.9,
+    return table.assign(combined_rank=range(1, len(table) + 1), passes_floor=True, effect=1.0, ci_low=0.5, ci_high=1.5, effect_type="x", auc=0.9,
                         separation=0.8, q_specific=0.001, fraction_subtype=0.6, fraction_rest=0.1, replication_rate=1.0, replicated=True)
 
 
@@ -47,6 +49,8 @@ def test_rppa_antibodies_map_to_genes_by_name_or_by_target():
     genes = feature_genes(pd.Index(["HER2", "HER2_pY1248", "ER-alpha", "GATA3", "Akt_pS473", "HER2_pY877", "LBK1", "unknown"]), rppa)
     assert list(genes) == ["ERBB2", "ERBB2", "ESR1", "GATA3", "AKT1;AKT2;AKT3", "ERBB2", "STK11", ""]
     assert list(feature_genes(pd.Index(["EGFR", "GATA3"]), None)) == ["EGFR", "GATA3"]  # no map: ids are symbols
+    lipids = pd.DataFrame({"gene_symbol": ["PCYT1A"]}, index=pd.Index(["PC"], name="feature_id"))  # not an antibody map:
+    assert list(feature_genes(pd.Index(["PC", "PC(34:1)", "pc"]), lipids)) == ["PCYT1A", "", ""]  # exact names only
 
 
 def test_tables_flag_surface_proteins_and_approved_drug_targets(tables):
@@ -65,8 +69,10 @@ def test_agonists_are_listed_but_not_counted_unless_asked(tables):
     table = marker_rows([("S1", "rna", "PTGER1", True, "up", 0.001)])
     out = annotate(table, {}, tables).iloc[0]
     assert out["approved_drugs"] == "" and out["drugs_other_action"] == "alprostadil: agonist" and not out["targetable"]
-    asked = annotate(table, {}, replace(tables, drug_actions=("INHIBITOR", "AGONIST"))).iloc[0]
+    asked = annotate(table, {}, replace(tables, drug_actions=("INHIBITOR", "agonist"))).iloc[0]  # any case
     assert asked["approved_drugs"] == "alprostadil" and asked["targetable"]
+    schema = yaml.safe_load((files("oncomix") / "schemas" / "config.schema.yaml").read_text())
+    assert tuple(schema["properties"]["targeting"]["properties"]["drug_actions"]["default"]) == INHIBITING_ACTIONS
 
 
 def test_rppa_naming_variants_map_and_unmapped_features_are_named(caplog):
@@ -127,7 +133,9 @@ def test_targets_are_targetable_features_higher_in_the_subtype_specific_ones_fir
         ("S1", "rna", "KIT", False, "up", 0.2),  # not higher than in the rest
         ("S1", "rna", "CD48", False, "up", 0.01),  # higher than in the rest, not specific
         ("S2", "rna", "EGFR", True, "up", 0.001),
+        ("S2", "rna", "KIT", False, "up", 0.001),  # higher than in the rest, but below the marker floor
     ])
+    table.loc[table.index[-1], "passes_floor"] = False
     targets = targets_table(annotate(table, {"protein": RPPA}, tables), alpha=0.05)
     assert list(zip(targets["subtype"], targets["feature"], targets["target_rank"], targets["specific"])) == [
         ("S1", "HER2", 1, True), ("S1", "CD48", 2, False), ("S2", "EGFR", 1, True),

@@ -114,3 +114,12 @@ def test_validate_command_reports_every_problem_once_without_traceback(workdir):
     assert "negative value(s)" in run.stderr and "0 (censored) or 1 (event)" in run.stderr
     verbose = run_cli(workdir, "both.yaml", "--verbose")
     assert verbose.returncode != 0 and "Traceback" in verbose.stderr
+
+
+def test_validate_command_checks_the_drug_response_columns_before_any_work(workdir):
+    """A pattern that names no sample-sheet column, or a text column, is found by validation (not after MOFA)."""
+    config = yaml.safe_load((workdir / "good/config.yaml").read_text())
+    for columns, message in ((["auc_*"], "'auc_*' match no sample-sheet column"), (["stage"], "column(s) 'stage' hold text, not responses")):
+        (workdir / "drugs.yaml").write_text(yaml.safe_dump(config | {"drug_response": {"columns": columns}}))
+        run = run_cli(workdir, "drugs.yaml")
+        assert run.returncode == 1 and "good/samples.tsv (drug_response.columns)" in run.stderr and message in run.stderr, run.stderr

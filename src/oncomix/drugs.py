@@ -7,16 +7,18 @@ higher always means more response before any test.
 * **group association**: per drug and grouping (the subtypes, and each sheet column in ``by``, e.g. lineage),
   each group against the other tumours with the Mann-Whitney U test; effect: the AUC (probability that a tumour of
   the group responds more than one of the rest, ties counting half) and both medians (in the column's own units);
-  Benjamini-Hochberg over every test of the grouping. ``responds`` is "more" when AUC > 0.5, else "less".
-* **response markers**: per drug and view, Spearman's rank correlation of each feature with the response over the
-  tumours that have both (p from the t approximation with n - 2 degrees of freedom), Benjamini-Hochberg within drug
-  and view. Positive rho: higher values go with more response.
+  Benjamini-Hochberg over every test of the grouping. ``responds`` is "more" when AUC > 0.5, "less" below.
+* **response markers**: per drug, Spearman's rank correlation of each feature of every view with the response over
+  the tumours that have both (p from the t approximation with n - 2 degrees of freedom), Benjamini-Hochberg within
+  the drug (all views), ranked by p. Positive rho: higher values go with more response.
+A drug with fewer than ``MIN_TUMOURS`` tumours with a response, or one value for all, is not tested (a warning names it).
 Associations, not causes: a feature correlated with response may mark a lineage that responds for other reasons.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import logging
 
 import mudata as md
 import numpy as np
@@ -28,6 +30,7 @@ from oncomix.errors import OncomixInputError
 from oncomix.readers import listed
 
 MIN_TUMOURS = 10  # fewer tumours with a response (or with a feature and a response): not tested
+log = logging.getLogger(__name__)
 
 
 def drug_columns(sheet: pd.DataFrame, patterns: list[str], source: str = "config drug_response.columns") -> list[str]:
@@ -44,13 +47,18 @@ def drug_columns(sheet: pd.DataFrame, patterns: list[str], source: str = "config
 
 
 def oriented(sheet: pd.DataFrame, columns: list[str], higher_means: str) -> pd.DataFrame:
-    """The response columns, negated when higher values mean resistance."""
+    """The testable response columns, negated when higher values mean resistance; the others named in a warning."""
     values = sheet[columns].astype(float)
+    untestable = [c for c in columns if values[c].notna().sum() < MIN_TUMOURS or values[c].nunique() < 2]
+    if untestable:
+        log.warning(f"drug response: {', '.join(untestable)} not tested (fewer than {MIN_TUMOURS} tumours with a value, or one value for all)")
+    values = values.drop(columns=untestable)
     return values if higher_means == "response" else -values
 
 
-def group_associations(response: pd.DataFrame, groups: pd.Series, grouping: str) -> pd.DataFrame:
-    """Each drug, each group against the rest (Mann-Whitney U, AUC, medians), BH over the grouping's tests."""
+def group_associations(response: pd.DataFrame, groups: pd.Series, grouping: str, units: float = 1.0) -> pd.DataFrame:
+    """Each drug, each group against the rest (Mann-Whitney U, AUC, medians), BH over the grouping's tests;
+    ``units`` (-1 for a response given as resistance) turns the medians back into the column's own units."""
     rows = []
     for drug in response.columns:
         both = pd.DataFrame({"value": response[drug], "group": groups.reindex(response.index)}).dropna()
@@ -63,16 +71,15 @@ def group_associations(response: pd.DataFrame, groups: pd.Series, grouping: str)
                 continue
             u, p = stats.mannwhitneyu(a, b, alternative="two-sided")
             rows.append({"drug": drug, "grouping": grouping, "group": group, "n_group": len(a), "n_rest": len(b),
-                         "median_group": a.median(), "median_rest": b.median(), "auc": u / (len(a) * len(b)), "p": p})
+                         "median_group": units * a.median(), "median_rest": units * b.median(), "auc": u / (len(a) * len(b)), "p": p})
     table = pd.DataFrame(rows, columns=["drug", "grouping", "group", "n_group", "n_rest", "median_group", "median_rest", "auc", "p"])
     table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
-    table["responds"] = np.where(table["auc"] > 0.5, "more", "less")
+    table["responds"] = np.select([table["auc"] > 0.5, table["auc"] < 0.5], ["more", "less"], "same")
     return table
 
 
 def response_markers(mdata: md.MuData, response: pd.DataFrame) -> pd.DataFrame:
-    """Spearman's rho of every feature of every view with each drug's response; BH within drug and view; ranked
-    by p within the drug."""
+    """Spearman's rho of every feature of every view with each drug's response; BH within the drug; ranked by p."""
     tables = []
     for drug in response.columns:
         values = response[drug].dropna()
@@ -86,19 +93,19 @@ def response_markers(mdata: md.MuData, response: pd.DataFrame) -> pd.DataFrame:
     columns = ["drug", "omic", "feature", "rho", "n", "p", "q"]
     if not tables:
         return pd.DataFrame(columns=[*columns, "rank"])
-    table = pd.concat(tables, ignore_index=True)[columns]
+    table = pd.concat(tables, ignore_index=True)
+    table["q"] = table.groupby("drug")["p"].transform(lambda p: multipletests(p, method="fdr_bh")[1])
+    table = table[columns]
     table = table.sort_values(["drug", "p", "omic", "feature"], kind="stable")
     table["rank"] = table.groupby("drug").cumcount() + 1
     return table.reset_index(drop=True)
 
 
 def _spearman(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
-    """Per column of ``x``: rho with ``y`` over the rows where both are measured, its n, p and BH q."""
+    """Per column of ``x``: rho with ``y`` over the rows where both are measured, its n and p."""
     n = x.notna().sum()
     rho = x.corrwith(y, method="spearman")
     with np.errstate(divide="ignore", invalid="ignore"):
         t = rho * np.sqrt((n - 2) / (1 - rho**2))
     p = pd.Series(2 * stats.t.sf(np.abs(t), n - 2), index=x.columns).where((n >= MIN_TUMOURS) & rho.notna())
-    table = pd.DataFrame({"feature": x.columns, "rho": rho.to_numpy(), "n": n.to_numpy(), "p": p.to_numpy()}).dropna(subset=["p"])
-    table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
-    return table
+    return pd.DataFrame({"feature": x.columns, "rho": rho.to_numpy(), "n": n.to_numpy(), "p": p.to_numpy()}).dropna(subset=["p"])

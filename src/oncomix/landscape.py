@@ -1,7 +1,9 @@
 """Mutational and copy-number landscape of the subtypes.
 
+Both are computed on the validated input values (``raw.h5mu``), before preprocessing drops rare mutations.
+
 * **Mutation burden** (per mutation view): the number of mutated genes of the view in each tumour. It counts the
-  genes the view holds (a panel or the genes kept after filtering), so it is comparable between the subtypes of one
+  genes the view holds (a panel, or every gene with a call), so it is comparable between the subtypes of one
   cohort, not a tumour mutational burden in mutations per megabase.
 * **Fraction altered** (per copy-number view): the share of the view's features altered in each tumour: GISTIC
   calls other than 0 when the values are thresholded calls (-2..2), else an absolute log2 ratio of at least

@@ -203,10 +203,10 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float, min_effect: 
     out["q"] = out.groupby("subtype")["p"].transform(lambda p: _bh(p))
     out["q_specific"] = out.groupby("subtype")["p_specific"].transform(lambda p: _bh(p))
     out["direction"] = np.where(out["effect"] >= 0, "up", "down")
-    strong = out["effect"].abs() >= min_effect
+    out["passes_floor"] = out["effect"].abs() >= min_effect
     if omic_type != "mutation":  # a mutation's AUC is bounded by how common it is; its floor is the odds ratio
-        strong &= np.fmax(out["auc"], 1 - out["auc"]) >= min_auc
-    out["is_marker"] = (out["q_specific"] < alpha) & strong
+        out["passes_floor"] &= np.where(out["direction"] == "up", out["auc"] >= min_auc, out["auc"] <= 1 - min_auc)
+    out["is_marker"] = (out["q_specific"] < alpha) & out["passes_floor"]
     out["effect_type"] = EFFECT_TYPES.get(omic_type, DEFAULT_EFFECT_TYPE)
     return out
 
@@ -239,7 +239,7 @@ def mofa_evidence(factors: pd.DataFrame, weights: pd.DataFrame, subtypes: pd.Ser
 
 
 COLUMNS = [
-    "subtype", "omic", "feature", "rank", "combined_rank", "is_marker", "direction", "effect", "ci_low", "ci_high",
+    "subtype", "omic", "feature", "rank", "combined_rank", "is_marker", "passes_floor", "direction", "effect", "ci_low", "ci_high",
     "effect_type", "cohens_d", "auc", "separation", "test", "statistic", "p", "q", "p_specific", "q_specific",
     "mean_subtype", "mean_rest", "fraction_subtype", "fraction_rest", "n_subtype", "n_rest", "missing_fraction",
     "mofa_factor", "mofa_weight",

@@ -280,7 +280,7 @@ def render(inputs: ReportInputs) -> str:
         heatmaps={view: plots.marker_heatmap(inputs.mdata, view, biomarkers[biomarkers["replicated"]], subtypes, 8) for view in inputs.mdata.mod},
         clinical=inputs.clinical,
         landscape=inputs.landscape,
-        drugs=drug_summary(inputs.drugs, inputs.top_n),
+        drugs=drug_summary(inputs.drugs, inputs.top_n, inputs.alpha),
         oncoprints={view: plots.oncoprint(inputs.mdata, view, plots.oncoprint_genes(inputs.mdata, view, biomarkers, inputs.top_n), subtypes)
                     for view in inputs.mdata.mod if inputs.mdata[view].uns["omic_type"] == "mutation"},
         survival=_with_ph_test(inputs.survival),
@@ -296,15 +296,16 @@ def render(inputs: ReportInputs) -> str:
     )
 
 
-def drug_summary(drugs: dict[str, pd.DataFrame] | None, top_n: int) -> list[dict] | None:
-    """Per drug: its group associations with q < 0.05 (strongest first) and its ``top_n`` response markers."""
+def drug_summary(drugs: dict[str, pd.DataFrame] | None, top_n: int, alpha: float) -> list[dict] | None:
+    """Per drug: its group associations and its (up to ``top_n``) response markers with q < ``alpha``, strongest first."""
     if not drugs:
         return None
     groups, markers = drugs["drug_response"], drugs["response_markers"]
     summary = []
     for drug in sorted(set(groups["drug"]) | set(markers["drug"])):
-        found = groups[(groups["drug"] == drug) & (groups["q"] < 0.05)].sort_values("p")
-        summary.append({"drug": drug, "groups": found.to_dict("records"), "markers": markers[markers["drug"] == drug].head(top_n).to_dict("records")})
+        found = groups[(groups["drug"] == drug) & (groups["q"] < alpha)].sort_values("p")
+        tracking = markers[(markers["drug"] == drug) & (markers["q"] < alpha)].head(top_n)
+        summary.append({"drug": drug, "groups": found.to_dict("records"), "markers": tracking.to_dict("records")})
     return summary
 
 

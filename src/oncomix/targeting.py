@@ -83,14 +83,16 @@ def read_gene_map(spec: str) -> pd.DataFrame:
 
 
 def feature_genes(features: pd.Index, gene_map: pd.DataFrame | None) -> pd.Series:
-    """Gene symbols of each feature: itself without a map; else the map's entry, looked up (ignoring case) by the
-    name, then by the name without a ``_Caution`` suffix or an antibody clone id in brackets, then by its antibody
-    target once a phospho/cleavage suffix is removed; '' when unmapped."""
+    """Gene symbols of each feature: itself without a map; else the map's entry for its exact name. For an
+    antibody map (one with an ``antibody_target`` column, as the RPPA table) also ignoring case, then without a
+    ``_Caution`` suffix or an antibody clone id in brackets, then by its antibody target once a phospho/cleavage
+    suffix is removed. '' when unmapped."""
     if gene_map is None:
         return pd.Series(features.astype(str), index=features)
+    if "antibody_target" not in gene_map:
+        return pd.Series([gene_map["gene_symbol"].get(f, "") for f in features], index=features)
     by_name = {str(name).lower(): genes for name, genes in gene_map["gene_symbol"].items()}
-    targets = gene_map.get("antibody_target", pd.Series(dtype=str))
-    by_target = {str(t).lower(): genes for t, genes in zip(targets, gene_map["gene_symbol"]) if t}
+    by_target = {str(t).lower(): genes for t, genes in zip(gene_map["antibody_target"], gene_map["gene_symbol"]) if t}
     genes = []
     for feature in features.astype(str):
         base = CLONE_ID.sub("", CAUTION.sub("", feature)).strip()
@@ -121,7 +123,7 @@ def drug_targets(options: TargetingOptions) -> pd.DataFrame:
     drugs = read_table(options.drug_targets, columns, "drug target") if options.drug_targets else pd.DataFrame(columns=columns)
     drugs = drugs[drugs["approved_any"] == "1"].assign(action=lambda t: t["action_type"].str.lower())
     moa = drugs["evidence"] == "moa"
-    counted = moa & drugs["action_type"].str.upper().isin(options.drug_actions)
+    counted = moa & drugs["action_type"].str.upper().isin({action.upper() for action in options.drug_actions})
     own = [read_table(path, ["gene_symbol", "drug_name"], "drug target") for path in options.drug_target_tables]
     counted_drugs = pd.concat([drugs[counted], *(t.assign(action="(your table)") for t in own)], ignore_index=True)
     counted_drugs = counted_drugs.assign(labelled=counted_drugs["drug_name"] + ": " + counted_drugs["action"])
@@ -181,9 +183,10 @@ TARGET_COLUMNS = [
 
 def targets_table(biomarkers: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """Per subtype, its targetable markers: higher in the subtype than in the other tumours (one-vs-rest q <
-    ``alpha``: over-expressed, amplified or more often mutated) and cell-surface or an approved-drug target, in
-    combined-rank order (so those that are also specific markers of the subtype come first)."""
-    up = (biomarkers["q"] < alpha) & (biomarkers["direction"] == "up")
+    ``alpha``, by at least the marker floor: over-expressed, amplified or more often mutated) and cell-surface or
+    an approved-drug target, in combined-rank order (so those that are also specific markers of the subtype come
+    first)."""
+    up = (biomarkers["q"] < alpha) & (biomarkers["direction"] == "up") & biomarkers["passes_floor"]
     chosen = biomarkers[up & biomarkers["targetable"]].assign(specific=lambda t: t["is_marker"])
     chosen = chosen.sort_values(["subtype", "combined_rank"]).copy()
     chosen["target_rank"] = chosen.groupby("subtype").cumcount() + 1

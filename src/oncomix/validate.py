@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from oncomix.config import check_config
+from oncomix.drugs import drug_columns
 from oncomix.errors import OncomixInputError
 from oncomix.ingest import ingest
 from oncomix.readers import ViewSpec, listed
@@ -40,6 +41,8 @@ def validate(config: dict, source: str = "config", clustering: bool = True) -> V
     specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
     mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config))
     check_batches(mdata, config)
+    if "drug_response" in config:  # patterns and numeric columns checked now, not after MOFA
+        drug_columns(mdata.obs, config["drug_response"]["columns"], f"{config['samples']} (drug_response.columns)")
     if clustering:
         check_enough_tumours(mdata.n_obs, config["clustering"], config["samples"])
     overlap = overlap_table(mdata)

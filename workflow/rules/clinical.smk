@@ -35,7 +35,7 @@ rule landscape:
     """Mutation burden and fraction of copy-number features altered per tumour, tested between subtypes."""
     input:
         subtypes=f"{OUT}/subtypes.tsv",
-        data=f"{OUT}/data.h5mu",
+        data=f"{OUT}/raw.h5mu",  # validated values, before preprocessing drops rare mutations and flat features
     output:
         tumours=f"{OUT}/landscape/tumours.tsv",
         tests=report(f"{OUT}/landscape/tests.tsv", caption="../report/landscape.rst", category="Outcome and clinical"),

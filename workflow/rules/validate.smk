@@ -23,6 +23,10 @@ rule validate:
         omics=config["omics"],
         survival=config.get("survival"),
         sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
-        sheet_columns=[config.get("compare_to"), config["clustering"]["technical_covariates"]],
+        sheet_columns=[
+            config.get("compare_to"),
+            config["clustering"]["technical_covariates"],
+            config.get("drug_response"),
+        ],
     script:
         "../scripts/validate.py"

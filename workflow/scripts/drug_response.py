@@ -14,7 +14,8 @@ def main(snakemake):
     mdata = md.read_h5mu(snakemake.input.data)
     response = oriented(mdata.obs, drug_columns(mdata.obs, list(settings["columns"])), settings["higher_means"])
     groupings = {"subtype": read_sample_table(snakemake.input.subtypes)["subtype"]} | {c: mdata.obs[c] for c in settings["by"]}
-    groups = pd.concat([group_associations(response, labels, name) for name, labels in groupings.items()], ignore_index=True)
+    units = 1.0 if settings["higher_means"] == "response" else -1.0  # medians in the columns' own units
+    groups = pd.concat([group_associations(response, labels, name, units) for name, labels in groupings.items()], ignore_index=True)
     groups.to_csv(snakemake.output.groups, sep="\t", index=False)
     response_markers(mdata, response).to_csv(snakemake.output.markers, sep="\t", index=False)
 
