@@ -14,6 +14,7 @@ from oncomix.landscape import landscape_tests, tumour_landscape
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
+from oncomix.plots import time_ticks
 from oncomix.report import ReportInputs, _format_number, embedding_data, file_checksums, log_warnings, render, report_script, safe_json, stage_times
 from oncomix.signature import SignatureOptions, fit_signature
 from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
@@ -139,3 +140,8 @@ def test_numbers_read_as_a_reader_expects():
     assert [_format_number(v) for v in (3, 3812.0, 1234.5, 0.98765, 2e-5, 250000.0, float("nan"))] == [
         "3", "3812", "1234", "0.988", "2.00e-05", "2.50e+05", "NA",
     ]
+
+
+def test_survival_axis_ticks_fall_on_round_times():
+    assert list(time_ticks(95.4)) == [0, 20, 40, 60, 80] and list(time_ticks(4673)) == [0, 1000, 2000, 3000, 4000]
+    assert list(time_ticks(23.8)) == [0, 6, 12, 18]  # months: half-years, not 23.8 / 5

@@ -144,11 +144,17 @@ def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series
     return to_base64(fig)
 
 
+def time_ticks(end: float) -> np.ndarray:
+    """Readable follow-up ticks from 0 to ``end``: at most 6 steps of 1, 2, 3 or 6 x a power of ten (0, 20, 40...)."""
+    ticks = matplotlib.ticker.MaxNLocator(nbins=6, steps=[1, 2, 3, 6, 10]).tick_values(0, end)
+    return ticks[(ticks >= 0) & (ticks <= end)]
+
+
 def kaplan_meier(km: pd.DataFrame, time_label: str) -> str:
     """Kaplan-Meier curves per subtype (``survival.kaplan_meier`` layout) with 95% bands and numbers at risk."""
     colours = _colours(km["subtype"])
     fig, (ax, risk) = plt.subplots(2, 1, figsize=(7, 5.2), height_ratios=[4, 1.2], sharex=True)
-    ticks = np.linspace(0, km["time"].max(), 6)
+    ticks = time_ticks(km["time"].max())
     for row, (subtype, curve) in enumerate(km.groupby("subtype")):
         colour = colours[subtype]
         ax.step(curve["time"], curve["survival"], where="post", color=colour, label=subtype)
@@ -163,7 +169,7 @@ def kaplan_meier(km: pd.DataFrame, time_label: str) -> str:
     ax.legend(title="subtype", frameon=False, loc="lower left")
     risk.set_yticks(range(km["subtype"].nunique()), sorted(colours), fontsize=7)
     risk.set_ylim(km["subtype"].nunique() - 0.5, -0.5)
-    risk.set_xticks(ticks, [f"{t:.3g}" for t in ticks])
+    risk.set_xticks(ticks, [f"{t:g}" for t in ticks])
     risk.set_xlabel(time_label)
     risk.set_title("number at risk", fontsize=8, loc="left")
     for side in ("top", "right", "bottom"):
