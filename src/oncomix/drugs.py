@@ -101,6 +101,16 @@ def response_markers(mdata: md.MuData, response: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+def drug_response(mdata: md.MuData, subtypes: pd.Series, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The config's ``drug_response`` analysis: group associations (the subtypes, then each ``by`` column; medians
+    in the columns' own units) and response markers."""
+    response = oriented(mdata.obs, drug_columns(mdata.obs, list(settings["columns"])), settings["higher_means"])
+    groupings = {"subtype": subtypes} | {column: mdata.obs[column] for column in settings["by"]}
+    units = 1.0 if settings["higher_means"] == "response" else -1.0
+    groups = pd.concat([group_associations(response, labels, name, units) for name, labels in groupings.items()], ignore_index=True)
+    return groups, response_markers(mdata, response)
+
+
 def _spearman(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
     """Per column of ``x``: rho with ``y`` over the rows where both are measured, its n and p."""
     n = x.notna().sum()
