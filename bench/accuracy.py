@@ -5,8 +5,8 @@ Each scenario-seed is drawn by a generator of ``bench/generators.py`` (two gener
 to disk and run through the package's own steps as the workflow runs them: ``validate`` (the config as a user
 would write it), ``preprocess`` and ``train_mofa`` with their defaults. On the same MOFA factors:
 
-- ``oncomix``: ``cluster_factors`` with every default, exactly as rule ``cluster`` runs it (k by ``structure_z``,
-  prediction strength >= 0.7, the best of three candidate spaces); its k is 1 when the structure test finds no
+- ``oncomix``: ``cluster_factors`` with every default, exactly as rule ``cluster`` runs it (k by
+  ``predictable_structure``, prediction strength >= 0.7, the best of three candidate spaces); its k is 1 when the structure test finds no
   stable subtypes (``oncomix, no structure test``: the same calls without it).
   ``oncomix, k by <rule>``: the same clustering with another k rule; ``oncomix, finer level``: its
   ``subtype_fine``. ``oncomix, selected factors only``: without ``adaptive_space`` (one space, the selected
@@ -65,7 +65,7 @@ WORK = REPO / "results" / "bench_accuracy"
 SEEDS = (1, 2, 3)
 K_RANGE = range(2, 9)
 SILHOUETTE_MAX_TUMOURS = 1000
-K_RULES = ("structure_z", "pac", "silhouette", "prediction_strength")
+K_RULES = ("predictable_structure", "structure_z", "pac", "silhouette", "prediction_strength")
 
 
 def real_cohorts() -> dict[str, tuple[dict, str]]:

@@ -75,6 +75,15 @@ def test_choose_k_rules():
     assert choose_k(with_z, "structure_z", 0.8) == 3  # furthest above the null among the predictable k (5 is not)
     assert choose_k(with_z, "structure_z", 0.99) == 5  # none predictable enough: the furthest above the null
     assert choose_k(with_z.assign(structure_z=np.nan), "structure_z", 0.8) == 2  # no structure test: by silhouette
+    close = with_z.assign(structure_z=[4.8, 5.0, 4.0, 9.0])  # k = 2 and 3 stand out alike; 2 is more predictable
+    assert choose_k(close, "structure_z", 0.8) == 3
+    assert choose_k(close, "predictable_structure", 0.8) == 2  # 4.8 x 0.95 > 5.0 x 0.9
+    assert choose_k(with_z, "predictable_structure", 0.8) == 3  # 5.0 x 0.9 > 3.0 x 0.95
+    assert choose_k(with_z.assign(structure_z=[-2.0, -1.0, -3.0, 9.0]), "predictable_structure", 0.8) == 2  # none above: no z counts
+    assert choose_k(with_z, "predictable_structure", 0.99) == 5  # none predictable enough: the furthest above the null
+    assert choose_k(with_z.assign(structure_z=np.nan), "predictable_structure", 0.8) == 2  # no structure test: by silhouette
+    assert choose_k(with_z.assign(structure_z=np.nan), "predictable_structure", 0.99) == 2  # ... and then the most predictable
+    assert choose_k(with_z.assign(structure_z=np.nan), "structure_z", 0.99) == 2
     scores.loc[scores["k"] == 4, "clusters_found"] = 3  # Leiden could not make 4 communities
     assert choose_k(scores, "pac", 0.8) == 2
 
