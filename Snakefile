@@ -71,3 +71,4 @@ rule all:
         f"{OUT}/classifier/manifest.json",
         survival_outputs(),
         drug_outputs(),
+        enrichment_outputs(),

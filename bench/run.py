@@ -52,6 +52,7 @@ def bench_config(n: int, folder: Path) -> Path:
     config["cohort"] = f"bench_{n}"
     config["samples"] = str(folder / "samples.tsv")
     config["resources"] = str(REPO.parent / "shared" / "annotations")  # targeting runs, as on a machine that fetched its tables
+    config["genesets"] = {"simulated": str(folder / "truth" / "pathways.gmt")}
     for view, omic_type in VIEWS.items():
         config["omics"][view] = {**config["omics"][view], "path": str(folder / f"{view}.tsv.gz"), "type": omic_type}
     path = DATA / f"bench_{n}.yaml"

@@ -16,6 +16,10 @@ from oncomix.simulate import CohortSpec, MarkerPlan, simulate_cohort, write_coho
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_ANNOTATIONS = REPO.parent / "shared" / "annotations"  # third-party tables, beside the checkout (CI has them)
+SHARED_GENESETS = {  # gene-set collections, beside the checkout
+    "hallmark": str(REPO.parent / "shared" / "genesets" / "h.all.v7.0.symbols.gmt"),
+    "progeny": str(REPO.parent / "shared" / "genesets" / "progeny_human_top100_14pathways.tsv"),
+}
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
 DEMO_VIEWS = ("mutation", "rna", "protein", "metabolite")
 DEMO_TYPES = {"mutation": "mutation", "rna": "rna_counts", "protein": "protein", "metabolite": "metabolite"}
@@ -59,10 +63,11 @@ def run_workflow(workdir: Path, config: dict, targets: tuple[str, ...] = (), fla
 
 
 def demo_config(cohort: str, data: Path) -> dict:
-    """config/config.yaml (what `make demo` runs) with its inputs moved to ``data``, and the real targeting tables
-    (as `oncomix resources fetch` writes them) from ../shared/annotations."""
+    """config/config.yaml (what `make demo` runs) with its inputs moved to ``data``, the real targeting tables
+    (as `oncomix resources fetch` writes them) from ../shared/annotations and gene sets from ../shared/genesets."""
     text = (REPO / "config/config.yaml").read_text().replace("resources/demo", str(data))
-    return yaml.safe_load(text) | {"cohort": cohort, "resources": str(SHARED_ANNOTATIONS)}
+    config = yaml.safe_load(text)
+    return config | {"cohort": cohort, "resources": str(SHARED_ANNOTATIONS), "genesets": config["genesets"] | SHARED_GENESETS}
 
 
 @pytest.fixture(scope="session")

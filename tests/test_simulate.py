@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 from lifelines.statistics import multivariate_logrank_test
 
-from oncomix.simulate import CohortSpec, simulate_cohort
+from oncomix.genesets import read_collection
+from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
 
 
 def test_same_seed_same_cohort():
@@ -64,3 +65,16 @@ def test_survival_depends_on_subtype():
     samples = cohort.samples.set_index("sample_id")
     result = multivariate_logrank_test(samples["os_months"], cohort.truth_subtypes.loc[samples.index], samples["os_event"])
     assert result.p_value < 1e-3
+
+
+def test_pathway_programmes_hold_each_subtypes_raised_genes_and_decoys_none(tmp_path):
+    cohort = simulate_cohort(CohortSpec(n_tumours=60, n_genes=400, seed=5))
+    write_cohort(cohort, tmp_path)
+    sets = read_collection(tmp_path / "truth" / "pathways.gmt")
+    rna = cohort.truth_markers[cohort.truth_markers["view"] == "rna"]
+    for subtype, rows in rna[rna["direction"] == "up"].groupby("subtype"):
+        members = set(sets[f"PATHWAY_{subtype}_UP"])
+        assert set(rows["feature"]) <= members and len(members) == len(rows) + int(0.6 * len(rows))
+    decoys = [genes for name, genes in sets.items() if name.startswith("DECOY")]
+    assert len(decoys) == 8 and not set().union(*decoys) & set(rna["feature"])
+    assert set().union(*sets.values()) <= set(cohort.views["rna"].index)

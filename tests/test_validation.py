@@ -123,3 +123,17 @@ def test_validate_command_checks_the_drug_response_columns_before_any_work(workd
         (workdir / "drugs.yaml").write_text(yaml.safe_dump(config | {"drug_response": {"columns": columns}}))
         run = run_cli(workdir, "drugs.yaml")
         assert run.returncode == 1 and "good/samples.tsv (drug_response.columns)" in run.stderr and message in run.stderr, run.stderr
+
+
+def test_validate_command_checks_the_gene_sets_before_any_work(workdir):
+    """A missing or malformed collection stops validation; one whose genes no view names is a warning; the size
+    limits must leave something to test."""
+    config = yaml.safe_load((workdir / "good/config.yaml").read_text())
+    (workdir / "mouse.gmt").write_text("MOUSE_SET\tmouse genes\tTrp53\tEgfr\tKras\n")
+    cases = (({"h": "missing.gmt"}, {}, 1, "missing.gmt: gene-set file not found"),
+             ({"m": "mouse.gmt"}, {"min_size": 2}, 0, "gene-set collection 'm': no set has 2 genes among the features"),
+             ({"m": "mouse.gmt"}, {"min_size": 20, "max_size": 10}, 1, "enrichment.min_size (20) is above enrichment.max_size (10)"))
+    for genesets, enrichment, code, message in cases:
+        (workdir / "sets.yaml").write_text(yaml.safe_dump(config | {"genesets": genesets, "enrichment": enrichment}))
+        run = run_cli(workdir, "sets.yaml")
+        assert run.returncode == code and message in run.stderr + run.stdout, run.stderr

@@ -25,7 +25,8 @@ OUTPUTS = [
     "model.hdf5", "mofa_training.tsv", "data.h5mu", "report.html", "targets.tsv", "signature.tsv", "signature_performance.tsv",
     "markers/replication.tsv", "markers/replication_halves.tsv", "survival/kaplan_meier.tsv", "survival/cox_subtypes.tsv",
     "clinical/subtype_associations.tsv", "clinical/table_one.tsv", "subtype_tree.tsv", "biomarkers_fine.tsv", "targetable_tumours.tsv",
-    "landscape/tumours.tsv", "landscape/tests.tsv", "drug_response.tsv", "response_markers.tsv",
+    "landscape/tumours.tsv", "landscape/tests.tsv", "drug_response.tsv", "response_markers.tsv", "enrichment.tsv",
+    "pathway_activity.tsv", "pathway_activity_tests.tsv",
 ]
 pytestmark = pytest.mark.workflow
 
@@ -93,6 +94,30 @@ def test_the_subtype_that_responds_to_the_simulated_drug_is_named(demo_run):
     html = (results / "report.html").read_text()
     assert 'id="drugs"' in html and f"{responder} (subtype): more" in html
     assert ">nan<" not in html  # blank cells, e.g. the level of table one's "tumours" row
+
+
+def test_subtypes_and_factors_are_tested_for_gene_set_enrichment(demo_run):
+    """Every subtype and factor against Hallmark and PROGENy in the views with gene symbols; the report shows them."""
+    results = demo_run / "results/demo"
+    table = pd.read_csv(results / "enrichment.tsv", sep="\t")
+    subtypes = set(pd.read_csv(results / "subtypes.tsv", sep="\t")["subtype"])
+    assert set(table.loc[table["level"] == "subtype", "group"]) == subtypes
+    assert {"rna", "mutation"} <= set(table["view"]) and {"simulated", "hallmark"} <= set(table["collection"])
+    assert set(table.loc[(table["view"] == "mutation") & (table["level"] == "subtype"), "method"]) == {"hypergeometric"}
+    assert table["q"].between(0, 1).all() and table["p"].le(table["q"] + 1e-12).all()
+    truth = pd.read_csv(demo_run / "resources/demo/truth/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    called = pd.read_csv(results / "subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]
+    simulated = table[(table["collection"] == "simulated") & (table["level"] == "subtype") & (table["view"] == "rna")]
+    for subtype, rows in simulated.groupby("group"):  # the planted programme is among the top 3 and the most raised
+        planted = f"PATHWAY_{truth[called == subtype].mode().iloc[0]}_UP"
+        top = rows[rows["significant"]].assign(size=rows["nes"].abs()).nlargest(3, "size")
+        assert planted in set(top["term"]) and rows.loc[rows["nes"].idxmax(), "term"] == planted, (subtype, top)
+        assert not rows.loc[rows["term"].str.startswith("DECOY"), "significant"].any()
+    activity = pd.read_csv(results / "pathway_activity_tests.tsv", sep="\t")
+    assert set(activity["view"]) == {"rna"} and "hallmark" in set(activity["collection"])  # the transcriptome only
+    assert {f"median_{s}" for s in subtypes} <= set(activity.columns)
+    html = (results / "report.html").read_text()
+    assert 'id="pathways"' in html and "pre-ranked GSEA" in html and "single-sample GSEA" in html
 
 
 def test_top_markers_are_the_planted_ones(demo_run):
@@ -184,6 +209,7 @@ def acc_config(cohort: str, folder: Path) -> dict:
     config["samples"] = str(folder / "samples.tsv")
     for name, view in config["omics"].items():
         view["path"] = str(folder / Path(view["path"]).name)
+    config["genesets"] = {name: str(REPO / path) for name, path in config["genesets"].items()}  # ../shared/genesets
     return config
 
 
@@ -301,6 +327,7 @@ def test_a_classifier_trained_on_two_thirds_assigns_the_last_third(demo_run):
         for view in DEMO_VIEWS:
             frame = pd.read_csv(data / f"{view}.tsv.gz", sep="\t", index_col=0, dtype=str, keep_default_na=False)
             frame[[c for c in frame.columns if c in chosen]].to_csv(split / part / f"{view}.tsv.gz", sep="\t")
+        shutil.copytree(data / "truth", split / part / "truth")  # the simulated pathways the demo config names
     # replication and the structure test do not shape the classifier: left out to save time
     train_config = demo_config("demo_train", split / "train") | {"markers": {"replication_splits": 0}}
     train_config["clustering"] |= {"null_draws": 0}

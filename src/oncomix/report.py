@@ -28,7 +28,7 @@ from oncomix import plots
 from oncomix.readers import TEXT_COLUMNS
 from oncomix.resources import TARGETING_RESOURCES
 
-PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels", "lifelines", "snfpy")
+PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels", "lifelines", "snfpy", "gseapy")
 
 
 RESOURCE_COLUMNS = ["name", "file", "version", "licence", "citation", "fetched", "sha256"]
@@ -67,6 +67,8 @@ class ReportInputs:
     targetable_tumours: pd.DataFrame | None = None  # targetable_tumours.tsv: per tumour and targetable feature, positive?
     drugs: dict[str, pd.DataFrame] | None = None  # drug_response, response_markers (oncomix.drugs): when configured
     landscape: pd.DataFrame | None = None  # landscape/tests.tsv: mutation burden and fraction altered against subtype
+    enrichment: pd.DataFrame | None = None  # enrichment.tsv (oncomix.enrichment): gene sets per subtype and factor
+    activity_tests: pd.DataFrame | None = None  # pathway_activity_tests.tsv: per-tumour set scores against subtype
     resources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOURCE_COLUMNS))  # oncomix.resources.describe
 
 
@@ -281,6 +283,8 @@ def render(inputs: ReportInputs) -> str:
         clinical=inputs.clinical,
         landscape=inputs.landscape,
         drugs=drug_summary(inputs.drugs, inputs.top_n, inputs.alpha),
+        pathways=pathway_summary(inputs.enrichment),
+        activity=activity_summary(inputs.activity_tests, inputs.alpha, inputs.top_n),
         oncoprints={view: plots.oncoprint(inputs.mdata, view, plots.oncoprint_genes(inputs.mdata, view, biomarkers, inputs.top_n), subtypes)
                     for view in inputs.mdata.mod if inputs.mdata[view].uns["omic_type"] == "mutation"},
         survival=_with_ph_test(inputs.survival),
@@ -294,6 +298,27 @@ def render(inputs: ReportInputs) -> str:
         config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
     )
+
+
+def pathway_summary(enrichment: pd.DataFrame | None, per_group: int = 5) -> dict[str, list[dict]] | None:
+    """Per level (subtype, factor): the ``per_group`` strongest significant sets of each group; None when no gene
+    sets were configured."""
+    if enrichment is None:
+        return None
+    found = enrichment[enrichment["significant"].astype(bool)]
+    found = found.assign(strength=found["nes"].abs().fillna(-np.log10(found["q"].clip(lower=1e-300))))  # over-representation: by q
+    found = found.assign(position=np.arange(len(found)))  # enrichment.tsv lists ST2 before ST10
+    found = found.assign(first=found.groupby(["level", "group"])["position"].transform("min"))
+    found = found.sort_values(["first", "strength"], ascending=[True, False]).groupby(["level", "group"], sort=False).head(per_group)
+    return {level: found[found["level"] == level].to_dict("records") for level in ("subtype", "factor")}
+
+
+def activity_summary(tests: pd.DataFrame | None, alpha: float, top_n: int) -> pd.DataFrame | None:
+    """The ``top_n`` gene sets whose per-tumour activity differs most between subtypes (largest eta squared, q <
+    ``alpha``), with their medians per subtype; None when no collection was configured."""
+    if tests is None:
+        return None
+    return tests[tests["q"] < alpha].sort_values("effect", ascending=False, kind="stable").head(top_n)
 
 
 def drug_summary(drugs: dict[str, pd.DataFrame] | None, top_n: int, alpha: float) -> list[dict] | None:

@@ -247,8 +247,25 @@ def gene_symbols(n: int) -> list[str]:
     return chosen + [f"GENE{g:05d}" for g in range(len(chosen) + 1, n + 1)]
 
 
+def pathway_sets(cohort: Cohort, decoys: int = 8, seed: int = 0) -> dict[str, list[str]]:
+    """Gene sets with a known answer for enrichment: per subtype its pathway programme, ``PATHWAY_<subtype>_UP``
+    (the RNA genes planted up in the subtype, which move together there, and 60% as many genes that do not move),
+    and ``decoys`` sets of as many random genes that move in no subtype (``DECOY_01``...)."""
+    rng = np.random.default_rng(seed)
+    rna = cohort.truth_markers[cohort.truth_markers["view"] == "rna"]
+    unshifted = np.array(sorted(set(cohort.views["rna"].index) - set(rna["feature"])))
+    sets = {}
+    for subtype, rows in rna[rna["direction"] == "up"].groupby("subtype"):
+        members = [*rows["feature"], *rng.choice(unshifted, size=int(0.6 * len(rows)), replace=False)]
+        sets[f"PATHWAY_{subtype}_UP"] = sorted(members)
+    size = max((len(members) for members in sets.values()), default=20)
+    sets |= {f"DECOY_{d + 1:02d}": sorted(rng.choice(unshifted, size=size, replace=False)) for d in range(decoys)}
+    return sets
+
+
 def write_cohort(cohort: Cohort, out_dir: Path) -> None:
-    """Write the cohort in the layout the workflow reads; ground truth goes to ``out_dir/truth``."""
+    """Write the cohort in the layout the workflow reads; ground truth goes to ``out_dir/truth`` (subtypes,
+    planted markers, and ``pathways.gmt``, the gene sets of :func:`pathway_sets`)."""
     out_dir = Path(out_dir)
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
     cohort.samples.to_csv(out_dir / "samples.tsv", sep="\t", index=False)
@@ -256,3 +273,5 @@ def write_cohort(cohort: Cohort, out_dir: Path) -> None:
         frame.to_csv(out_dir / f"{view}.tsv.gz", sep="\t", float_format="%.6g")
     cohort.truth_subtypes.to_csv(out_dir / "truth" / "subtypes.tsv", sep="\t")
     cohort.truth_markers.to_csv(out_dir / "truth" / "markers.tsv", sep="\t", index=False)
+    lines = [f"{name}\tsimulated by oncomix\t" + "\t".join(genes) for name, genes in pathway_sets(cohort).items()]
+    (out_dir / "truth" / "pathways.gmt").write_text("\n".join(lines) + "\n")

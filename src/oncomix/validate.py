@@ -15,6 +15,7 @@ import pandas as pd
 
 from oncomix.config import check_config
 from oncomix.drugs import drug_columns
+from oncomix.genesets import check_overlap, feature_symbols, gene_views, read_collection
 from oncomix.errors import OncomixInputError
 from oncomix.ingest import ingest
 from oncomix.readers import ViewSpec, listed
@@ -41,6 +42,7 @@ def validate(config: dict, source: str = "config", clustering: bool = True) -> V
     specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
     mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config))
     check_batches(mdata, config)
+    check_gene_sets(mdata, config, source)
     if "drug_response" in config:  # patterns and numeric columns checked now, not after MOFA
         drug_columns(mdata.obs, config["drug_response"]["columns"], f"{config['samples']} (drug_response.columns)")
     if clustering:
@@ -59,6 +61,21 @@ def check_annotation_tables(config: dict) -> None:
         read_table(path, ["gene_symbol"], "surface")
     for path in config["targeting"]["drug_target_tables"]:
         read_table(path, ["gene_symbol", "drug_name"], "drug target")
+
+
+def check_gene_sets(mdata: md.MuData, config: dict, source: str = "config") -> None:
+    """The gene-set collections can be read and their size limits make sense; a warning names each collection
+    none of whose sets could be tested on these views' genes."""
+    options = config["enrichment"]
+    if options["min_size"] > options["max_size"]:
+        raise OncomixInputError(f"{source}: enrichment.min_size ({options['min_size']}) is above "
+                                f"enrichment.max_size ({options['max_size']}); no set could be tested")
+    collections = {name: read_collection(path) for name, path in config["genesets"].items()}
+    if collections:
+        maps = {view: gene_map for view, gene_map in gene_views(config["omics"]).items() if view in mdata.mod}
+        symbols = feature_symbols({view: mdata[view].var_names for view in maps}, maps)
+        for problem in check_overlap(collections, symbols, options["min_size"]):
+            log.warning(problem)
 
 
 def sheet_columns(config: dict) -> dict[str, str]:

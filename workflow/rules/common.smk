@@ -70,6 +70,12 @@ def drug_outputs():
     return [f"{OUT}/drug_response.tsv", f"{OUT}/response_markers.tsv"] if "drug_response" in config else []
 
 
+def enrichment_outputs():
+    """The gene-set tables, when the config names gene-set collections."""
+    names = ["enrichment", "pathway_activity", "pathway_activity_tests"]
+    return [f"{OUT}/{name}.tsv" for name in names] if config["genesets"] else []
+
+
 def survival_outputs():
     """The survival tables, when the config names survival columns."""
     return [f"{OUT}/survival/{name}.tsv" for name in SURVIVAL_TABLES] if "survival" in config else []
@@ -85,9 +91,18 @@ def stages() -> list[str]:
         *[f"baseline_{method}" for method in baseline_methods()],
         "compare_methods",
     ]
-    names += ["marker_tests", "fine_markers", "replication", "biomarkers", "signature", "clinical", "landscape"]
+    names += [
+        "marker_tests",
+        "fine_markers",
+        "replication",
+        "biomarkers",
+        "signature",
+        "clinical",
+        "landscape",
+    ]
     return (
         names
         + (["survival"] if "survival" in config else [])
         + (["drug_response"] if "drug_response" in config else [])
+        + (["enrichment"] if config["genesets"] else [])
     )

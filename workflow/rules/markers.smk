@@ -94,6 +94,43 @@ rule biomarkers:
         "../scripts/biomarkers.py"
 
 
+rule enrichment:
+    """Gene-set enrichment of each subtype (markers) and MOFA factor (weights) in the collections of genesets, and
+    per-tumour pathway activity of the transcriptome views against subtype."""
+    input:
+        evidence=f"{OUT}/markers/evidence.tsv",
+        weights=f"{OUT}/weights.tsv",
+        variance=f"{OUT}/variance_explained.tsv",
+        data=f"{OUT}/data.h5mu",
+        subtypes=f"{OUT}/subtypes.tsv",
+        collections=list(config["genesets"].values()),
+    output:
+        enrichment=report(f"{OUT}/enrichment.tsv", caption="../report/enrichment.rst", category="Biomarkers"),
+        activity=f"{OUT}/pathway_activity.tsv",
+        activity_tests=report(
+            f"{OUT}/pathway_activity_tests.tsv", caption="../report/pathway_activity_tests.rst", category="Biomarkers"
+        ),
+    log:
+        f"{LOGS}/enrichment.log",
+    benchmark:
+        f"{OUT}/benchmarks/enrichment.tsv"
+    conda:
+        ENVS["markers"]
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, input: max(2000, int(10 * input.size_mb)),
+        runtime=60,
+    params:
+        collections=config["genesets"],
+        omics={
+            name: {key: view[key] for key in ("type", "gene_map") if key in view}
+            for name, view in config["omics"].items()
+        },
+        options={**config["enrichment"], "alpha": config["markers"]["alpha"], "seed": config["seed"]},
+    script:
+        "../scripts/enrichment.py"
+
+
 rule fine_markers:
     """Marker tests for the finer subtype level (subtype_fine), annotated for targeting."""
     input:

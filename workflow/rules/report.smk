@@ -22,13 +22,14 @@ rule report:
         replication_halves=f"{OUT}/markers/replication_halves.tsv",
         clinical=[f"{OUT}/clinical/{name}.tsv" for name in CLINICAL_TABLES],
         landscape=f"{OUT}/landscape/tests.tsv",
+        enrichment=enrichment_outputs(),
         survival=survival_outputs(),
         drugs=drug_outputs(),
         overlap=f"{OUT}/validation/overlap.tsv",
         dropped=f"{OUT}/validation/dropped.tsv",
         logs=expand(f"{LOGS}/{{stage}}.log", stage=stages()),
         benchmarks=expand(f"{OUT}/benchmarks/{{stage}}.tsv", stage=stages()),
-        inputs=[config["samples"], *omic_paths()],  # checksummed in the report
+        inputs=[config["samples"], *omic_paths(), *config["genesets"].values()],  # checksummed in the report
     output:
         report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),
     log:

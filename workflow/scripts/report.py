@@ -38,6 +38,8 @@ def main(snakemake):
         config=dict(snakemake.params.config),
         clinical=tables(snakemake.input.clinical),
         landscape=pd.read_csv(snakemake.input.landscape, sep="\t"),
+        enrichment=tables(snakemake.input.enrichment).get("enrichment"),
+        activity_tests=tables(snakemake.input.enrichment).get("pathway_activity_tests"),
         survival=tables(snakemake.input.survival) or None,
         drugs=tables(snakemake.input.drugs) or None,
         mofa_training=pd.read_csv(snakemake.input.training, sep="\t"),
