@@ -10,9 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from oncomix.plots import subtype_colours
 from oncomix.simulate import write_cohort
 from tests.conftest import DEMO_TYPES, REPO, run_workflow
 
@@ -85,10 +87,14 @@ def test_marker_table_sorts_and_filters(demo_run, browser):
 
 def test_plots_answer_the_reader(demo_run, browser):
     page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    colours = set(subtype_colours(pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t")["subtype"]).values())
+    fills = "els => [...new Set(els.map((e) => e.getAttribute('fill')))]"
+    assert set(page.eval_on_selector_all("#embedding svg circle", fills)) == colours  # the figures' subtype colours
     link = page.locator("a.feature-link").first
     feature = link.get_attribute("data-feature")
     link.click()
     assert feature in page.locator("#distribution svg").text_content() and page.locator("#distribution svg circle").count() > 100
+    assert set(page.eval_on_selector_all("#distribution svg rect", fills)) == colours
     page.select_option("#embedding-colour", "sex")
     assert "female" in page.locator("#embedding .legend").inner_text()
     page.select_option("#embedding-colour", "age")  # numeric: a gradient from the lowest to the highest age

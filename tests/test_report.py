@@ -14,7 +14,7 @@ from oncomix.landscape import landscape_tests, tumour_landscape
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
-from oncomix.plots import time_ticks
+from oncomix.plots import factor_scatter, kaplan_meier as km_plot, subtype_colours, subtype_order, time_ticks
 from oncomix.report import ReportInputs, _format_number, embedding_data, file_checksums, log_warnings, render, report_script, safe_json, stage_times
 from oncomix.signature import SignatureOptions, fit_signature
 from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
@@ -76,6 +76,8 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     assert f"script-src '{report_script()[1]}'" in html and report_script()[0] == code[0]
     assert all("<" not in body for attributes, body in scripts if "application/json" in attributes)  # data blocks cannot close early
     plotted = json.loads(re.search(r'id="distribution-data">(.*?)</script>', html, flags=re.S).group(1))
+    embedded = json.loads(re.search(r'id="embedding-data">(.*?)</script>', html, flags=re.S).group(1))
+    assert plotted["colours"] == embedded["colours"] == subtype_colours(subtypes["subtype"])  # the figures' colours
     assert f"rna: {EVIL}" in plotted["features"] and len(plotted["subtypes"]) == data.n_obs  # escaped JSON reads back
     for section in ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "signature", "survival", "landscape", "clinical", "interpretation", "methods", "warnings"):
         assert f'id="{section}"' in html
@@ -145,3 +147,34 @@ def test_numbers_read_as_a_reader_expects():
 def test_survival_axis_ticks_fall_on_round_times():
     assert list(time_ticks(95.4)) == [0, 20, 40, 60, 80] and list(time_ticks(4673)) == [0, 1000, 2000, 3000, 4000]
     assert list(time_ticks(23.8)) == [0, 6, 12, 18]  # months: half-years, not 23.8 / 5
+
+
+def _png_colours(image: str) -> np.ndarray:
+    """The distinct RGB colours (0-255) of a base64 PNG."""
+    import base64
+    import io
+
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(io.BytesIO(base64.b64decode(image)), format="png")[..., :3]
+    return np.unique(np.round(pixels.reshape(-1, 3) * 255).astype(int), axis=0)
+
+
+def test_one_colour_per_subtype_in_the_figures_and_the_page():
+    names = ["ST10", "ST2", "ST1"]
+    colours = subtype_colours(names)
+    assert subtype_order(names) == ["ST1", "ST2", "ST10"] and list(colours) == ["ST1", "ST2", "ST10"]
+    assert len(set(colours.values())) == 3 and colours["ST1"] == "#0072B2"  # colour-blind-safe set, in reading order
+    rgb = {name: np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for name, c in colours.items()}
+    km = pd.DataFrame([{"subtype": name, "time": t, "survival": 1 - 0.1 * t - 0.05 * i, "ci_low": 0.5, "ci_high": 1.0, "censored": 0, "at_risk": 10 - t}
+                       for i, name in enumerate(names) for t in range(5)])
+    in_curves = _png_colours(km_plot(km, "months"))
+    factors = pd.DataFrame(np.random.default_rng(0).normal(size=(30, 2)), columns=["Factor1", "Factor2"])
+    subtypes = pd.Series(np.repeat(names, 10), index=factors.index)
+    in_scatter = _png_colours(factor_scatter(factors, subtypes, [("Factor1", "Factor2")]))
+    for name, colour in rgb.items():
+        assert (np.abs(in_curves - colour).max(axis=1) <= 1).any(), name  # the curve, drawn opaque
+        blended = 0.8 * colour + 0.2 * 255  # the points, at 80% opacity on white
+        assert (np.abs(in_scatter - blended).max(axis=1) <= 2).any(), name
+    page = embedding_data(factors, pd.DataFrame({"Factor1": [2.0], "Factor2": [1.0]}), subtypes, pd.DataFrame(index=factors.index))
+    assert page["colours"] == colours

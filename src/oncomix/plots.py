@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import matplotlib
 
@@ -13,7 +14,12 @@ import mudata as md  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-SUBTYPE_COLOURS = plt.get_cmap("tab10").colors
+# one colour per subtype in every figure and in the page's script (report.py passes the mapping): Okabe & Ito's
+# colour-blind-safe set, then Paul Tol's muted scheme; beyond 16 subtypes the colours repeat
+SUBTYPE_COLOURS = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+)
 
 
 def to_base64(fig: plt.Figure) -> str:
@@ -34,8 +40,18 @@ def variance_explained(r2: pd.DataFrame) -> str:
     return to_base64(fig)
 
 
+def subtype_order(names) -> list[str]:
+    """Subtype names in reading order: ST2 before ST10, ST1.2 before ST1.10."""
+    return sorted({str(n) for n in names}, key=lambda name: [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)])
+
+
+def subtype_colours(names) -> dict[str, str]:
+    """Each subtype's colour (hex), by its place in :func:`subtype_order`."""
+    return {name: SUBTYPE_COLOURS[i % len(SUBTYPE_COLOURS)] for i, name in enumerate(subtype_order(names))}
+
+
 def _colours(subtypes: pd.Series) -> dict[str, tuple]:
-    return {s: SUBTYPE_COLOURS[i % len(SUBTYPE_COLOURS)] for i, s in enumerate(sorted(subtypes.unique()))}
+    return {name: matplotlib.colors.to_rgb(hex_colour) for name, hex_colour in subtype_colours(subtypes.dropna().unique()).items()}
 
 
 def factor_scatter(factors: pd.DataFrame, subtypes: pd.Series, pairs: list[tuple[str, str]]) -> str:

@@ -139,7 +139,8 @@ def _values(series: pd.Series, digits: int = 4) -> list:
 
 
 def embedding_data(factors: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series, obs: pd.DataFrame) -> dict:
-    """Factor values (most variance explained first), the subtype and every sample-sheet column per tumour."""
+    """Factor values (most variance explained first), the subtype and every sample-sheet column per tumour, and
+    each subtype's colour (the figures' colours)."""
     order = [f for f in r2.sum().sort_values(ascending=False).index if f in factors.columns]
     columns = {"subtype": {"kind": "categorical", "values": subtypes.loc[factors.index].astype(str).tolist()}}
     for name in obs.columns:
@@ -148,7 +149,8 @@ def embedding_data(factors: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series,
             columns[str(name)] = {"kind": "numeric", "values": _values(column)}
         else:
             columns[str(name)] = {"kind": "categorical", "values": [None if pd.isna(v) else str(v) for v in column]}
-    return {"ids": [str(i) for i in factors.index], "factor_order": order, "factors": {f: _values(factors[f]) for f in order}, "columns": columns}
+    return {"ids": [str(i) for i in factors.index], "factor_order": order, "factors": {f: _values(factors[f]) for f in order}, "columns": columns,
+            "colours": plots.subtype_colours(subtypes.unique())}
 
 
 def distribution_data(mdata: md.MuData, features: pd.DataFrame, subtypes: pd.Series) -> dict:
@@ -159,7 +161,8 @@ def distribution_data(mdata: md.MuData, features: pd.DataFrame, subtypes: pd.Ser
         view = mdata.mod[omic]
         values = pd.Series(np.asarray(view[:, feature].X, dtype=float).ravel(), index=view.obs_names).reindex(tumours)
         data[f"{omic}: {feature}"] = _values(values)
-    return {"subtypes": subtypes.loc[tumours].astype(str).tolist(), "order": sorted(subtypes.unique().astype(str)), "features": data}
+    return {"subtypes": subtypes.loc[tumours].astype(str).tolist(), "order": plots.subtype_order(subtypes.unique()),
+            "colours": plots.subtype_colours(subtypes.unique()), "features": data}
 
 
 def report_script() -> tuple[markupsafe.Markup, str]:

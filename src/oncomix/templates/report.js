@@ -4,6 +4,7 @@
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";
+// other categorical columns (subtypes take the colours the report's data give, the figures' colours)
 const PALETTE = ["#e63946", "#457b9d", "#2a9d8f", "#e9c46a", "#6d597a", "#f4a261", "#264653", "#a8dadc", "#8d99ae", "#bc6c25"];
 
 function readData(id) {
@@ -79,7 +80,8 @@ function scale(values, low, high) {
   return (v) => low + ((v - min) / span) * (high - low);
 }
 
-function colourScale(values, kind) {
+function colourScale(values, kind, fixed) {
+  if (fixed) return (v) => (v === null ? "#cccccc" : fixed[v] || "#cccccc");
   if (kind === "numeric") {
     const position = scale(values, 0, 1);
     return (v) => (v === null ? "#cccccc" : `hsl(${Math.round(240 - 200 * position(v))}, 70%, 45%)`);
@@ -109,7 +111,7 @@ function drawEmbedding(data, container, x, y, colourBy) {
   const width = 640, height = 440, margin = 48;
   const column = data.columns[colourBy];
   const sx = scale(data.factors[x], margin, width - 12), sy = scale(data.factors[y], height - margin, 12);
-  const colour = colourScale(column.values, column.kind);
+  const colour = colourScale(column.values, column.kind, colourBy === "subtype" ? data.colours : null);
   const svg = svgElement("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${x} against ${y}` });
   svg.append(svgElement("text", { x: width / 2, y: height - 8, "text-anchor": "middle" }, x));
   svg.append(svgElement("text", { x: 14, y: height / 2, transform: `rotate(-90 14 ${height / 2})`, "text-anchor": "middle" }, y));
@@ -174,7 +176,7 @@ function drawDistribution(data, feature) {
     const [q1, median, q3] = [0.25, 0.5, 0.75].map((q) => quantile(group, q));
     const low = group.find((v) => v >= q1 - 1.5 * (q3 - q1)), high = [...group].reverse().find((v) => v <= q3 + 1.5 * (q3 - q1));
     svg.append(svgElement("line", { x1: centre, x2: centre, y1: sy(low), y2: sy(high), stroke: "#555" }));
-    svg.append(svgElement("rect", { x: centre - band / 5, width: band / 2.5, y: sy(q3), height: Math.max(1, sy(q1) - sy(q3)), fill: PALETTE[s % PALETTE.length], "fill-opacity": 0.35, stroke: "#333" }));
+    svg.append(svgElement("rect", { x: centre - band / 5, width: band / 2.5, y: sy(q3), height: Math.max(1, sy(q1) - sy(q3)), fill: data.colours[subtype], "fill-opacity": 0.35, stroke: "#333" }));
     svg.append(svgElement("line", { x1: centre - band / 5, x2: centre + band / 5, y1: sy(median), y2: sy(median), stroke: "#111", "stroke-width": 2 }));
     group.forEach((v, i) => svg.append(svgElement("circle", { cx: (centre - band / 6 + ((i * 37) % 100) / 100 * band / 3).toFixed(1), cy: sy(v).toFixed(1), r: 2, fill: "#222", "fill-opacity": 0.45 })));
   });
