@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mudata as md
 import pandas as pd
 
 from oncomix.errors import OncomixInputError
@@ -89,6 +90,12 @@ def feature_symbols(features: dict[str, pd.Index], gene_maps: dict[str, str | No
         rows.append(pd.DataFrame({"view": view, "feature": genes.index.astype(str), "gene": genes.to_numpy()}).explode("gene"))
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["view", "feature", "gene"])
     return table.assign(gene=table["gene"].str.strip()).query("gene != ''").dropna().reset_index(drop=True)
+
+
+def view_symbols(mdata: md.MuData, omics: dict[str, dict]) -> pd.DataFrame:
+    """:func:`feature_symbols` of the views of ``mdata`` whose features name genes."""
+    maps = {view: gene_map for view, gene_map in gene_views(omics).items() if view in mdata.mod}
+    return feature_symbols({view: mdata[view].var_names for view in maps}, maps)
 
 
 def check_overlap(collections: dict[str, dict[str, list[str]]], symbols: pd.DataFrame, min_size: int) -> list[str]:

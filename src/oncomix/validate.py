@@ -15,7 +15,7 @@ import pandas as pd
 
 from oncomix.config import check_config
 from oncomix.drugs import drug_columns
-from oncomix.genesets import check_overlap, feature_symbols, gene_views, read_collection
+from oncomix.genesets import check_overlap, read_collection, view_symbols
 from oncomix.errors import OncomixInputError
 from oncomix.ingest import ingest
 from oncomix.readers import ViewSpec, listed
@@ -72,9 +72,7 @@ def check_gene_sets(mdata: md.MuData, config: dict, source: str = "config") -> N
                                 f"enrichment.max_size ({options['max_size']}); no set could be tested")
     collections = {name: read_collection(path) for name, path in config["genesets"].items()}
     if collections:
-        maps = {view: gene_map for view, gene_map in gene_views(config["omics"]).items() if view in mdata.mod}
-        symbols = feature_symbols({view: mdata[view].var_names for view in maps}, maps)
-        for problem in check_overlap(collections, symbols, options["min_size"]):
+        for problem in check_overlap(collections, view_symbols(mdata, config["omics"]), options["min_size"]):
             log.warning(problem)
 
 

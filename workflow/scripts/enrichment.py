@@ -5,7 +5,7 @@ import mudata as md
 import pandas as pd
 
 from oncomix.enrichment import ACTIVITY_TYPES, EnrichmentOptions, enrichment, tumour_activity
-from oncomix.genesets import feature_symbols, gene_views, read_collection
+from oncomix.genesets import read_collection, view_symbols
 from oncomix.logs import run_step
 from oncomix.readers import read_marker_table, read_sample_table
 
@@ -15,14 +15,13 @@ def main(snakemake):
     omics = snakemake.params.omics
     collections = {name: read_collection(path) for name, path in snakemake.params.collections.items()}
     mdata = md.read_h5mu(snakemake.input.data)
-    maps = {view: gene_map for view, gene_map in gene_views(omics).items() if view in mdata.mod}
-    symbols = feature_symbols({view: mdata[view].var_names for view in maps}, maps)
+    symbols = view_symbols(mdata, omics)
     types = {view: entry["type"] for view, entry in omics.items()}
     markers = read_marker_table(snakemake.input.evidence)
     r2 = pd.read_csv(snakemake.input.variance, sep="\t", index_col="view")
     table = enrichment(markers, read_marker_table(snakemake.input.weights), r2, symbols, collections, types, options)
     table.to_csv(snakemake.output.enrichment, sep="\t", index=False)
-    views = {view: mdata[view].to_df() for view in maps if types[view] in ACTIVITY_TYPES}
+    views = {view: mdata[view].to_df() for view in symbols["view"].unique() if types[view] in ACTIVITY_TYPES}
     subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
     scores, tests = tumour_activity(views, symbols, collections, subtypes, options)
     scores.to_csv(snakemake.output.activity, sep="\t", index=False)
