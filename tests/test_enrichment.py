@@ -172,24 +172,30 @@ def test_the_shared_collections_load():
     assert {"EGFR up", "EGFR down", "JAK-STAT up"} <= set(progeny) and "JAK-STAT down" not in progeny  # no negative weights
 
 
-def test_breast_cancer_subtypes_show_their_textbook_pathways():
-    """Shared TCGA-BRCA (200 mRNA genes), PAM50 labels: basal-like tumours have G2M checkpoint genes up and
-    early estrogen response down against the rest, the two most significant Hallmark sets; luminal A the reverse
-    (sets of 5+ genes: a small panel)."""
+def brca_pam50_hallmark() -> pd.DataFrame:
+    """Hallmark enrichment of the shared TCGA-BRCA mRNA (200 genes) for PAM50 basal-like and luminal A tumours,
+    each against the rest (one-vs-rest AUC from the Mann-Whitney rank sum; sets of 5+ genes: a small panel),
+    indexed by group and term. Prints with: .venv/bin/python -c "from tests.test_enrichment import *;
+    print(brca_pam50_hallmark()[['nes', 'p', 'q']])"."""
     folder = SHARED_GENESETS.parent / "data" / "tcga_brca_mixomics"
     mrna = pd.read_csv(folder / "mrna.tsv.gz", sep="\t", index_col=0).T
     pam50 = pd.read_csv(folder / "samples.tsv", sep="\t", index_col=0)["subtype"].reindex(mrna.index)
     hallmark = read_collection(SHARED_GENESETS / "h.all.v7.0.symbols.gmt")
+    ranks = mrna.rank()
     rows = []
     for subtype in ("Basal", "LumA"):
         inside = pam50 == subtype
-        ranks = mrna.rank()  # one-vs-rest AUC from the Mann-Whitney rank sum
         auc = (ranks[inside].sum() - inside.sum() * (inside.sum() + 1) / 2) / (inside.sum() * (~inside).sum())
         rows += [{"subtype": subtype, "omic": "mrna", "feature": gene, "auc": value, "q": 1.0, "direction": ""} for gene, value in auc.items()]
-    markers = pd.DataFrame(rows)
     symbols = feature_symbols({"mrna": pd.Index(mrna.columns)}, {"mrna": None})
-    table = enrichment(markers, pd.DataFrame(columns=["view", "feature", "factor", "weight"]), R2, symbols, {"hallmark": hallmark},
-                       {"mrna": "expression"}, EnrichmentOptions(min_size=5)).set_index(["group", "term"])
+    return enrichment(pd.DataFrame(rows), pd.DataFrame(columns=["view", "feature", "factor", "weight"]), R2, symbols, {"hallmark": hallmark},
+                      {"mrna": "expression"}, EnrichmentOptions(min_size=5)).set_index(["group", "term"])
+
+
+def test_breast_cancer_subtypes_show_their_textbook_pathways():
+    """Shared TCGA-BRCA, PAM50 labels: basal-like tumours have G2M checkpoint genes up and early estrogen response
+    down against the rest, the two most significant Hallmark sets; luminal A the reverse."""
+    table = brca_pam50_hallmark()
     for subtype, sign in (("Basal", 1), ("LumA", -1)):
         g2m, estrogen = table.loc[(subtype, "HALLMARK_G2M_CHECKPOINT")], table.loc[(subtype, "HALLMARK_ESTROGEN_RESPONSE_EARLY")]
         assert sign * estrogen["nes"] < -1.5 and estrogen["q"] < 0.05, estrogen

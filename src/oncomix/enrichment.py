@@ -37,11 +37,12 @@ import logging
 from dataclasses import dataclass
 
 import gseapy
+import mudata as md
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
 from oncomix.clinical import subtype_associations
-from oncomix.genesets import DOWN, UP
+from oncomix.genesets import DOWN, UP, view_symbols
 
 log = logging.getLogger(__name__)
 ACTIVITY_TYPES = ("rna_counts", "expression")  # views scored per tumour: transcriptomes, where footprints are defined
@@ -209,3 +210,16 @@ def tumour_activity(
     test_columns = ["view", "collection", "term", "test", "n", "statistic", "p", "effect", "effect_type", "small_expected", "q"]
     tests = pd.concat(tests, ignore_index=True) if tests else pd.DataFrame(columns=test_columns)
     return scores, tests[test_columns[:3] + [c for c in tests.columns if c not in test_columns[:3]]]
+
+
+def gene_set_analyses(
+    mdata: md.MuData, markers: pd.DataFrame, weights: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series,
+    omics: dict[str, dict], collections: dict[str, dict[str, list[str]]], options: EnrichmentOptions,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The enrichment table (:func:`enrichment`), then the per-tumour activities and their tests
+    (:func:`tumour_activity`) of the transcriptome views, for the views of ``mdata`` whose features name genes."""
+    symbols = view_symbols(mdata, omics)
+    types = {view: entry["type"] for view, entry in omics.items()}
+    table = enrichment(markers, weights, r2, symbols, collections, types, options)
+    views = {view: mdata[view].to_df() for view in symbols["view"].unique() if types[view] in ACTIVITY_TYPES}
+    return (table, *tumour_activity(views, symbols, collections, subtypes, options))

@@ -1,6 +1,7 @@
-"""Gene-set collections as the user names them under ``genesets:``, and the genes the views' features name: GMT files, long tables (``source``,
-``target``, optional ``weight``) or genes x sets weight tables (PROGENy footprints as ``oncomix resources fetch
-progeny`` writes them). Read by validation (before any heavy work) and by the enrichment step.
+"""Gene-set collections as the user names them under ``genesets:`` (GMT files, long tables with columns
+``source``, ``target`` and optional ``weight``, or genes x sets weight tables such as PROGENy's footprints as
+``oncomix resources fetch progeny`` writes them), and the genes that the views' features name. Read by validation
+(before any heavy work) and by the enrichment step.
 
 A weighted collection becomes two sets per column, ``<set> up`` (positive weights: genes that rise when the
 pathway is active) and ``<set> down`` (negative weights), an empty one left out."""

@@ -17,6 +17,7 @@ def tables(paths) -> dict[str, pd.DataFrame]:
 
 
 def main(snakemake):
+    gene_sets = tables(path for path in snakemake.input.enrichment if not path.endswith("pathway_activity.tsv"))  # not shown
     inputs = ReportInputs(
         cohort=snakemake.params.cohort,
         mdata=md.read_h5mu(snakemake.input.data),
@@ -38,8 +39,8 @@ def main(snakemake):
         config=dict(snakemake.params.config),
         clinical=tables(snakemake.input.clinical),
         landscape=pd.read_csv(snakemake.input.landscape, sep="\t"),
-        enrichment=tables(snakemake.input.enrichment).get("enrichment"),
-        activity_tests=tables(snakemake.input.enrichment).get("pathway_activity_tests"),
+        enrichment=gene_sets.get("enrichment"),
+        activity_tests=gene_sets.get("pathway_activity_tests"),
         survival=tables(snakemake.input.survival) or None,
         drugs=tables(snakemake.input.drugs) or None,
         mofa_training=pd.read_csv(snakemake.input.training, sep="\t"),
