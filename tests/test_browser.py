@@ -104,6 +104,20 @@ def test_plots_answer_the_reader(demo_run, browser):
     assert problems == []
 
 
+def test_every_table_saves_as_csv(demo_run, browser):
+    page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    assert page.locator("main section table").count() == page.locator("button.csv").count() >= 20
+    with page.expect_download() as download:
+        page.locator("#marker-table").locator("xpath=preceding-sibling::button[1]").click()
+    assert download.value.suggested_filename == "biomarkers_marker-table.csv"
+    saved = pd.read_csv(download.value.path())
+    rows = page.locator("#marker-table tbody tr").count()
+    assert len(saved) == rows and "AUC" in saved.columns and set(saved["view"]) == set(column_values(page, "marker-table", "view"))
+    cells = page.evaluate("""[csvCell('=SUM(A1:A9)'), csvCell('-0.5'), csvCell('a, "b"'), csvCell(' two\\n lines ')]""")
+    assert cells == ["'=SUM(A1:A9)", "-0.5", '"a, ""b"""', "two lines"]  # a formula is text; quoting as RFC 4180
+    assert problems == []
+
+
 ATTACKS = {  # each sets window.pwned if it ever runs
     "id": "<img src=x onerror=\"window.pwned='id'\">",
     "feature": "<script>window.pwned='feature'</script>",

@@ -14,7 +14,7 @@ from oncomix.landscape import landscape_tests, tumour_landscape
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
-from oncomix.plots import factor_scatter, kaplan_meier as km_plot, subtype_colours, subtype_order, time_ticks
+from oncomix.plots import embed, factor_scatter, kaplan_meier as km_plot, subtype_colours, subtype_order, time_ticks
 from oncomix.report import ReportInputs, _format_number, embedding_data, file_checksums, log_warnings, render, report_script, safe_json, stage_times
 from oncomix.signature import SignatureOptions, fit_signature
 from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
@@ -160,7 +160,7 @@ def _png_colours(image: str) -> np.ndarray:
     return np.unique(np.round(pixels.reshape(-1, 3) * 255).astype(int), axis=0)
 
 
-def test_one_colour_per_subtype_in_the_figures_and_the_page():
+def test_one_colour_per_subtype_in_the_figures_and_the_page(tmp_path):
     names = ["ST10", "ST2", "ST1"]
     colours = subtype_colours(names)
     assert subtype_order(names) == ["ST1", "ST2", "ST10"] and list(colours) == ["ST1", "ST2", "ST10"]
@@ -168,13 +168,27 @@ def test_one_colour_per_subtype_in_the_figures_and_the_page():
     rgb = {name: np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for name, c in colours.items()}
     km = pd.DataFrame([{"subtype": name, "time": t, "survival": 1 - 0.1 * t - 0.05 * i, "ci_low": 0.5, "ci_high": 1.0, "censored": 0, "at_risk": 10 - t}
                        for i, name in enumerate(names) for t in range(5)])
-    in_curves = _png_colours(km_plot(km, "months"))
+    in_curves = _png_colours(embed(km_plot(km, "months"), "kaplan_meier", tmp_path))
     factors = pd.DataFrame(np.random.default_rng(0).normal(size=(30, 2)), columns=["Factor1", "Factor2"])
     subtypes = pd.Series(np.repeat(names, 10), index=factors.index)
-    in_scatter = _png_colours(factor_scatter(factors, subtypes, [("Factor1", "Factor2")]))
+    in_scatter = _png_colours(embed(factor_scatter(factors, subtypes, [("Factor1", "Factor2")]), "factors"))
     for name, colour in rgb.items():
         assert (np.abs(in_curves - colour).max(axis=1) <= 1).any(), name  # the curve, drawn opaque
         blended = 0.8 * colour + 0.2 * 255  # the points, at 80% opacity on white
         assert (np.abs(in_scatter - blended).max(axis=1) <= 2).any(), name
     page = embedding_data(factors, pd.DataFrame({"Factor1": [2.0], "Factor2": [1.0]}), subtypes, pd.DataFrame(index=factors.index))
     assert page["colours"] == colours
+    svg = (tmp_path / "kaplan_meier.svg").read_text()  # the file for publication, in the same colours
+    assert all(colour.lower() in svg.lower() for colour in colours.values()) and "months" in svg
+    assert (tmp_path / "kaplan_meier.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_figures_for_publication_are_the_same_files_on_every_run(tmp_path):
+    km = pd.DataFrame([{"subtype": f"ST{i}", "time": t, "survival": 1 - 0.1 * t, "ci_low": 0.5, "ci_high": 1.0, "censored": 0, "at_risk": 10 - t}
+                       for i in (1, 2) for t in range(5)])
+    written = []
+    for run in ("first", "second"):
+        (tmp_path / run).mkdir()
+        embed(km_plot(km, "months"), "kaplan_meier", tmp_path / run)
+        written.append([(tmp_path / run / f"kaplan_meier.{suffix}").read_bytes() for suffix in ("svg", "pdf")])
+    assert written[0] == written[1] and b"<svg" in written[0][0]  # no date, no random element ids

@@ -36,6 +36,15 @@ def test_all_outputs_are_written(demo_run):
         assert (demo_run / "results" / "demo" / name).stat().st_size > 0, name
 
 
+def test_every_figure_of_the_report_is_written_as_svg_and_pdf(demo_run):
+    out = demo_run / "results" / "demo"
+    inlined = re.findall(r'src="data:image/png;base64,', (out / "report.html").read_text())
+    svg, pdf = sorted(out.glob("figures/*.svg")), sorted(out.glob("figures/*.pdf"))
+    assert len(svg) == len(pdf) == len(inlined) >= 8 and [p.stem for p in svg] == [p.stem for p in pdf]
+    assert {"kaplan_meier", "consensus", "markers_rna", "oncoprint_mutation"} <= {p.stem for p in svg}
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdf) and all(b"<svg" in p.read_bytes()[:2000] for p in svg)
+
+
 def test_subtypes_match_the_truth_with_k_chosen_by_the_pipeline(demo_run):
     subtypes = pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t", index_col="sample_id")
     truth = pd.read_csv(demo_run / "resources/demo/truth/subtypes.tsv", sep="\t", index_col="sample_id")["subtype"]

@@ -1,14 +1,18 @@
-"""Static figures for the report, returned as base64 PNG strings so the HTML needs no other file."""
+"""Static figures for the report. Each plotting function returns a matplotlib figure (or None when there is
+nothing to draw); :func:`embed` turns it into the base64 PNG the page inlines (so the HTML needs no other file) and
+also writes it as SVG and PDF for publication."""
 
 from __future__ import annotations
 
 import base64
 import io
 import re
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.hashsalt"] = "oncomix"  # the same SVG element ids on every run
 import matplotlib.pyplot as plt  # noqa: E402
 import mudata as md  # noqa: E402
 import numpy as np  # noqa: E402
@@ -29,7 +33,18 @@ def to_base64(fig: plt.Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def variance_explained(r2: pd.DataFrame) -> str:
+def embed(fig: plt.Figure | None, name: str, folder: Path | None = None) -> str | None:
+    """The figure as a base64 PNG for the page; with ``folder``, also written there as ``<name>.svg`` and
+    ``<name>.pdf`` (vector; heatmap cells rasterised at 300 dpi), without dates, so a re-run writes the same files."""
+    if fig is None:
+        return None
+    if folder is not None:
+        fig.savefig(folder / f"{name}.svg", dpi=300, bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(folder / f"{name}.pdf", dpi=300, bbox_inches="tight", metadata={"CreationDate": None})
+    return to_base64(fig)
+
+
+def variance_explained(r2: pd.DataFrame) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(0.55 * r2.shape[1] + 2.5, 0.45 * r2.shape[0] + 1.2))
     image = ax.imshow(r2.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
     ax.set_xticks(range(r2.shape[1]), r2.columns, rotation=90)
@@ -37,7 +52,7 @@ def variance_explained(r2: pd.DataFrame) -> str:
     for (i, j), value in np.ndenumerate(r2.to_numpy()):
         ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7, color="white" if value > r2.to_numpy().max() / 2 else "black")
     fig.colorbar(image, ax=ax, label="% variance explained")
-    return to_base64(fig)
+    return fig
 
 
 def subtype_order(names) -> list[str]:
@@ -54,7 +69,7 @@ def _colours(subtypes: pd.Series) -> dict[str, tuple]:
     return {name: matplotlib.colors.to_rgb(hex_colour) for name, hex_colour in subtype_colours(subtypes.dropna().unique()).items()}
 
 
-def factor_scatter(factors: pd.DataFrame, subtypes: pd.Series, pairs: list[tuple[str, str]]) -> str:
+def factor_scatter(factors: pd.DataFrame, subtypes: pd.Series, pairs: list[tuple[str, str]]) -> plt.Figure:
     colours = _colours(subtypes)
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.2 * len(pairs), 3.8), squeeze=False)
     for ax, (fx, fy) in zip(axes[0], pairs):
@@ -64,10 +79,10 @@ def factor_scatter(factors: pd.DataFrame, subtypes: pd.Series, pairs: list[tuple
         ax.set_xlabel(fx)
         ax.set_ylabel(fy)
     axes[0][-1].legend(title="subtype", bbox_to_anchor=(1.02, 1), loc="upper left", frameon=False)
-    return to_base64(fig)
+    return fig
 
 
-def k_selection(scores: pd.DataFrame) -> str:
+def k_selection(scores: pd.DataFrame) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     ax.plot(scores["k"], scores["silhouette"], "o-", label="mean silhouette")
     ax.plot(scores["k"], scores["prediction_strength"], "s--", label="prediction strength")
@@ -77,10 +92,10 @@ def k_selection(scores: pd.DataFrame) -> str:
     ax.set_xlabel("number of subtypes k")
     ax.set_ylim(-0.02, 1.02)
     ax.legend(frameon=False, fontsize=8)
-    return to_base64(fig)
+    return fig
 
 
-def consensus_heatmap(consensus: pd.DataFrame, subtypes: pd.Series) -> str:
+def consensus_heatmap(consensus: pd.DataFrame, subtypes: pd.Series) -> plt.Figure:
     """Consensus of the chosen k, tumours ordered by subtype (as written by the cluster step)."""
     fig, ax = plt.subplots(figsize=(4.6, 4.0))
     image = ax.imshow(consensus.to_numpy(), cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
@@ -92,10 +107,10 @@ def consensus_heatmap(consensus: pd.DataFrame, subtypes: pd.Series) -> str:
     ax.set_yticks([])
     ax.set_xlabel(f"{len(consensus)} tumours, ordered by subtype")
     fig.colorbar(image, ax=ax, label="consensus (fraction of resamples together)")
-    return to_base64(fig)
+    return fig
 
 
-def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes: pd.Series, per_subtype: int) -> str | None:
+def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes: pd.Series, per_subtype: int) -> plt.Figure | None:
     """Z-scored values of each subtype's top markers in one view, tumours ordered by subtype."""
     top = markers[(markers["omic"] == view) & markers["is_marker"]].groupby("subtype").head(per_subtype)
     features = list(dict.fromkeys(top["feature"]))
@@ -116,7 +131,7 @@ def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes:
     ends = np.r_[boundaries + 0.5, len(ordered)]
     ax.set_xticks((starts + ends) / 2 - 0.5, [ordered.iloc[int(s)] for s in starts])
     ax.set_title(f"{view}: top markers per subtype (z-score, grey = missing)", fontsize=9)
-    return to_base64(fig)
+    return fig
 
 
 def oncoprint_genes(mdata: md.MuData, view: str, biomarkers: pd.DataFrame, top: int = 10) -> list[str]:
@@ -130,7 +145,7 @@ def oncoprint_genes(mdata: md.MuData, view: str, biomarkers: pd.DataFrame, top: 
     return frequent + specific[:top]
 
 
-def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series) -> str | None:
+def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series) -> plt.Figure | None:
     """Mutated (dark) or not of ``genes`` in each tumour of a mutation view, tumours ordered by subtype and, within
     it, by their mutations (the oncoprint ordering); a subtype colour band on top, grey = not sequenced."""
     if not genes:
@@ -146,8 +161,7 @@ def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series
     fig, (band, ax) = plt.subplots(2, 1, figsize=(8, 0.16 * len(genes) + 1.4), height_ratios=[0.5, len(genes) * 0.16], sharex=True)
     band.imshow([[colours[s] for s in labels]], aspect="auto", interpolation="nearest")
     band.set_yticks([])
-    cmap = matplotlib.colors.ListedColormap(["#f2f2f2", "#1f1f5f"])
-    cmap.set_bad("#bdbdbd")
+    cmap = matplotlib.colors.ListedColormap(["#f2f2f2", "#1f1f5f"]).with_extremes(bad="#bdbdbd")
     ax.imshow(np.ma.masked_invalid(frame.T.to_numpy()), cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     rates = frame.mean()
     ax.set_yticks(range(len(genes)), [f"{g} ({rates[g]:.0%})" for g in genes], fontsize=6)
@@ -157,7 +171,7 @@ def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series
     ends = np.r_[starts[1:], len(labels)]
     ax.set_xticks((starts + ends) / 2 - 0.5, [labels.iloc[s] for s in starts])
     band.set_title(f"{view}: most frequent and most subtype-specific mutated genes (dark = mutated; % of tumours)", fontsize=9)
-    return to_base64(fig)
+    return fig
 
 
 def time_ticks(end: float) -> np.ndarray:
@@ -166,7 +180,7 @@ def time_ticks(end: float) -> np.ndarray:
     return ticks[(ticks >= 0) & (ticks <= end)]
 
 
-def kaplan_meier(km: pd.DataFrame, time_label: str) -> str:
+def kaplan_meier(km: pd.DataFrame, time_label: str) -> plt.Figure:
     """Kaplan-Meier curves per subtype (``survival.kaplan_meier`` layout) with 95% bands and numbers at risk."""
     colours = _colours(km["subtype"])
     fig, (ax, risk) = plt.subplots(2, 1, figsize=(7, 5.2), height_ratios=[4, 1.2], sharex=True)
@@ -190,4 +204,4 @@ def kaplan_meier(km: pd.DataFrame, time_label: str) -> str:
     risk.set_title("number at risk", fontsize=8, loc="left")
     for side in ("top", "right", "bottom"):
         risk.spines[side].set_visible(False)
-    return to_base64(fig)
+    return fig

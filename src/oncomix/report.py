@@ -219,7 +219,8 @@ def positive_summary(tumours: pd.DataFrame | None, subtypes: pd.Series, top: int
     return table.rename(columns={"sum": "positive", "size": "tumours"})
 
 
-def render(inputs: ReportInputs) -> str:
+def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
+    """The report's HTML; with ``figure_folder``, every figure is also written there as SVG and PDF."""
     subtypes = inputs.subtypes["subtype"]
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("oncomix", "templates"),
@@ -253,14 +254,11 @@ def render(inputs: ReportInputs) -> str:
         n_complete=int(np.logical_and.reduce([np.asarray(inputs.mdata.obsm[view]) for view in inputs.mdata.mod]).sum()),
         r2=inputs.r2,
         training=None if inputs.mofa_training is None else inputs.mofa_training.iloc[0],
-        r2_plot=plots.variance_explained(inputs.r2),
         k_selection=inputs.k_selection,
-        k_plot=plots.k_selection(inputs.k_selection),
         factor_table=inputs.factor_table,
         every_informative=bool((inputs.factor_table["used"] & inputs.factor_table["status"].ne("used")).any()),  # adaptive space
         weighting=inputs.factor_table["weighting"].iloc[0],  # of the space kept (cluster_in_chosen_space)
         associations=inputs.associations.sort_values(["technical", "q"], ascending=[False, True]),
-        consensus_plot=plots.consensus_heatmap(inputs.consensus, subtypes),
         method_comparison=inputs.method_comparison,
         compare_to=inputs.config.get("compare_to"),
         n_lacking=int((inputs.subtypes["missing_views"].fillna("") != "").sum()),
@@ -272,7 +270,6 @@ def render(inputs: ReportInputs) -> str:
         positives=positive_summary(inputs.targetable_tumours, subtypes, inputs.top_n),
         sizes=sizes,
         confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),
-        scatter=plots.factor_scatter(inputs.factors, subtypes, _top_factor_pairs(inputs.r2)) if inputs.r2.shape[1] >= 2 else None,
         marker_counts=marker_counts(biomarkers),
         markers=markers,
         targets=shown_targets.groupby("subtype").head(inputs.top_n),
@@ -282,16 +279,12 @@ def render(inputs: ReportInputs) -> str:
         min_replication=inputs.min_replication,
         signature_features={subtype: list(rows.head(12).itertuples()) for subtype, rows in inputs.signature.groupby("subtype")},
         signature_summary=signature_summary(inputs.signature_performance),
-        heatmaps={view: plots.marker_heatmap(inputs.mdata, view, biomarkers[biomarkers["replicated"]], subtypes, 8) for view in inputs.mdata.mod},
         clinical=inputs.clinical,
         landscape=inputs.landscape,
         drugs=drug_summary(inputs.drugs, inputs.top_n, inputs.alpha),
         pathways=pathway_summary(inputs.enrichment),
         activity=activity_summary(inputs.activity_tests, inputs.alpha, inputs.top_n),
-        oncoprints={view: plots.oncoprint(inputs.mdata, view, plots.oncoprint_genes(inputs.mdata, view, biomarkers, inputs.top_n), subtypes)
-                    for view in inputs.mdata.mod if inputs.mdata[view].uns["omic_type"] == "mutation"},
         survival=_with_ph_test(inputs.survival),
-        km_plot=plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]) if inputs.survival else None,
         versions=versions(),
         resources=inputs.resources,
         missing_resources=[name for name in TARGETING_RESOURCES if name not in set(inputs.resources["name"])],
@@ -300,7 +293,28 @@ def render(inputs: ReportInputs) -> str:
         own_tables=any(inputs.config.get("targeting", {}).get(key) for key in ("surface_tables", "drug_target_tables")),
         config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
+        **figures(inputs, biomarkers, figure_folder),
     )
+
+
+def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None) -> dict:
+    """Every static figure as an inlined PNG, by template variable (also written to ``folder`` as SVG and PDF,
+    named after the figure and its view)."""
+    subtypes, mdata = inputs.subtypes["subtype"], inputs.mdata
+    mutation_views = [view for view in mdata.mod if mdata[view].uns["omic_type"] == "mutation"]
+    replicated = biomarkers[biomarkers["replicated"]]
+    return {
+        "r2_plot": plots.embed(plots.variance_explained(inputs.r2), "variance_explained", folder),
+        "k_plot": plots.embed(plots.k_selection(inputs.k_selection), "k_selection", folder),
+        "consensus_plot": plots.embed(plots.consensus_heatmap(inputs.consensus, subtypes), "consensus", folder),
+        "scatter": plots.embed(plots.factor_scatter(inputs.factors, subtypes, _top_factor_pairs(inputs.r2)), "factors", folder)
+        if inputs.r2.shape[1] >= 2 else None,
+        "heatmaps": {view: plots.embed(plots.marker_heatmap(mdata, view, replicated, subtypes, 8), f"markers_{view}", folder) for view in mdata.mod},
+        "oncoprints": {view: plots.embed(plots.oncoprint(mdata, view, plots.oncoprint_genes(mdata, view, biomarkers, inputs.top_n), subtypes),
+                                         f"oncoprint_{view}", folder) for view in mutation_views},
+        "km_plot": plots.embed(plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]), "kaplan_meier", folder)
+        if inputs.survival else None,
+    }
 
 
 def pathway_summary(enrichment: pd.DataFrame | None, per_group: int = 5) -> dict[str, list[dict]] | None:

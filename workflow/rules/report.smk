@@ -31,7 +31,8 @@ rule report:
         benchmarks=expand(f"{OUT}/benchmarks/{{stage}}.tsv", stage=stages()),
         inputs=[config["samples"], *omic_paths(), *config["genesets"].values()],  # checksummed in the report
     output:
-        report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),
+        html=report(f"{OUT}/report.html", caption="../report/report.rst", category="Report"),
+        figures=directory(f"{OUT}/figures"),  # every figure as SVG and PDF
     log:
         f"{LOGS}/report.log",
     benchmark:

@@ -1,4 +1,4 @@
-"""Snakemake adapter: render report.html."""
+"""Snakemake adapter: render report.html, and every figure as SVG and PDF under figures/."""
 
 from pathlib import Path
 
@@ -54,7 +54,9 @@ def main(snakemake):
         resources=describe({name: snakemake.input[name] for name in TARGETING_RESOURCES if name in snakemake.input.keys()}),
         stage_times=stage_times({Path(path).stem: pd.read_csv(path, sep="\t") for path in snakemake.input.benchmarks}),
     )
-    Path(snakemake.output[0]).write_text(render(inputs), encoding="utf-8")
+    figures = Path(snakemake.output.figures)
+    figures.mkdir(parents=True, exist_ok=True)
+    Path(snakemake.output.html).write_text(render(inputs, figures), encoding="utf-8")
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

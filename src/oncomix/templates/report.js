@@ -1,4 +1,5 @@
-// oncomix report: sortable and searchable tables, the factor-space embedding and per-subtype distributions.
+// oncomix report: sortable and searchable tables that save as CSV, the factor-space embedding and per-subtype
+// distributions.
 // Data come from JSON blocks (script elements of type application/json); every string goes into the page as text
 // (textContent, SVG text nodes), never as HTML.
 "use strict";
@@ -68,6 +69,41 @@ function setUpTables() {
     input.hidden = false;
     input.addEventListener("input", () => filterTable(table, input.value));
     filterTable(table, "");
+  }
+}
+
+// ---- every table saves as CSV: all its rows, as the page shows them ----
+
+function csvCell(text) {
+  let value = text.replace(/\s+/g, " ").trim();
+  if (/^[=+\-@]/.test(value) && Number.isNaN(Number(value))) value = `'${value}`;  // a spreadsheet must not run it as a formula
+  return /[",]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function tableCsv(table) {
+  return Array.from(table.rows, (row) => Array.from(row.cells, (cell) => csvCell(cell.textContent)).join(",")).join("\r\n") + "\r\n";
+}
+
+function saveAs(name, text) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+function setUpDownloads() {
+  for (const section of document.querySelectorAll("main section")) {
+    section.querySelectorAll("table").forEach((table, i) => {
+      const name = `${section.id}_${table.id || `table${i + 1}`}.csv`;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "csv";
+      button.textContent = "CSV";
+      button.title = `save this table as ${name}`;
+      button.addEventListener("click", () => saveAs(name, tableCsv(table)));
+      table.before(button);
+    });
   }
 }
 
@@ -195,6 +231,7 @@ function setUpDistributions() {
 
 document.addEventListener("DOMContentLoaded", () => {
   setUpTables();
+  setUpDownloads();
   setUpEmbedding();
   setUpDistributions();
 });
