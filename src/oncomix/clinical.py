@@ -18,10 +18,10 @@ import logging
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from oncomix.errors import OncomixInputError, did_you_mean
 from oncomix.factors import covariate_associations, kruskal_eta2
+from oncomix.multitest import bh
 from oncomix.readers import listed
 
 MAX_LEVELS = 50  # a text column with more levels than this is not described by default (a table one too long to read)
@@ -84,7 +84,7 @@ def subtype_associations(sheet: pd.DataFrame, subtypes: pd.Series, columns: list
     testable = [c for c in columns if sheet[c].nunique() >= 2 and labels[sheet[c].notna()].nunique() >= 2]
     rows = [{"column": c, **subtype_test(sheet[c], labels)} for c in testable]
     table = pd.DataFrame(rows, columns=["column", "test", "n", "statistic", "p", "effect", "effect_type", "small_expected"])
-    table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
+    table["q"] = bh(table["p"])
     return table.sort_values("p", kind="stable").reset_index(drop=True)
 
 

@@ -24,9 +24,9 @@ import mudata as md
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from oncomix.errors import OncomixInputError
+from oncomix.multitest import bh
 from oncomix.readers import listed
 
 MIN_TUMOURS = 10  # fewer tumours with a response (or with a feature and a response): not tested
@@ -73,7 +73,7 @@ def group_associations(response: pd.DataFrame, groups: pd.Series, grouping: str,
             rows.append({"drug": drug, "grouping": grouping, "group": group, "n_group": len(a), "n_rest": len(b),
                          "median_group": units * a.median(), "median_rest": units * b.median(), "auc": u / (len(a) * len(b)), "p": p})
     table = pd.DataFrame(rows, columns=["drug", "grouping", "group", "n_group", "n_rest", "median_group", "median_rest", "auc", "p"])
-    table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
+    table["q"] = bh(table["p"])
     table["responds"] = np.select([table["auc"] > 0.5, table["auc"] < 0.5], ["more", "less"], "same")
     return table
 
@@ -94,7 +94,7 @@ def response_markers(mdata: md.MuData, response: pd.DataFrame) -> pd.DataFrame:
     if not tables:
         return pd.DataFrame(columns=[*columns, "rank"])
     table = pd.concat(tables, ignore_index=True)
-    table["q"] = table.groupby("drug")["p"].transform(lambda p: multipletests(p, method="fdr_bh")[1])
+    table["q"] = table.groupby("drug")["p"].transform(bh)
     table = table[columns]
     table = table.sort_values(["drug", "p", "omic", "feature"], kind="stable")
     table["rank"] = table.groupby("drug").cumcount() + 1

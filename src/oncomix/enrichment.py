@@ -39,10 +39,10 @@ from dataclasses import dataclass
 import gseapy
 import mudata as md
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from oncomix.clinical import subtype_associations
 from oncomix.genesets import DOWN, UP, view_symbols
+from oncomix.multitest import bh
 
 log = logging.getLogger(__name__)
 ACTIVITY_TYPES = ("rna_counts", "expression")  # views scored per tumour: transcriptomes, where footprints are defined
@@ -115,7 +115,7 @@ def over_representation(hits: list[str], universe: pd.Index, sets: dict[str, lis
 def adjusted(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """q (BH over the sets of one ranking and collection) and ``significant`` (q < alpha)."""
     table = table.copy()
-    table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
+    table["q"] = bh(table["p"])
     table["significant"] = table["q"] < alpha
     return table
 

@@ -44,9 +44,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.mixture import GaussianMixture
-from statsmodels.stats.multitest import multipletests
 
 from oncomix.cluster import ClusterOptions, Space, Subtypes, find_fine_subtypes, find_subtypes, support
+from oncomix.multitest import bh
 
 log = logging.getLogger(__name__)
 SELECTION_STATUSES = ("unimodal", "gaussian")  # statuses of factors left out by factor_selection alone
@@ -103,7 +103,7 @@ def covariate_associations(factors: pd.DataFrame, covariates: pd.DataFrame, tech
             if result is not None:
                 rows.append({"factor": factor, "covariate": name, "technical": name in technical, **result})
     table = pd.DataFrame(rows, columns=ASSOCIATION_COLUMNS[:-1])
-    table["q"] = multipletests(table["p"], method="fdr_bh")[1] if len(table) else []
+    table["q"] = bh(table["p"])
     return table[ASSOCIATION_COLUMNS]
 
 
@@ -111,7 +111,7 @@ def factor_table(factors: pd.DataFrame, r2: pd.DataFrame, associations: pd.DataF
     """Per factor: variance explained, multimodality, strongest technical association, used and why not."""
     table = pd.DataFrame({"total_r2": r2.sum(axis=0)}).rename_axis("factor")
     table["bic_gain"] = [bic_gain(factors[f].to_numpy(), options.seed) for f in table.index]
-    table["normality_q"] = multipletests(stats.normaltest(factors[table.index].to_numpy()).pvalue, method="fdr_bh")[1]
+    table["normality_q"] = bh(stats.normaltest(factors[table.index].to_numpy()).pvalue)
     technical = associations.loc[associations["technical"].astype(bool)].sort_values("r2", ascending=False).drop_duplicates("factor").set_index("factor")
     table["technical_covariate"] = technical["covariate"].reindex(table.index)
     table["technical_r2"] = technical["r2"].reindex(table.index)

@@ -36,7 +36,8 @@ import mudata as md
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
+
+from oncomix.multitest import bh
 
 EFFECT_TYPES = {
     "rna_counts": "log2 fold change (log2 CPM)",
@@ -120,14 +121,6 @@ def compare(a: np.ndarray, b: np.ndarray, omic_type: str) -> pd.DataFrame:
     return pd.DataFrame(_fisher(a, b) if omic_type == "mutation" else _continuous(a, b, omic_type, policy))
 
 
-def _bh(p: pd.Series) -> np.ndarray:
-    q = np.full(len(p), np.nan)
-    ok = p.notna().to_numpy()
-    if ok.any():
-        q[ok] = multipletests(p[ok], method="fdr_bh")[1]
-    return q
-
-
 def _carrying(x: np.ndarray, quartiles: np.ndarray, up: np.ndarray, omic_type: str) -> np.ndarray:
     """Per tumour and feature, whether the tumour carries the feature (see the module docstring);
     ``quartiles`` holds each feature's lower and upper quartile over the cohort."""
@@ -200,8 +193,8 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float, min_effect: 
             table.insert(0, "subtype", subtype)
             tables.append(table)
     out = pd.concat(tables, ignore_index=True)
-    out["q"] = out.groupby("subtype")["p"].transform(lambda p: _bh(p))
-    out["q_specific"] = out.groupby("subtype")["p_specific"].transform(lambda p: _bh(p))
+    out["q"] = out.groupby("subtype")["p"].transform(bh)
+    out["q_specific"] = out.groupby("subtype")["p_specific"].transform(bh)
     out["direction"] = np.where(out["effect"] >= 0, "up", "down")
     out["passes_floor"] = out["effect"].abs() >= min_effect
     if omic_type != "mutation":  # a mutation's AUC is bounded by how common it is; its floor is the odds ratio

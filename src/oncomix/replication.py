@@ -31,12 +31,12 @@ import pandas as pd
 from joblib import Parallel, delayed, parallel_config
 from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import StratifiedKFold
-from statsmodels.stats.multitest import multipletests
 
 from oncomix.cluster import fit_labels, match_labels, stratified_subset
 from oncomix.factors import FactorOptions, covariate_associations, every_informative_factor, factor_space, factor_table
 from oncomix.integrate import MofaOptions, train_mofa
 from oncomix.markers import find_markers
+from oncomix.multitest import bh
 
 
 @dataclass(frozen=True)
@@ -91,12 +91,8 @@ def replicated_in(half_table: pd.DataFrame, candidates: pd.DataFrame, alpha: flo
     """The candidates (``KEYS`` columns) that replicate in one half's marker table."""
     tested = candidates.merge(half_table[[*KEYS[:3], "direction", "p", "p_specific"]], on=KEYS[:3], suffixes=("", "_half"))
     tested["p_evidence"] = np.where(tested["evidence"] == "p_specific", tested["p_specific"], tested["p"])
-    tested["q_candidates"] = tested.groupby(["subtype", "omic", "evidence"])["p_evidence"].transform(_bh)
+    tested["q_candidates"] = tested.groupby(["subtype", "omic", "evidence"])["p_evidence"].transform(lambda p: bh(p, count_missing=True))
     return tested.loc[(tested["q_candidates"] < alpha) & (tested["direction"] == tested["direction_half"]), KEYS]
-
-
-def _bh(p: pd.Series) -> np.ndarray:
-    return multipletests(p.fillna(1.0), method="fdr_bh")[1]
 
 
 def replicate(

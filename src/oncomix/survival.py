@@ -20,7 +20,8 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.exceptions import ConvergenceError
 from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test, proportional_hazard_test
 from lifelines.utils import median_survival_times
-from statsmodels.stats.multitest import multipletests
+
+from oncomix.multitest import bh
 
 log = logging.getLogger(__name__)
 COX_PENALIZER = 0.1  # ridge penalty of a Cox model refitted after a failure to converge
@@ -61,7 +62,7 @@ def logrank_tests(frame: pd.DataFrame) -> pd.DataFrame:
     overall = multivariate_logrank_test(frame["time"], frame["subtype"], frame["event"])
     rows = [{"comparison": "all subtypes", "statistic": overall.test_statistic, "df": overall.degrees_of_freedom, "p": overall.p_value, "q": np.nan}]
     pairs = pairwise_logrank_test(frame["time"], frame["subtype"], frame["event"]).summary
-    q = multipletests(pairs["p"], method="fdr_bh")[1]
+    q = bh(pairs["p"])
     for ((first, second), row), q_value in zip(pairs.iterrows(), q):
         rows.append({"comparison": f"{first} vs {second}", "statistic": row["test_statistic"], "df": 1, "p": row["p"], "q": q_value})
     return pd.DataFrame(rows)
@@ -113,5 +114,5 @@ def cox_factors(factors: pd.DataFrame, time: pd.Series, event: pd.Series) -> pd.
         rows.append({"factor": factor, "hazard_ratio_per_sd": summary["exp(coef)"], "ci_low": summary["exp(coef) lower 95%"],
                      "ci_high": summary["exp(coef) upper 95%"], "p": summary["p"], "tumours": len(frame)})
     table = pd.DataFrame(rows)
-    table["q"] = multipletests(table["p"], method="fdr_bh")[1]
+    table["q"] = bh(table["p"])
     return table
