@@ -14,10 +14,8 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
 	touch $@
 
-resources/demo/samples.tsv: $(BIN)/.installed src/oncomix/simulate.py
-	$(BIN)/python -m oncomix simulate --out resources/demo
-
-demo: $(BIN)/.installed resources/demo/samples.tsv
+# the workflow simulates the demo cohort (rule simulate_demo) into resources/demo when it is not there
+demo: $(BIN)/.installed
 	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml
 	@echo "report: results/demo/report.html"
 
@@ -35,7 +33,7 @@ test-slurm: $(BIN)/.installed
 	$(BIN)/python -m pytest -m slurm tests/slurm
 
 # the workflow's own checks: Snakemake's linter and snakefmt (settings in pyproject.toml)
-lint: $(BIN)/.installed resources/demo/samples.tsv  # the Snakefile checks its (demo) config when parsed
+lint: $(BIN)/.installed
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/
 

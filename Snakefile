@@ -8,6 +8,7 @@ from snakemake.utils import min_version
 from oncomix.config import check_config, refuse_yaml_aliases
 from oncomix.errors import OncomixInputError
 from oncomix.runlock import hold_cohort_lock
+from oncomix.simulate import CohortSpec, cohort_files
 
 min_version("9.0")
 
@@ -22,13 +23,19 @@ if not config:
     configfile: "config/config.yaml"
 
 
+# The demo cohort is written by rule simulate_demo (workflow/rules/demo.smk) when a run needs it: a fresh clone
+# runs, dry-runs and lints with no other step.
+DEMO = "resources/demo"
+DEMO_FILES = [f"{DEMO}/{name}" for name in cohort_files(CohortSpec())]
+
+
 # The schema (workflow/schemas/config.schema.yaml) with defaults filled in, typos named with the nearest valid
-# key, and missing input files, all reported at once before any job; file contents are checked by rule validate.
-# YAML aliases are refused first: nested ones expand without bound.
+# key, and missing input files (but the demo's, which a rule writes), all reported at once before any job; file
+# contents are checked by rule validate. YAML aliases are refused first: nested ones expand without bound.
 try:
     for path in workflow.configfiles:
         refuse_yaml_aliases(Path(path).read_text(), path)
-    check_config(config, source=" + ".join(map(str, workflow.configfiles)) or "config")
+    check_config(config, source=" + ".join(map(str, workflow.configfiles)) or "config", produced=DEMO_FILES)
 except OncomixInputError as error:
     sys.exit(f"{error}\nNo job was run.")
 
@@ -47,6 +54,7 @@ onstart:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/demo.smk"
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/preprocess.smk"
 include: "workflow/rules/integrate.smk"

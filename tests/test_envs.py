@@ -74,7 +74,7 @@ def third_party_imports(script: Path) -> set[str]:
 
 def test_every_rule_has_a_family_environment_and_every_environment_is_used():
     found = rules()
-    assert len(found) == 19, found  # every rule of the workflow, each with conda: and script:
+    assert len(found) == 20, found  # every rule of the workflow, each with conda: and script:
     assert {family for _, family, _ in found} == {path.stem for path in (REPO / "envs").glob("*.yaml")}
 
 

@@ -129,6 +129,10 @@ def test_config_defaults_are_filled_and_typos_get_a_suggestion(tmp_path):
     assert checked["omics"]["m"]["maf"]["sample_column"] == "Tumor_Sample_Barcode"
     with pytest.raises(OncomixInputError, match="unknown key 'orientaton' in omics.m \\(did you mean 'orientation'\\?\\)"):
         check_config({**config, "omics": {"m": {**config["omics"]["m"], "orientaton": "x"}}})
+    later = str(tmp_path / "demo" / "m.tsv.gz")  # written by a step of the workflow (the demo cohort)
+    with pytest.raises(OncomixInputError, match="m.tsv.gz: file not found; check 'omics.m.path'"):
+        check_config({**config, "omics": {"m": {"path": later, "type": "mutation"}}})
+    assert check_config({**config, "omics": {"m": {"path": later, "type": "mutation"}}}, produced=[later])["omics"]["m"]["path"] == later
 
 
 # --- property: a reader returns the values it was given, or the package's own error, never another exception ---

@@ -3,7 +3,7 @@ import pandas as pd
 from lifelines.statistics import multivariate_logrank_test
 
 from oncomix.genesets import read_collection
-from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
+from oncomix.simulate import CohortSpec, cohort_files, simulate_cohort, write_cohort
 
 
 def test_same_seed_same_cohort():
@@ -78,3 +78,10 @@ def test_pathway_programmes_hold_each_subtypes_raised_genes_and_decoys_none(tmp_
     decoys = [genes for name, genes in sets.items() if name.startswith("DECOY")]
     assert len(decoys) == 8 and not set().union(*decoys) & set(rna["feature"])
     assert set().union(*sets.values()) <= set(cohort.views["rna"].index)
+
+
+def test_the_files_a_cohort_is_written_to_are_known_in_advance(tmp_path):
+    spec = CohortSpec(n_tumours=40, n_genes=200)
+    write_cohort(simulate_cohort(spec), tmp_path)
+    written = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file())
+    assert written == sorted(cohort_files(spec))  # the outputs of rule simulate_demo

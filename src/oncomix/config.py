@@ -9,7 +9,7 @@ import copy
 import dataclasses
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from importlib.resources import files
 from pathlib import Path
 
@@ -72,15 +72,16 @@ def load_config(path: Path) -> dict:
     return config
 
 
-def check_config(config: dict, source: str = "config") -> dict:
+def check_config(config: dict, source: str = "config", produced: Collection[str] = ()) -> dict:
     """Fill in defaults and check ``config`` in place; returns it, or raises listing every problem.
 
-    Checks the schema (unknown keys and values with a suggestion), cross-key rules and that input files exist.
+    Checks the schema (unknown keys and values with a suggestion), cross-key rules and that input files exist
+    (except the ``produced`` ones, which a step of the workflow writes: the demo cohort).
     """
     problems = [_schema_message(error, source) for error in _schema_errors(config)]
     if not problems:
         problems = _cross_key_problems(config, source)
-    problems += _missing_files(config, source)
+    problems += _missing_files(config, source, set(produced))
     if problems:
         raise OncomixInputError(problems)
     return config
@@ -133,7 +134,7 @@ def _cross_key_problems(config: dict, source: str) -> list[str]:
     return problems
 
 
-def _missing_files(config: dict, source: str) -> list[str]:
+def _missing_files(config: dict, source: str, produced: set[str]) -> list[str]:
     """Input files named in the config that do not exist; checked even when the schema found problems (so every
     problem comes at once), for the entries that have the form the schema asks."""
     views = config.get("omics") if isinstance(config.get("omics"), dict) else {}
@@ -145,7 +146,8 @@ def _missing_files(config: dict, source: str) -> list[str]:
         tables = targeting.get(key) if isinstance(targeting.get(key), list) else []
         paths.update({f"targeting.{key}[{i}]": path for i, path in enumerate(tables)})
     paths = {key: path for key, path in paths.items() if isinstance(path, str)}
-    return [f"{path}: {_not_a_file(path, key)}; check '{key}' in the {source}" for key, path in paths.items() if not Path(path).is_file()]
+    missing = {key: path for key, path in paths.items() if not Path(path).is_file() and path not in produced}
+    return [f"{path}: {_not_a_file(path, key)}; check '{key}' in the {source}" for key, path in missing.items()]
 
 
 def _not_a_file(path: str, key: str) -> str:

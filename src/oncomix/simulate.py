@@ -263,6 +263,12 @@ def pathway_sets(cohort: Cohort, decoys: int = 8, seed: int = 0) -> dict[str, li
     return sets
 
 
+def cohort_files(spec: CohortSpec) -> list[str]:
+    """The files :func:`write_cohort` writes for a cohort of ``spec``, relative to its folder."""
+    truth = [f"truth/{name}" for name in ("subtypes.tsv", "markers.tsv", "pathways.gmt")]
+    return ["samples.tsv", *(f"{view}.tsv.gz" for view in spec.view_dropout), *truth]
+
+
 def write_cohort(cohort: Cohort, out_dir: Path) -> None:
     """Write the cohort in the layout the workflow reads; ground truth goes to ``out_dir/truth`` (subtypes,
     planted markers, and ``pathways.gmt``, the gene sets of :func:`pathway_sets`)."""
