@@ -36,27 +36,13 @@ VARIANTS: dict[int, dict[str, float]] = {}  # per k of the space being clustered
 
 
 def prediction_strength_variants(space: cluster.Space, k: int, options: cluster.ClusterOptions) -> float:
-    """``cluster.prediction_strength`` (same splits and seeds), recording the variants in ``VARIANTS``."""
-    rng = np.random.default_rng(options.seed + 1)
-    splits = []
-    for split in range(options.prediction_strength_splits):
-        order = rng.permutation(len(space))
-        train, test = np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2 :])
-        seed = options.seed + 1000 + split
-        predicted = space.assign(train, cluster.fit_labels(space.take(train), k, options.method, seed), test)
-        test_labels = cluster.fit_labels(space.take(test), k, options.method, seed)
-        kept, sizes = [], []
-        for label in np.unique(test_labels):
-            counts = np.bincount(predicted[test_labels == label])
-            if counts.sum() >= 2:
-                kept.append((counts * (counts - 1)).sum() / (counts.sum() * (counts.sum() - 1)))
-                sizes.append(counts.sum())
-        kept, sizes = np.array(kept), np.array(sizes)
-        large = kept[sizes >= 10]
-        splits.append((kept.min(), kept.mean(), (kept * sizes).sum() / sizes.sum(), large.min() if len(large) else kept.min()))
-    means = np.mean(splits, axis=0)
-    VARIANTS[k] = {"ps_mean": means[1], "ps_weighted": means[2], "ps_min_10": means[3]}
-    return float(means[0])
+    """``cluster.prediction_strength`` (the same splits), recording the variants in ``VARIANTS``."""
+    splits = cluster.split_strengths(space, k, options)
+    large = [kept[sizes >= 10] if (sizes >= 10).any() else kept for kept, sizes in splits]
+    VARIANTS[k] = {"ps_mean": np.mean([kept.mean() for kept, _ in splits]),
+                   "ps_weighted": np.mean([(kept * sizes).sum() / sizes.sum() for kept, sizes in splits]),
+                   "ps_min_10": np.mean([kept.min() for kept in large])}
+    return float(np.mean([kept.min() for kept, _ in splits]))
 
 
 def k_tables(run: Path) -> pd.DataFrame:

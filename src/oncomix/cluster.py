@@ -203,24 +203,31 @@ def pac(consensus: np.ndarray) -> float:
     return float(np.mean((pairs > AMBIGUOUS[0]) & (pairs < AMBIGUOUS[1])))
 
 
-def prediction_strength(space: Space, k: int, options: ClusterOptions) -> float:
-    """Tibshirani-Walther prediction strength, averaged over random half splits."""
+def split_strengths(space: Space, k: int, options: ClusterOptions) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per random half split: for each cluster of the test half (of at least 2 tumours), the fraction of its pairs
+    that the training half's clusters keep together, and its size."""
     rng = np.random.default_rng(options.seed + 1)
-    strengths = []
+    splits = []
     for split in range(options.prediction_strength_splits):
         order = rng.permutation(len(space))
         train, test = np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2 :])
         seed = options.seed + 1000 + split
         predicted = space.assign(train, fit_labels(space.take(train), k, options.method, seed), test)
         test_labels = fit_labels(space.take(test), k, options.method, seed)
-        per_cluster = []
+        kept, sizes = [], []
         for cluster in np.unique(test_labels):
             counts = np.bincount(predicted[test_labels == cluster])
             members = counts.sum()
             if members >= 2:
-                per_cluster.append((counts * (counts - 1)).sum() / (members * (members - 1)))
-        strengths.append(min(per_cluster))
-    return float(np.mean(strengths))
+                kept.append((counts * (counts - 1)).sum() / (members * (members - 1)))
+                sizes.append(members)
+        splits.append((np.array(kept), np.array(sizes)))
+    return splits
+
+
+def prediction_strength(space: Space, k: int, options: ClusterOptions) -> float:
+    """Tibshirani-Walther prediction strength: the worst-kept test cluster, averaged over random half splits."""
+    return float(np.mean([kept.min() for kept, _ in split_strengths(space, k, options)]))
 
 
 def cluster_stability(labels: np.ndarray, runs: np.ndarray) -> np.ndarray:
