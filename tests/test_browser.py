@@ -21,7 +21,7 @@ from tests.conftest import DEMO_TYPES, REPO, run_workflow
 CHROMIUM = Path("/usr/bin/chromium")
 # as root, with no network: no sandbox, and none of Chromium's background connections
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SECTIONS = ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "survival", "clinical", "interpretation", "methods", "warnings")
+SECTIONS = ("summary", "cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "survival", "clinical", "interpretation", "methods", "warnings")
 SCREENSHOTS = REPO / "results" / "browser-tests"
 pytestmark = pytest.mark.workflow
 
@@ -65,6 +65,20 @@ def test_demo_report_opens_with_every_section_and_no_console_error(demo_run, bro
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "demo_report.png", full_page=True)
     assert (SCREENSHOTS / "demo_report.png").stat().st_size > 100_000
+    assert problems == []
+
+
+def test_the_subtype_cards_come_first_and_no_page_scrolls_sideways(demo_run, browser):
+    page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1400, 900):
+        page.set_viewport_size({"width": width, "height": 900})
+        cards = page.locator("article.card")
+        assert cards.count() == 4 and "Markers" in cards.first.inner_text()
+        bottom = max(box["y"] + box["height"] for box in (cards.nth(i).bounding_box() for i in range(4)))
+        assert bottom <= 2 * 900, f"the cards end {bottom:.0f} px down at {width} px"  # within the first two screens
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # wide tables scroll inside themselves
+        page.screenshot(path=SCREENSHOTS / f"demo_report_{width}px.png")
     assert problems == []
 
 

@@ -79,12 +79,13 @@ def test_report_is_self_contained_and_escapes_input_strings(small_mdata, tmp_pat
     embedded = json.loads(re.search(r'id="embedding-data">(.*?)</script>', html, flags=re.S).group(1))
     assert plotted["colours"] == embedded["colours"] == subtype_colours(subtypes["subtype"])  # the figures' colours
     assert f"rna: {EVIL}" in plotted["features"] and len(plotted["subtypes"]) == data.n_obs  # escaped JSON reads back
-    for section in ("cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "signature", "survival", "landscape", "clinical", "interpretation", "methods", "warnings"):
+    for section in ("summary", "cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "signature", "survival", "landscape", "clinical", "interpretation", "methods", "warnings"):
         assert f'id="{section}"' in html
     assert not re.search(r'src="(?!data:)', html)  # every image inlined: opens offline
     assert f"<td>{data.n_obs}</td>" in html  # overlap counts shown as integers
     assert "mofapy2" in html and f"k = <strong>{subtypes['subtype'].nunique()}</strong>" in html
     assert np.all([f">{s}<" in html for s in subtypes["subtype"].unique()])
+    assert all(f'id="card-{s}"' in html for s in subtypes["subtype"].unique())  # one summary card per subtype
     assert "1 tumour(s) lack at least one view" in html
     words = " ".join(html.split())
     assert f"MOFA+ ran {result.iterations} iterations (converged)" in words

@@ -27,6 +27,7 @@ import yaml
 from oncomix import plots
 from oncomix.readers import TEXT_COLUMNS
 from oncomix.resources import TARGETING_RESOURCES
+from oncomix.summary import subtype_cards
 
 PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels", "lifelines", "snfpy", "gseapy")
 
@@ -268,6 +269,9 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
         tree=inputs.subtype_tree,
         fine=fine_summary(inputs.subtypes),
         positives=positive_summary(inputs.targetable_tumours, subtypes, inputs.top_n),
+        cards=subtype_cards(inputs.subtypes, markers, shown_targets, inputs.alpha, _reference_labels(inputs), inputs.enrichment,
+                            inputs.survival, (inputs.drugs or {}).get("drug_response")),
+        colours=plots.subtype_colours(subtypes.unique()),
         sizes=sizes,
         confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),
         marker_counts=marker_counts(biomarkers),
@@ -315,6 +319,12 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
         "km_plot": plots.embed(plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]), "kaplan_meier", folder)
         if inputs.survival else None,
     }
+
+
+def _reference_labels(inputs: ReportInputs) -> pd.Series | None:
+    """The sample-sheet column the subtypes are compared with (``compare_to``), when there is one."""
+    column = inputs.config.get("compare_to")
+    return inputs.mdata.obs[column] if column in inputs.mdata.obs else None
 
 
 def pathway_summary(enrichment: pd.DataFrame | None, per_group: int = 5) -> dict[str, list[dict]] | None:

@@ -1,0 +1,101 @@
+"""One card per subtype for the top of the report: what the subtype is, in numbers a reader takes in at a glance.
+
+Each card gathers what the detailed sections establish, with their own rules: the top replicated markers of each
+view (``markers.tsv`` order), the strongest significant gene sets of the subtype (``enrichment.tsv``), median
+survival and the Cox hazard ratio against the reference subtype (``survival/``), the reference labels of its
+tumours (``compare_to``), its targetable markers with their drugs and the share of its tumours that are
+target-positive (``targets.tsv``), and the drugs its tumours respond to differently (``drug_response.tsv``).
+Nothing is tested here: a card only selects and formats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PER_FIELD = 3  # items per card field (markers per view, gene sets, targets, drugs, reference labels)
+
+
+def subtype_cards(
+    calls: pd.DataFrame, markers: pd.DataFrame, targets: pd.DataFrame, alpha: float, reference: pd.Series | None = None,
+    enrichment: pd.DataFrame | None = None, survival: dict[str, pd.DataFrame] | None = None,
+    drug_response: pd.DataFrame | None = None,
+) -> list[dict]:
+    """Per subtype (in ``calls["subtype"]`` order of size, ST1 first): its card as a dict of plain values.
+
+    ``markers`` are the replicated markers the report lists (``report.shown_markers``), ``targets`` the targetable
+    ones it shows; ``reference`` the sample-sheet labels to compare with (``compare_to``)."""
+    sizes = calls["subtype"].value_counts()
+    cards = []
+    for name in sorted(sizes.index, key=lambda subtype: int(subtype.removeprefix("ST"))):
+        members = calls.index[calls["subtype"] == name]
+        cards.append({
+            "subtype": name,
+            "tumours": int(sizes[name]),
+            "share": float(sizes[name] / len(calls)),
+            "confidence": float(calls.loc[members, "confidence"].median()),
+            "markers": _markers(markers[markers["subtype"] == name]),
+            "pathways": _pathways(enrichment, name),
+            "survival": _survival(survival, name, alpha),
+            "composition": _composition(reference, members),
+            "targets": _targets(targets[targets["subtype"] == name]),
+            "drugs": _drugs(drug_response, name, alpha),
+        })
+    return cards
+
+
+def _markers(markers: pd.DataFrame) -> dict[str, list[dict]]:
+    """Per view, its best-ranked markers with their direction (up: higher in the subtype than in the rest)."""
+    return {view: [{"name": row.feature, "direction": row.direction} for row in rows.sort_values("rank").head(PER_FIELD).itertuples()]
+            for view, rows in markers.groupby("omic", sort=False)}
+
+
+def _pathways(enrichment: pd.DataFrame | None, subtype: str) -> list[dict]:
+    """The subtype's significant gene sets, strongest first: set, view and direction (up, down, over-represented)."""
+    if enrichment is None:
+        return []
+    found = enrichment[(enrichment["level"] == "subtype") & (enrichment["group"] == subtype) & enrichment["significant"].astype(bool)]
+    found = found.assign(strength=found["nes"].abs().fillna(-np.log10(found["q"].clip(lower=1e-300))))
+    return [{"term": row.term, "view": row.view, "direction": "over-represented" if pd.isna(row.nes) else ("up" if row.nes > 0 else "down")}
+            for row in found.sort_values("strength", ascending=False).drop_duplicates("term").head(PER_FIELD).itertuples()]
+
+
+def _survival(survival: dict[str, pd.DataFrame] | None, subtype: str, alpha: float) -> dict | None:
+    """Median survival with its 95% CI, and the hazard ratio against the reference subtype (Cox, adjusted as
+    configured) with its p and whether p < ``alpha``; None without survival data."""
+    if not survival:
+        return None
+    median = survival["median_survival"].set_index("subtype").reindex([subtype]).iloc[0]
+    cox = survival["cox_subtypes"].set_index("term").reindex([f"subtype_{subtype}"]).iloc[0]
+    reference = pd.isna(cox["hazard_ratio"])  # the baseline of the Cox model has no row of its own
+    return {"median": median["median"], "ci_low": median["ci_low"], "ci_high": median["ci_high"], "reference": reference,
+            "hazard_ratio": cox["hazard_ratio"], "p": cox["p"], "significant": bool(not reference and cox["p"] < alpha)}
+
+
+def _composition(reference: pd.Series | None, members: pd.Index) -> list[dict]:
+    """The most common reference labels among the subtype's tumours that have one, with their shares."""
+    if reference is None:
+        return []
+    labels = reference.reindex(members).dropna().astype(str)
+    shares = labels.value_counts(normalize=True).head(PER_FIELD)
+    return [{"label": label, "share": float(share)} for label, share in shares.items()]
+
+
+def _targets(targets: pd.DataFrame) -> list[dict]:
+    """The subtype's first targetable markers: gene, drugs (the first two named), share of its tumours positive."""
+    rows = []
+    for row in targets.sort_values("target_rank").drop_duplicates("gene_symbol").head(PER_FIELD).itertuples():
+        drugs = row.approved_drugs.split(";")[:2] if isinstance(row.approved_drugs, str) and row.approved_drugs else []
+        positive = getattr(row, "positive_rate", np.nan)
+        rows.append({"gene": row.gene_symbol, "view": row.omic, "drugs": drugs, "surface": row.cell_surface in (True, "True"),
+                     "positive_rate": None if pd.isna(positive) else float(positive)})
+    return rows
+
+
+def _drugs(response: pd.DataFrame | None, subtype: str, alpha: float) -> list[dict]:
+    """Drugs the subtype's tumours respond to more or less than the rest's (q < ``alpha``), largest AUC shift first."""
+    if response is None:
+        return []
+    found = response[(response["grouping"] == "subtype") & (response["group"] == subtype) & (response["q"] < alpha)]
+    found = found.assign(shift=(found["auc"] - 0.5).abs()).sort_values("shift", ascending=False).head(PER_FIELD)
+    return [{"drug": row.drug, "responds": row.responds, "auc": row.auc} for row in found.itertuples()]
