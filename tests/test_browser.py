@@ -113,6 +113,10 @@ def test_plots_answer_the_reader(demo_run, browser):
     assert "female" in page.locator("#embedding .legend").inner_text()
     page.select_option("#embedding-colour", "age")  # numeric: a gradient from the lowest to the highest age
     assert page.locator("#embedding .legend span").count() == 2
+    many = "Array.from('abcdefghijkl', (level, i) => Array(12 - i).fill(level)).flat()"  # 12 values, fewer colours
+    assert page.evaluate(f"shownLevels({many})") == list("abcdefghi")  # the 9 most frequent keep a colour each
+    assert page.evaluate(f"[colourScale({many}, 'categorical')('l'), colourScale({many}, 'categorical')('a')]") == ["#707070", "#e63946"]
+    assert page.evaluate(f"legend({many}, 'categorical', colourScale({many}, 'categorical')).textContent").endswith("iother (3 values)")
     page.select_option("#embedding-x", "Factor3")
     assert page.locator("#embedding svg").get_attribute("aria-label") == "Factor3 against Factor2"
     assert problems == []

@@ -36,6 +36,15 @@ def test_all_outputs_are_written(demo_run):
         assert (demo_run / "results" / "demo" / name).stat().st_size > 0, name
 
 
+def test_long_steps_log_how_far_they_got(demo_run):
+    logs = demo_run / "results" / "demo" / "logs"
+    halves = re.findall(r"half \d of split \d \((\d+) of (\d+)\)", (logs / "replication.log").read_text())
+    assert halves and [int(done) for done, _ in halves] == list(range(1, int(halves[0][1]) + 1))  # each half as it ends
+    assert re.search(r"outer fold 5 of 5: penalty C = [\d.e-]+, \d+ features kept", (logs / "signature.log").read_text())
+    assert all(f"view {view}: " in (logs / "marker_tests.log").read_text() for view in DEMO_VIEWS)
+    assert re.search(r"k = 8 \(7 of 7\)", (logs / "cluster.log").read_text())
+
+
 def test_every_figure_of_the_report_is_written_as_svg_and_pdf(demo_run):
     out = demo_run / "results" / "demo"
     inlined = re.findall(r'src="data:image/png;base64,', (out / "report.html").read_text())

@@ -28,6 +28,7 @@ For each subtype s and feature:
 from __future__ import annotations
 
 import itertools
+import logging
 import warnings
 from collections.abc import Mapping
 
@@ -39,6 +40,7 @@ from scipy import stats
 
 from oncomix.multitest import bh
 
+log = logging.getLogger(__name__)
 EFFECT_TYPES = {
     "rna_counts": "log2 fold change (log2 CPM)",
     "mirna_counts": "log2 fold change (log2 CPM)",
@@ -247,10 +249,11 @@ def find_markers(
     """Marker evidence for every view, subtype and feature, ranked, in the ``biomarkers.tsv`` layout;
     ``min_effect`` overrides the floors of ``MIN_EFFECT`` per view type."""
     floors = MIN_EFFECT | dict(min_effect or {})
-    table = pd.concat([
-        view_markers(mdata[name], subtypes, alpha, floors.get(mdata[name].uns["omic_type"], 0.0), min_auc).assign(omic=name)
-        for name in mdata.mod
-    ], ignore_index=True)
+    tables = []
+    for name in mdata.mod:
+        tables.append(view_markers(mdata[name], subtypes, alpha, floors.get(mdata[name].uns["omic_type"], 0.0), min_auc).assign(omic=name))
+        log.info("view %s: %d features tested in %d subtypes", name, mdata[name].n_vars, subtypes.nunique())
+    table = pd.concat(tables, ignore_index=True)
     if factors is not None and weights is not None:
         table = table.merge(mofa_evidence(factors, weights, subtypes), on=["subtype", "omic", "feature"], how="left")
     else:

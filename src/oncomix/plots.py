@@ -122,7 +122,8 @@ def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes:
     z = (frame - frame.mean()) / frame.std(ddof=0).replace(0, np.nan)
     z = z.loc[ordered.index].T.clip(-3, 3)
     fig, ax = plt.subplots(figsize=(8, 0.14 * len(features) + 1.6))
-    ax.imshow(np.ma.masked_invalid(z.to_numpy()), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto", interpolation="nearest")
+    image = ax.imshow(np.ma.masked_invalid(z.to_numpy()), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto", interpolation="nearest")
+    fig.colorbar(image, ax=ax, label="z-score (clipped at 3)", fraction=0.03, pad=0.01)
     ax.set_yticks(range(len(features)), features, fontsize=6)
     boundaries = np.flatnonzero(ordered.to_numpy()[1:] != ordered.to_numpy()[:-1]) + 0.5
     for b in boundaries:

@@ -20,6 +20,7 @@ the tests are redone per half.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ from oncomix.factors import FactorOptions, covariate_associations, every_informa
 from oncomix.integrate import MofaOptions, train_mofa
 from oncomix.markers import find_markers
 from oncomix.multitest import bh
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,15 @@ def replicate(
     in which each candidate (see ``candidates``) of the full cohort's marker table ``evidence`` replicates."""
     subtypes = subtypes.reindex(mdata.obs_names).dropna()
     names, to_replicate, splits = np.sort(subtypes.unique()), candidates(evidence, alpha), half_splits(subtypes, options)
+    runs = []
     with parallel_config(backend="loky", inner_max_num_threads=1):  # one BLAS thread per worker: no oversubscription
-        runs = Parallel(n_jobs=jobs)(
+        for (split, half, ids), run in zip(splits, Parallel(n_jobs=jobs, return_as="generator")(
             delayed(_replicate_half)(*_half_views(mdata, ids), subtypes.loc[ids], names, to_replicate, method, alpha, mofa, factor_options)
             for _, _, ids in splits
-        )
+        )):
+            runs.append(run)  # results come in order as the halves finish: say how far it got
+            log.info("half %d of split %d (%d of %d): %d tumours, ARI %.3f with the cohort's subtypes, %d candidates replicate",
+                     half, split, len(runs), len(splits), len(ids), run[1], len(run[0]))
     halves = pd.DataFrame(
         [(split, half, len(ids), ari) for (split, half, ids), (_, ari) in zip(splits, runs)],
         columns=["split", "half", "tumours", "ari_with_full_cohort"],

@@ -153,12 +153,14 @@ def _cross_validate(x: pd.DataFrame, y: pd.Series, options: SignatureOptions, th
     outer = StratifiedKFold(_folds(y, options.outer_folds), shuffle=True, random_state=options.seed)
     probabilities = pd.DataFrame(np.nan, index=y.index, columns=np.sort(y.unique()))
     kept_in_fold, chosen = [], []
-    for train, test in outer.split(x, y):
+    for fold, (train, test) in enumerate(outer.split(x, y), start=1):  # a long step on large cohorts: say how far it got
         search = tuned_model(x.shape[1], _folds(y.iloc[train], options.inner_folds), options, threads)
         search.fit(x.iloc[train], y.iloc[train])
         probabilities.iloc[test] = search.predict_proba(x.iloc[test])
         kept_in_fold.append(set(kept_coefficients(search, x.columns).index))
         chosen.append(search.best_params_["model__C"])
+        log.info("outer fold %d of %d: penalty C = %g, %d features kept, held-out accuracy %.3f", fold, outer.get_n_splits(),
+                 chosen[-1], len(kept_in_fold[-1]), (probabilities.iloc[test].idxmax(axis=1) == y.iloc[test]).mean())
     return probabilities, kept_in_fold, chosen
 
 

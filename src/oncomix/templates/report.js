@@ -7,6 +7,8 @@
 const SVG = "http://www.w3.org/2000/svg";
 // other categorical columns (subtypes take the colours the report's data give, the figures' colours)
 const PALETTE = ["#e63946", "#457b9d", "#2a9d8f", "#e9c46a", "#6d597a", "#f4a261", "#264653", "#a8dadc", "#8d99ae", "#bc6c25"];
+// a column with more values than colours: its most frequent values get one each, the rest share "other"
+const OTHER_COLOUR = "#707070", OTHER = Symbol("other"), MISSING_COLOUR = "#cccccc";
 
 function readData(id) {
   const block = document.getElementById(id);
@@ -116,22 +118,37 @@ function scale(values, low, high) {
   return (v) => low + ((v - min) / span) * (high - low);
 }
 
+function shownLevels(values) {
+  const counts = new Map();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) || 0) + 1);
+  if (counts.size <= PALETTE.length) return Array.from(counts.keys()).sort();
+  const byCount = Array.from(counts.entries()).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return byCount.slice(0, PALETTE.length - 1).map(([v]) => v).sort();
+}
+
 function colourScale(values, kind, fixed) {
-  if (fixed) return (v) => (v === null ? "#cccccc" : fixed[v] || "#cccccc");
+  if (fixed) return (v) => (v === null ? MISSING_COLOUR : fixed[v] || MISSING_COLOUR);
   if (kind === "numeric") {
     const position = scale(values, 0, 1);
-    return (v) => (v === null ? "#cccccc" : `hsl(${Math.round(240 - 200 * position(v))}, 70%, 45%)`);
+    return (v) => (v === null ? MISSING_COLOUR : `hsl(${Math.round(240 - 200 * position(v))}, 70%, 45%)`);
   }
-  const levels = Array.from(new Set(values.filter((v) => v !== null))).sort();
-  return (v) => (v === null ? "#cccccc" : PALETTE[levels.indexOf(v) % PALETTE.length]);
+  const levels = shownLevels(values);
+  return (v) => (v === null ? MISSING_COLOUR : levels.includes(v) ? PALETTE[levels.indexOf(v)] : OTHER_COLOUR);
 }
 
 function legend(values, kind, colour) {
   const box = document.createElement("div");
   box.className = "legend";
-  const entries = kind === "numeric"
-    ? (() => { const f = values.filter((v) => v !== null); return f.length ? [Math.min(...f), Math.max(...f)].map((v) => [v.toPrecision(3), v]) : []; })()
-    : Array.from(new Set(values.filter((v) => v !== null))).sort().map((v) => [v, v]);
+  const present = values.filter((v) => v !== null);
+  let entries;
+  if (kind === "numeric") {
+    entries = present.length ? [Math.min(...present), Math.max(...present)].map((v) => [v.toPrecision(3), v]) : [];
+  } else {
+    const levels = shownLevels(values);
+    const others = new Set(present.filter((v) => !levels.includes(v))).size;
+    entries = levels.map((v) => [v, v]);
+    if (others) entries.push([`other (${others} values)`, OTHER]);
+  }
   if (values.includes(null)) entries.push(["missing", null]);
   for (const [label, value] of entries) {
     const item = document.createElement("span");
