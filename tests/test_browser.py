@@ -49,9 +49,12 @@ def open_report(browser: Browser, path: Path) -> tuple[Page, list[str]]:
     return page, problems
 
 
-def column_values(page: Page, table: str, header: str) -> list[str]:
+def column_values(page: Page, table: str, header: str, every_row: bool = False) -> list[str]:
+    """The column's cells in the rows shown (the filter's matches on the current page), or in every row."""
     headers = page.locator(f"#{table} thead th").all_inner_texts()
     column = next(i for i, text in enumerate(headers) if text.strip().rstrip("▲▼ ").strip() == header)
+    if every_row:
+        return [text.strip() for text in page.locator(f"#{table} tbody tr td:nth-child({column + 1})").all_text_contents()]
     return page.locator(f"#{table} tbody tr:visible td:nth-child({column + 1})").all_inner_texts()
 
 
@@ -82,20 +85,28 @@ def test_the_subtype_cards_come_first_and_no_page_scrolls_sideways(demo_run, bro
     assert problems == []
 
 
-def test_marker_table_sorts_and_filters(demo_run, browser):
+def test_marker_table_sorts_filters_and_pages(demo_run, browser):
     page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    total = page.locator("#marker-table tbody tr").count()
+    assert page.locator("#marker-table tbody tr:visible").count() == 10  # one page
+    assert page.locator("[data-pager-for=marker-table] span").inner_text() == f"page 1 of {-(-total // 10)}"
     page.locator("#marker-table thead th", has_text="AUC").click()
     ascending = [float(v) for v in column_values(page, "marker-table", "AUC")]
-    assert ascending == sorted(ascending) and ascending[0] < ascending[-1]
+    assert len(ascending) == 10 and ascending == sorted(ascending)
+    page.locator("[data-pager-for=marker-table] .next").click()
+    second = [float(v) for v in column_values(page, "marker-table", "AUC")]
+    assert second == sorted(second) and second[0] >= ascending[-1]  # the next 10, still in order
     page.locator("#marker-table thead th", has_text="AUC").click()
-    assert [float(v) for v in column_values(page, "marker-table", "AUC")] == sorted(ascending, reverse=True)
-    total = page.locator("#marker-table tbody tr").count()
+    descending = [float(v) for v in column_values(page, "marker-table", "AUC")]
+    assert descending == sorted(descending, reverse=True) and descending[0] > ascending[-1]  # back on page 1
     page.fill("input[data-table=marker-table]", "ST2 protein")
+    matching = page.eval_on_selector_all("#marker-table tbody tr", "rows => rows.filter((r) => r.dataset.match === '1').length")
     shown = column_values(page, "marker-table", "view")
-    assert 0 < len(shown) < total and set(shown) == {"protein"} and set(column_values(page, "marker-table", "subtype")) == {"ST2"}
-    assert page.locator("[data-count-for=marker-table]").inner_text() == f"{len(shown)} of {total} rows"
+    assert 0 < matching < total and len(shown) == min(10, matching)
+    assert set(shown) == {"protein"} and set(column_values(page, "marker-table", "subtype")) == {"ST2"}
+    assert page.locator("[data-count-for=marker-table]").inner_text() == f"{matching} of {total} rows"
     page.fill("input[data-table=marker-table]", "")
-    assert page.locator("#marker-table tbody tr:visible").count() == total
+    assert page.locator("#marker-table tbody tr:visible").count() == 10
     assert problems == []
 
 
@@ -130,7 +141,7 @@ def test_every_table_saves_as_csv(demo_run, browser):
     assert download.value.suggested_filename == "biomarkers_marker-table.csv"
     saved = pd.read_csv(download.value.path())
     rows = page.locator("#marker-table tbody tr").count()
-    assert len(saved) == rows and "AUC" in saved.columns and set(saved["view"]) == set(column_values(page, "marker-table", "view"))
+    assert len(saved) == rows and "AUC" in saved.columns and set(saved["view"]) == set(column_values(page, "marker-table", "view", every_row=True))
     cells = page.evaluate("""[csvCell('=SUM(A1:A9)'), csvCell('-0.5'), csvCell('a, "b"'), csvCell(' two\\n lines ')]""")
     assert cells == ["'=SUM(A1:A9)", "-0.5", '"a, ""b"""', "two lines"]  # a formula is text; quoting as RFC 4180
     assert problems == []
@@ -176,7 +187,8 @@ def test_html_in_the_input_is_shown_as_text_and_never_runs(tmp_path, small_cohor
     assert run.returncode == 0, run.stderr[-3000:]
     page, problems = open_report(browser, tmp_path / "results/hostile/report.html")
     for attack in renamed.values():  # listed as text in the marker table, and its distribution drawn with it as title
-        assert attack in column_values(page, "marker-table", "feature")
+        assert attack in column_values(page, "marker-table", "feature", every_row=True)
+        page.fill("input[data-table=marker-table]", attack)  # its row onto the page shown
         page.locator("a.feature-link", has_text=attack).first.click()
         assert attack in page.locator("#distribution svg").text_content()
     page.select_option("#embedding-colour", "note")

@@ -1,4 +1,4 @@
-// oncomix report: sortable and searchable tables that save as CSV, the factor-space embedding and per-subtype
+// oncomix report: sortable, searchable and paged tables that save as CSV, the factor-space embedding and per-subtype
 // distributions.
 // Data come from JSON blocks (script elements of type application/json); every string goes into the page as text
 // (textContent, SVG text nodes), never as HTML.
@@ -22,13 +22,34 @@ function svgElement(name, attributes, text) {
   return element;
 }
 
-// ---- tables: click a header to sort, type in the box above to filter rows ----
+// ---- tables: click a header to sort, type in the box above to filter rows, page through 10 rows at a time ----
+
+const PAGE_ROWS = 10;
 
 function cellValue(row, column) {
   const cell = row.cells[column];
   const text = cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
   const number = Number.parseFloat(text);
   return Number.isNaN(number) || !/^[-+]?(\d|\.\d|inf)/i.test(text) ? text.toLowerCase() : number;
+}
+
+// the rows that match the filter, PAGE_ROWS of them from the table's current page, are shown
+function showPage(table) {
+  const matching = Array.from(table.tBodies[0].rows).filter((row) => row.dataset.match !== "0");
+  const pages = Math.max(1, Math.ceil(matching.length / PAGE_ROWS));
+  const page = Math.min(Number(table.dataset.page || 0), pages - 1);
+  table.dataset.page = page;
+  for (const row of table.tBodies[0].rows) row.hidden = true;
+  for (const row of matching.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS)) row.hidden = false;
+  const pager = document.querySelector(`[data-pager-for="${table.id}"]`);
+  pager.querySelector("span").textContent = `page ${page + 1} of ${pages}`;
+  pager.querySelector(".previous").disabled = page === 0;
+  pager.querySelector(".next").disabled = page === pages - 1;
+}
+
+function turnPage(table, step) {
+  table.dataset.page = Number(table.dataset.page || 0) + step;
+  showPage(table);
 }
 
 function sortTable(table, column, header) {
@@ -43,18 +64,39 @@ function sortTable(table, column, header) {
   for (const other of table.tHead.rows[0].cells) other.removeAttribute("aria-sort");
   header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   body.append(...rows);
+  table.dataset.page = 0;
+  showPage(table);
 }
 
 function filterTable(table, query) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  let shown = 0;
+  let matching = 0;
   for (const row of table.tBodies[0].rows) {
     const text = row.textContent.toLowerCase();
-    row.hidden = !words.every((word) => text.includes(word));
-    shown += row.hidden ? 0 : 1;
+    const match = words.every((word) => text.includes(word));
+    row.dataset.match = match ? "1" : "0";
+    matching += match ? 1 : 0;
   }
   const counter = document.querySelector(`[data-count-for="${table.id}"]`);
-  if (counter) counter.textContent = `${shown} of ${table.tBodies[0].rows.length} rows`;
+  if (counter) counter.textContent = `${matching} of ${table.tBodies[0].rows.length} rows`;
+  table.dataset.page = 0;
+  showPage(table);
+}
+
+function pager(table) {
+  const box = document.createElement("div");
+  box.className = "pager";
+  box.dataset.pagerFor = table.id;
+  const previous = document.createElement("button"), next = document.createElement("button");
+  previous.type = next.type = "button";
+  previous.className = "previous";
+  next.className = "next";
+  previous.textContent = "\u2039 previous";
+  next.textContent = "next \u203A";
+  previous.addEventListener("click", () => turnPage(table, -1));
+  next.addEventListener("click", () => turnPage(table, 1));
+  box.append(previous, document.createElement("span"), next);
+  return box;
 }
 
 function setUpTables() {
@@ -65,6 +107,8 @@ function setUpTables() {
       header.addEventListener("click", () => sortTable(table, column, header));
       header.addEventListener("keydown", (event) => { if (event.key === "Enter") sortTable(table, column, header); });
     });
+    table.after(pager(table));
+    showPage(table);
   }
   for (const input of document.querySelectorAll("input.table-filter")) {
     const table = document.getElementById(input.dataset.table);
