@@ -14,7 +14,7 @@ from oncomix.landscape import landscape_tests, tumour_landscape
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import Replication, add_replication
-from oncomix.plots import embed, factor_scatter, kaplan_meier as km_plot, subtype_colours, subtype_order, time_ticks
+from oncomix.plots import alluvial, embed, factor_scatter, kaplan_meier as km_plot, subtype_colours, subtype_order, time_ticks
 from oncomix.report import ReportInputs, _format_number, embedding_data, file_checksums, log_warnings, render, report_script, safe_json, stage_times
 from oncomix.signature import SignatureOptions, fit_signature
 from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
@@ -193,3 +193,15 @@ def test_figures_for_publication_are_the_same_files_on_every_run(tmp_path):
         embed(km_plot(km, "months"), "kaplan_meier", tmp_path / run)
         written.append([(tmp_path / run / f"kaplan_meier.{suffix}").read_bytes() for suffix in ("svg", "pdf")])
     assert written[0] == written[1] and b"<svg" in written[0][0]  # no date, no random element ids
+
+
+def test_the_flows_between_subtypes_and_reference_labels_add_up():
+    subtypes = pd.Series(["ST1"] * 50 + ["ST2"] * 30 + ["ST10"] * 20)
+    labels = pd.Series(["LumA"] * 45 + ["Her2"] * 5 + ["Basal"] * 28 + ["Her2"] * 2 + ["Her2"] * 18 + [None] * 2)
+    ax = alluvial(subtypes, labels, ("subtypes", "PAM50")).axes[0]
+    flows = pd.crosstab(subtypes, labels)
+    assert len(ax.collections) == int((flows > 0).sum().sum())  # one band per pair that shares tumours
+    heights = sorted(round(patch.get_height()) for patch in ax.patches)
+    assert heights == sorted([*flows.sum(axis=1), *flows.sum(axis=0)])  # one block per label, as tall as its tumours
+    assert "98 tumours" in ax.get_title() and "ST10 (18)" in [text.get_text() for text in ax.texts]  # labelled ones only
+    assert alluvial(subtypes, pd.Series([None] * 100, dtype=object), ("subtypes", "none")) is None

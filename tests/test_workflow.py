@@ -50,7 +50,7 @@ def test_every_figure_of_the_report_is_written_as_svg_and_pdf(demo_run):
     inlined = re.findall(r'src="data:image/png;base64,', (out / "report.html").read_text())
     svg, pdf = sorted(out.glob("figures/*.svg")), sorted(out.glob("figures/*.pdf"))
     assert len(svg) == len(pdf) == len(inlined) >= 8 and [p.stem for p in svg] == [p.stem for p in pdf]
-    assert {"kaplan_meier", "consensus", "markers_rna", "oncoprint_mutation"} <= {p.stem for p in svg}
+    assert {"kaplan_meier", "consensus", "markers_rna", "oncoprint_mutation", "subtypes_and_reference"} <= {p.stem for p in svg}
     assert all(p.read_bytes().startswith(b"%PDF") for p in pdf) and all(b"<svg" in p.read_bytes()[:2000] for p in svg)
 
 

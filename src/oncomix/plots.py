@@ -175,6 +175,41 @@ def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series
     return fig
 
 
+def _stack(sizes: pd.Series, gap: float) -> dict[str, float]:
+    """Where each block of a column starts, blocks in ``sizes``' order with ``gap`` between them."""
+    starts = np.r_[0, np.cumsum(sizes.to_numpy() + gap)[:-1]]
+    return dict(zip(sizes.index, starts))
+
+
+def alluvial(subtypes: pd.Series, other: pd.Series, titles: tuple[str, str]) -> plt.Figure | None:
+    """Flows (an alluvial or Sankey diagram) between the subtypes (left, in their colours) and another labelling of
+    the same tumours (right: reference labels, or the finer level); band widths are tumour counts."""
+    both = pd.concat([subtypes, other], axis=1, keys=["left", "right"]).dropna().astype(str)
+    if both.empty:
+        return None
+    counts = pd.crosstab(both["left"], both["right"]).loc[subtype_order(both["left"]), subtype_order(both["right"])]
+    colours, gap, t = _colours(both["left"]), 0.02 * len(both), np.linspace(0, 1, 60)
+    ease = 3 * t**2 - 2 * t**3  # the bands leave and arrive horizontally
+    left, right = _stack(counts.sum(axis=1), gap), _stack(counts.sum(axis=0), gap)
+    fig, ax = plt.subplots(figsize=(6.4, max(3.5, 0.22 * max(counts.shape) + 2)))
+    for name, row in counts.iterrows():
+        for label, n in row[row > 0].items():
+            low = left[name] + (right[label] - left[name]) * ease
+            ax.fill_between(0.1 + 0.8 * t, low, low + n, color=colours[name], alpha=0.45, lw=0)
+            left[name] += n
+            right[label] += n
+    for x, sizes, block_colours in ((0.1, counts.sum(axis=1), colours), (0.9, counts.sum(axis=0), {})):  # the two columns
+        starts, label_side = _stack(sizes, gap), "right" if x < 0.5 else "left"
+        for name, size in sizes.items():
+            ax.add_patch(matplotlib.patches.Rectangle((x - 0.015, starts[name]), 0.03, size, color=block_colours.get(name, "#707070")))
+            ax.text(x - 0.03 if x < 0.5 else x + 0.03, starts[name] + size / 2, f"{name} ({size})", va="center", ha=label_side, fontsize=7)
+    ax.set_xlim(-0.25, 1.25)
+    ax.set_ylim(len(both) + gap * max(counts.shape), 0)
+    ax.axis("off")
+    ax.set_title(f"{titles[0]} (left) and {titles[1]} (right), {len(both)} tumours", fontsize=9)
+    return fig
+
+
 def time_ticks(end: float) -> np.ndarray:
     """Readable follow-up ticks from 0 to ``end``: at most 6 steps of 1, 2, 3 or 6 x a power of ten (0, 20, 40...)."""
     ticks = matplotlib.ticker.MaxNLocator(nbins=6, steps=[1, 2, 3, 6, 10]).tick_values(0, end)

@@ -306,7 +306,7 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
     named after the figure and its view)."""
     subtypes, mdata = inputs.subtypes["subtype"], inputs.mdata
     mutation_views = [view for view in mdata.mod if mdata[view].uns["omic_type"] == "mutation"]
-    replicated = biomarkers[biomarkers["replicated"]]
+    replicated, reference = biomarkers[biomarkers["replicated"]], _reference_labels(inputs)
     return {
         "r2_plot": plots.embed(plots.variance_explained(inputs.r2), "variance_explained", folder),
         "k_plot": plots.embed(plots.k_selection(inputs.k_selection), "k_selection", folder),
@@ -316,6 +316,10 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
         "heatmaps": {view: plots.embed(plots.marker_heatmap(mdata, view, replicated, subtypes, 8), f"markers_{view}", folder) for view in mdata.mod},
         "oncoprints": {view: plots.embed(plots.oncoprint(mdata, view, plots.oncoprint_genes(mdata, view, biomarkers, inputs.top_n), subtypes),
                                          f"oncoprint_{view}", folder) for view in mutation_views},
+        "reference_flow": plots.embed(plots.alluvial(subtypes, reference, ("subtypes", inputs.config["compare_to"])), "subtypes_and_reference", folder)
+        if reference is not None else None,
+        "fine_flow": plots.embed(plots.alluvial(subtypes, inputs.subtypes["subtype_fine"], ("subtypes", "finer level")), "subtypes_and_finer_level", folder)
+        if "subtype_fine" in inputs.subtypes and inputs.subtypes["subtype_fine"].ne(subtypes).any() else None,
         "km_plot": plots.embed(plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]), "kaplan_meier", folder)
         if inputs.survival else None,
     }
