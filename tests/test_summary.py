@@ -40,6 +40,7 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     assert first["pathways"] == [{"term": "E2F", "view": "rna", "direction": "down"}, {"term": "MYC", "view": "rna", "direction": "up"}]
     assert second["pathways"] == [{"term": "ERBB", "view": "mutation", "direction": "over-represented"}]
     assert first["survival"]["reference"] and not first["survival"]["significant"]  # the Cox model's baseline
+    assert second["survival"]["median"] is None and second["survival"]["ci_low"] == 30.0  # not reached
     assert not second["survival"]["significant"] and tenth["survival"]["significant"] and tenth["survival"]["hazard_ratio"] == 3.0
     assert first["composition"] == [{"label": "LumA", "share": 1.0}]  # of the tumours that have a label
     assert second["composition"] == [{"label": "Her2", "share": 2 / 3}, {"label": "LumA", "share": 1 / 3}]

@@ -61,14 +61,15 @@ def _pathways(enrichment: pd.DataFrame | None, subtype: str) -> list[dict]:
 
 
 def _survival(survival: dict[str, pd.DataFrame] | None, subtype: str, alpha: float) -> dict | None:
-    """Median survival with its 95% CI, and the hazard ratio against the reference subtype (Cox, adjusted as
+    """Median survival with its 95% CI (None where the curve does not fall that far), and the hazard ratio against the reference subtype (Cox, adjusted as
     configured) with its p and whether p < ``alpha``; None without survival data."""
     if not survival:
         return None
     median = survival["median_survival"].set_index("subtype").reindex([subtype]).iloc[0]
     cox = survival["cox_subtypes"].set_index("term").reindex([f"subtype_{subtype}"]).iloc[0]
     reference = pd.isna(cox["hazard_ratio"])  # the baseline of the Cox model has no row of its own
-    return {"median": median["median"], "ci_low": median["ci_low"], "ci_high": median["ci_high"], "reference": reference,
+    reached = {key: None if pd.isna(median[key]) else float(median[key]) for key in ("median", "ci_low", "ci_high")}  # None: not reached
+    return {**reached, "reference": reference,
             "hazard_ratio": cox["hazard_ratio"], "p": cox["p"], "significant": bool(not reference and cox["p"] < alpha)}
 
 
