@@ -32,6 +32,7 @@ from oncomix.factors import FactorOptions, candidate_spaces, covariate_associati
 
 WORK = Path(__file__).resolve().parents[1] / "results" / "bench_accuracy"
 REAL = ("TCGA", "CCLE")
+DEFAULTS = cluster.ClusterOptions()  # the k criterion and smallest subtype oncomix uses (the cached runs set neither)
 VARIANTS: dict[int, dict[str, float]] = {}  # per k of the space being clustered: the prediction-strength variants
 
 
@@ -81,8 +82,8 @@ def decide(run: pd.DataFrame, strength: str, threshold: float) -> tuple[int, flo
     best = None
     for _, scores in run.groupby("space", sort=True):
         scores = scores.assign(prediction_strength=scores[strength])
-        row = scores[scores["k"] == cluster.choose_k(scores, "predictable_structure", threshold, 5)].iloc[0]
-        rank = (row["smallest_subtype"] >= 5, row["prediction_strength"] >= threshold, row["structure_z"])
+        row = scores[scores["k"] == cluster.choose_k(scores, DEFAULTS.k_criterion, threshold, DEFAULTS.min_subtype_size)].iloc[0]
+        rank = (row["smallest_subtype"] >= DEFAULTS.min_subtype_size, row["prediction_strength"] >= threshold, row["structure_z"])
         if best is None or rank > best[0]:
             best = (rank, row)
     row = best[1]

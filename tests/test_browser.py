@@ -142,8 +142,8 @@ def test_every_table_saves_as_csv(demo_run, browser):
     saved = pd.read_csv(download.value.path())
     rows = page.locator("#marker-table tbody tr").count()
     assert len(saved) == rows and "AUC" in saved.columns and set(saved["view"]) == set(column_values(page, "marker-table", "view", every_row=True))
-    cells = page.evaluate("""[csvCell('=SUM(A1:A9)'), csvCell('-0.5'), csvCell('a, "b"'), csvCell(' two\\n lines ')]""")
-    assert cells == ["'=SUM(A1:A9)", "-0.5", '"a, ""b"""', "two lines"]  # a formula is text; quoting as RFC 4180
+    cells = page.evaluate("""[csvCell('=SUM(A1:A9)'), csvCell('-0.5'), csvCell('a, "b"'), csvCell(' two\\n lines '), csvCell('x;=SUM(A1)')]""")
+    assert cells == ["'=SUM(A1:A9)", "-0.5", '"a, ""b"""', "two lines", '"x;=SUM(A1)"']  # a formula is text; quoting as RFC 4180
     assert problems == []
 
 

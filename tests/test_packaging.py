@@ -21,8 +21,8 @@ pytestmark = pytest.mark.workflow
 
 
 def fresh_checkout(folder: Path) -> Path:
-    """The files of the checkout that git tracks or would track (what a clone of this working tree holds)."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    """The files git tracks (what a clone holds: a file never added to git is missing here too)."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for name in filter(None, map(os.fsdecode, listed.split(b"\0"))):
         source, target = REPO / name, folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +59,8 @@ def installed_wheel(folder: Path) -> tuple[Path, Path]:
     shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder / "dist"), str(source)], check=True)
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(folder / "dist"), str(source)]
+    subprocess.run(build, check=True)  # with the test environment's setuptools (the [test] extra): no download
     wheel = next((folder / "dist").glob("oncomix-*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder / "site"), str(wheel)], check=True)
     return wheel, folder / "site"

@@ -2,6 +2,7 @@ import hashlib
 import json
 import re
 
+import matplotlib.colors
 import numpy as np
 import pandas as pd
 
@@ -205,3 +206,8 @@ def test_the_flows_between_subtypes_and_reference_labels_add_up():
     assert heights == sorted([*flows.sum(axis=1), *flows.sum(axis=0)])  # one block per label, as tall as its tumours
     assert "98 tumours" in ax.get_title() and "ST10 (18)" in [text.get_text() for text in ax.texts]  # labelled ones only
     assert alluvial(subtypes, pd.Series([None] * 100, dtype=object), ("subtypes", "none")) is None
+    unlabelled_st2 = labels.where(subtypes != "ST2").replace("Her2", "$\\foo$")  # ST2 has no label; a label that is not maths
+    ax = alluvial(subtypes, unlabelled_st2, ("subtypes", "$\\bar$")).axes[0]
+    bands = {matplotlib.colors.to_hex(band.get_facecolor()[0][:3]) for band in ax.collections}
+    assert bands == {subtype_colours(subtypes.unique())[name].lower() for name in ("ST1", "ST10")}  # the report's colours
+    assert embed(ax.figure, "flows")  # drawn, with "$" read as text

@@ -47,5 +47,9 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     assert second["targets"][0] == {"gene": "ERBB2", "view": "protein", "drugs": ["trastuzumab", "lapatinib"], "surface": True, "positive_rate": 0.8}
     assert second["targets"][1]["drugs"] == [] and second["targets"][1]["positive_rate"] is None
     assert second["drugs"] == [{"drug": "lapatinib", "responds": "more", "auc": 0.9}] and first["drugs"] == []
+    survival["median_survival"] = survival["median_survival"].iloc[1:]  # ST1 without follow-up: ST2 is the reference
+    survival["cox_subtypes"] = survival["cox_subtypes"].iloc[1:]
+    cards = subtype_cards(calls, markers, targets, 0.05, survival=survival)
+    assert cards[0]["survival"] == {"follow_up": False} and cards[1]["survival"]["reference"] and not cards[2]["survival"]["reference"]
     bare = subtype_cards(calls, markers, targets, 0.05)
     assert bare[0]["survival"] is None and bare[0]["pathways"] == bare[0]["composition"] == bare[0]["drugs"] == []

@@ -13,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "oncomix"  # the same SVG element ids on every run
+matplotlib.rcParams["text.parse_math"] = False  # labels come from the input ("$x$" is a name, not maths to typeset)
 import matplotlib.pyplot as plt  # noqa: E402
 import mudata as md  # noqa: E402
 import numpy as np  # noqa: E402
@@ -188,7 +189,7 @@ def alluvial(subtypes: pd.Series, other: pd.Series, titles: tuple[str, str]) -> 
     if both.empty:
         return None
     counts = pd.crosstab(both["left"], both["right"]).loc[subtype_order(both["left"]), subtype_order(both["right"])]
-    colours, gap, t = _colours(both["left"]), 0.02 * len(both), np.linspace(0, 1, 60)
+    colours, gap, t = _colours(subtypes), 0.02 * len(both), np.linspace(0, 1, 60)  # every subtype's, as elsewhere
     ease = 3 * t**2 - 2 * t**3  # the bands leave and arrive horizontally
     left, right = _stack(counts.sum(axis=1), gap), _stack(counts.sum(axis=0), gap)
     fig, ax = plt.subplots(figsize=(6.4, max(3.5, 0.22 * max(counts.shape) + 2)))

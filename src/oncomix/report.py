@@ -319,7 +319,7 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
         "reference_flow": plots.embed(plots.alluvial(subtypes, reference, ("subtypes", inputs.config["compare_to"])), "subtypes_and_reference", folder)
         if reference is not None else None,
         "fine_flow": plots.embed(plots.alluvial(subtypes, inputs.subtypes["subtype_fine"], ("subtypes", "finer level")), "subtypes_and_finer_level", folder)
-        if "subtype_fine" in inputs.subtypes and inputs.subtypes["subtype_fine"].ne(subtypes).any() else None,
+        if "subtype_fine" in inputs.subtypes and inputs.subtypes["subtype_fine"].dropna().ne(subtypes).any() else None,
         "km_plot": plots.embed(plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]), "kaplan_meier", folder)
         if inputs.survival else None,
     }

@@ -25,6 +25,9 @@ class MarkerPlan:
     effect: tuple[float, float]
 
 
+VIEWS = ("mutation", "rna", "protein", "metabolite")  # the views every simulated cohort has, in this order
+
+
 @dataclass(frozen=True)
 class CohortSpec:
     n_tumours: int = 300
@@ -204,7 +207,7 @@ def simulate_cohort(spec: CohortSpec = CohortSpec()) -> Cohort:
         "protein": genes[: spec.n_proteins],
         "metabolite": [f"MET{m + 1:04d}" for m in range(spec.n_metabolites)],
     }
-    matrices = {"mutation": mut, "rna": rna, "protein": prot, "metabolite": metab}
+    matrices = dict(zip(VIEWS, (mut, rna, prot, metab)))
     planted = {"mutation": mut_planted, "rna": rna_planted, "protein": prot_planted, "metabolite": metab_planted}
 
     views = {}
@@ -266,7 +269,7 @@ def pathway_sets(cohort: Cohort, decoys: int = 8, seed: int = 0) -> dict[str, li
 def cohort_files(spec: CohortSpec) -> list[str]:
     """The files :func:`write_cohort` writes for a cohort of ``spec``, relative to its folder."""
     truth = [f"truth/{name}" for name in ("subtypes.tsv", "markers.tsv", "pathways.gmt")]
-    return ["samples.tsv", *(f"{view}.tsv.gz" for view in spec.view_dropout), *truth]
+    return ["samples.tsv", *(f"{view}.tsv.gz" for view in VIEWS), *truth]
 
 
 def write_cohort(cohort: Cohort, out_dir: Path) -> None:

@@ -51,26 +51,39 @@ def _markers(markers: pd.DataFrame) -> dict[str, list[dict]]:
 
 
 def _pathways(enrichment: pd.DataFrame | None, subtype: str) -> list[dict]:
-    """The subtype's significant gene sets, strongest first: set, view and direction (up, down, over-represented)."""
+    """The subtype's significant gene sets, lowest q first (then the largest |NES|): set, view and direction (up,
+    down, or over-represented for a mutation view)."""
     if enrichment is None:
         return []
     found = enrichment[(enrichment["level"] == "subtype") & (enrichment["group"] == subtype) & enrichment["significant"].astype(bool)]
-    found = found.assign(strength=found["nes"].abs().fillna(-np.log10(found["q"].clip(lower=1e-300))))
+    found = found.assign(size=found["nes"].abs().fillna(0)).sort_values(["q", "size"], ascending=[True, False])
     return [{"term": row.term, "view": row.view, "direction": "over-represented" if pd.isna(row.nes) else ("up" if row.nes > 0 else "down")}
-            for row in found.sort_values("strength", ascending=False).drop_duplicates("term").head(PER_FIELD).itertuples()]
+            for row in found.drop_duplicates("term").head(PER_FIELD).itertuples()]
 
 
 def _survival(survival: dict[str, pd.DataFrame] | None, subtype: str, alpha: float) -> dict | None:
-    """Median survival with its 95% CI (None where the curve does not fall that far), and the hazard ratio against the reference subtype (Cox, adjusted as
-    configured) with its p and whether p < ``alpha``; None without survival data."""
+    """Median survival with its 95% CI (None where the curve does not fall that far), and the hazard ratio against
+    the Cox model's reference subtype with its p and whether p < ``alpha`` (uncorrected); None without survival
+    data, ``{"follow_up": False}`` for a subtype none of whose tumours has follow-up."""
     if not survival:
         return None
-    median = survival["median_survival"].set_index("subtype").reindex([subtype]).iloc[0]
-    cox = survival["cox_subtypes"].set_index("term").reindex([f"subtype_{subtype}"]).iloc[0]
-    reference = pd.isna(cox["hazard_ratio"])  # the baseline of the Cox model has no row of its own
-    reached = {key: None if pd.isna(median[key]) else float(median[key]) for key in ("median", "ci_low", "ci_high")}  # None: not reached
-    return {**reached, "reference": reference,
-            "hazard_ratio": cox["hazard_ratio"], "p": cox["p"], "significant": bool(not reference and cox["p"] < alpha)}
+    medians = survival["median_survival"].set_index("subtype")
+    if subtype not in medians.index:
+        return {"follow_up": False}
+    cox = survival["cox_subtypes"].set_index("term")
+    reference = cox_reference(medians.index, cox.index)
+    row = cox.reindex([f"subtype_{subtype}"]).iloc[0]
+    reached = {key: None if pd.isna(medians.loc[subtype, key]) else float(medians.loc[subtype, key]) for key in ("median", "ci_low", "ci_high")}
+    return {"follow_up": True, **reached, "reference": subtype == reference,
+            "hazard_ratio": None if pd.isna(row["hazard_ratio"]) else float(row["hazard_ratio"]), "p": row["p"],
+            "significant": bool(subtype != reference and row["p"] < alpha)}
+
+
+def cox_reference(subtypes: pd.Index, terms: pd.Index) -> str | None:
+    """The subtype the Cox model compares the others with: the one with follow-up but no ``subtype_`` term (None
+    when the model has no subtype term, e.g. a single subtype with follow-up)."""
+    left_out = [name for name in subtypes if f"subtype_{name}" not in terms]
+    return left_out[0] if len(left_out) == 1 and len(subtypes) > 1 else None
 
 
 def _composition(reference: pd.Series | None, members: pd.Index) -> list[dict]:

@@ -37,7 +37,7 @@ function cellValue(row, column) {
 function showPage(table) {
   const matching = Array.from(table.tBodies[0].rows).filter((row) => row.dataset.match !== "0");
   const pages = Math.max(1, Math.ceil(matching.length / PAGE_ROWS));
-  const page = Math.min(Number(table.dataset.page || 0), pages - 1);
+  const page = Math.max(0, Math.min(Number(table.dataset.page || 0), pages - 1));
   table.dataset.page = page;
   for (const row of table.tBodies[0].rows) row.hidden = true;
   for (const row of matching.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS)) row.hidden = false;
@@ -123,7 +123,7 @@ function setUpTables() {
 function csvCell(text) {
   let value = text.replace(/\s+/g, " ").trim();
   if (/^[=+\-@]/.test(value) && Number.isNaN(Number(value))) value = `'${value}`;  // a spreadsheet must not run it as a formula
-  return /[",]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return /[",;]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;  // ";": the separator of some locales
 }
 
 function tableCsv(table) {
