@@ -8,7 +8,7 @@ from snakemake.utils import min_version
 from oncomix.config import check_config, refuse_yaml_aliases
 from oncomix.errors import OncomixInputError
 from oncomix.runlock import hold_cohort_lock
-from oncomix.simulate import CohortSpec, cohort_files
+from oncomix.simulate import cohort_files
 
 min_version("9.0")
 
@@ -26,7 +26,7 @@ if not config:
 # The demo cohort is written by rule simulate_demo (workflow/rules/demo.smk) when a run needs it: a fresh clone
 # runs, dry-runs and lints with no other step.
 DEMO = "resources/demo"
-DEMO_FILES = [f"{DEMO}/{name}" for name in cohort_files(CohortSpec())]
+DEMO_FILES = [f"{DEMO}/{name}" for name in cohort_files()]
 
 
 # The schema (workflow/schemas/config.schema.yaml) with defaults filled in, typos named with the nearest valid

@@ -46,7 +46,7 @@ def test_a_fresh_checkout_dry_runs_lints_and_simulates_the_demo_with_no_other_st
     run = subprocess.run([*snakemake, "--cores", "2", "results/demo/validation/overlap.tsv"], cwd=checkout, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     write_cohort(simulate_cohort(CohortSpec()), tmp_path / "by_the_command")  # as `python -m oncomix simulate` writes it
-    for name in cohort_files(CohortSpec()):
+    for name in cohort_files():
         assert (checkout / "resources/demo" / name).is_file(), name
     for name in ("samples.tsv", "truth/subtypes.tsv", "truth/pathways.gmt"):
         assert (checkout / "resources/demo" / name).read_bytes() == (tmp_path / "by_the_command" / name).read_bytes(), name

@@ -84,4 +84,4 @@ def test_the_files_a_cohort_is_written_to_are_known_in_advance(tmp_path):
     spec = CohortSpec(n_tumours=40, n_genes=200)
     write_cohort(simulate_cohort(spec), tmp_path)
     written = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file())
-    assert written == sorted(cohort_files(spec))  # the outputs of rule simulate_demo
+    assert written == sorted(cohort_files())  # the outputs of rule simulate_demo

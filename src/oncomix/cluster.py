@@ -58,6 +58,8 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import train_test_split
 
+from oncomix.naming import subtype_order
+
 log = logging.getLogger(__name__)
 AMBIGUOUS = (0.1, 0.9)  # consensus interval counted by PAC
 PAC_TOLERANCE = 0.01  # PAC values this close to the lowest count as equally crisp
@@ -418,7 +420,7 @@ def subtype_tree(subtypes: Subtypes) -> pd.DataFrame:
     ks = list(subtypes.labels.columns)
     for k in ks:
         labels = subtypes.labels[k]
-        for name in sorted(labels.unique(), key=lambda name: int(name.removeprefix("ST"))):
+        for name in subtype_order(labels.unique()):
             size = int((labels == name).sum())
             parent = subtypes.labels.loc[labels == name, k - 1].value_counts().idxmax() if k - 1 in ks else ""
             rows.append({"k": k, "subtype": name, "parent": parent, "size": size, "stability": round(float(subtypes.stability[k][name]), 4)})

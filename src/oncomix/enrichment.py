@@ -43,6 +43,7 @@ import pandas as pd
 from oncomix.clinical import subtype_associations
 from oncomix.genesets import DOWN, UP, view_symbols
 from oncomix.multitest import bh
+from oncomix.naming import subtype_order
 
 log = logging.getLogger(__name__)
 ACTIVITY_TYPES = ("rna_counts", "expression")  # views scored per tumour: transcriptomes, where footprints are defined
@@ -149,8 +150,9 @@ def enrichment(
     for (level, view, name), block in table.groupby(["level", "view", "collection"]):
         log.info("%s level, view %s, %s: %d sets tested per ranking", level, view, name, block["term"].nunique())
     log.info("%d set tests, %d with q < %g", len(table), int(table["significant"].sum()), options.alpha)
-    ordered = table.assign(_length=table["group"].astype(str).str.len())  # ST2 before ST10, Factor2 before Factor10
-    return ordered.sort_values(["level", "_length", "group", "view", "collection", "p", "term"]).drop(columns="_length").reset_index(drop=True)
+    position = {group: i for i, group in enumerate(subtype_order(table["group"]))}  # ST2 before ST10, Factor2 before Factor10
+    ordered = table.assign(_position=table["group"].astype(str).map(position))
+    return ordered.sort_values(["level", "_position", "view", "collection", "p", "term"]).drop(columns="_position").reset_index(drop=True)
 
 
 def pathway_activity(values: pd.DataFrame, sets: dict[str, list[str]], options: EnrichmentOptions) -> pd.DataFrame:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 from pathlib import Path
 
 import matplotlib
@@ -18,6 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import mudata as md  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from oncomix.naming import subtype_order  # noqa: E402
 
 # one colour per subtype in every figure and in the page's script (report.py passes the mapping): Okabe & Ito's
 # colour-blind-safe set, then Paul Tol's muted scheme; beyond 16 subtypes the colours repeat
@@ -54,11 +55,6 @@ def variance_explained(r2: pd.DataFrame) -> plt.Figure:
         ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7, color="white" if value > r2.to_numpy().max() / 2 else "black")
     fig.colorbar(image, ax=ax, label="% variance explained")
     return fig
-
-
-def subtype_order(names) -> list[str]:
-    """Subtype names in reading order: ST2 before ST10, ST1.2 before ST1.10."""
-    return sorted({str(n) for n in names}, key=lambda name: [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)])
 
 
 def subtype_colours(names) -> dict[str, str]:
@@ -191,7 +187,9 @@ def alluvial(subtypes: pd.Series, other: pd.Series, titles: tuple[str, str]) -> 
     counts = pd.crosstab(both["left"], both["right"]).loc[subtype_order(both["left"]), subtype_order(both["right"])]
     colours, gap, t = _colours(subtypes), 0.02 * len(both), np.linspace(0, 1, 60)  # every subtype's, as elsewhere
     ease = 3 * t**2 - 2 * t**3  # the bands leave and arrive horizontally
-    left, right = _stack(counts.sum(axis=1), gap), _stack(counts.sum(axis=0), gap)
+    sizes = {"left": counts.sum(axis=1), "right": counts.sum(axis=0)}
+    starts = {side: _stack(sizes[side], gap) for side in sizes}
+    left, right = dict(starts["left"]), dict(starts["right"])  # where each block's next band starts
     fig, ax = plt.subplots(figsize=(6.4, max(3.5, 0.22 * max(counts.shape) + 2)))
     for name, row in counts.iterrows():
         for label, n in row[row > 0].items():
@@ -199,11 +197,11 @@ def alluvial(subtypes: pd.Series, other: pd.Series, titles: tuple[str, str]) -> 
             ax.fill_between(0.1 + 0.8 * t, low, low + n, color=colours[name], alpha=0.45, lw=0)
             left[name] += n
             right[label] += n
-    for x, sizes, block_colours in ((0.1, counts.sum(axis=1), colours), (0.9, counts.sum(axis=0), {})):  # the two columns
-        starts, label_side = _stack(sizes, gap), "right" if x < 0.5 else "left"
-        for name, size in sizes.items():
-            ax.add_patch(matplotlib.patches.Rectangle((x - 0.015, starts[name]), 0.03, size, color=block_colours.get(name, "#707070")))
-            ax.text(x - 0.03 if x < 0.5 else x + 0.03, starts[name] + size / 2, f"{name} ({size})", va="center", ha=label_side, fontsize=7)
+    for x, side, block_colours in ((0.1, "left", colours), (0.9, "right", {})):  # the two columns of blocks
+        label_side = "right" if side == "left" else "left"
+        for name, size in sizes[side].items():
+            ax.add_patch(matplotlib.patches.Rectangle((x - 0.015, starts[side][name]), 0.03, size, color=block_colours.get(name, "#707070")))
+            ax.text(x - 0.03 if side == "left" else x + 0.03, starts[side][name] + size / 2, f"{name} ({size})", va="center", ha=label_side, fontsize=7)
     ax.set_xlim(-0.25, 1.25)
     ax.set_ylim(len(both) + gap * max(counts.shape), 0)
     ax.axis("off")

@@ -106,20 +106,19 @@ def replicate(
     in which each candidate (see ``candidates``) of the full cohort's marker table ``evidence`` replicates."""
     subtypes = subtypes.reindex(mdata.obs_names).dropna()
     names, to_replicate, splits = np.sort(subtypes.unique()), candidates(evidence, alpha), half_splits(subtypes, options)
-    runs = []
-    with parallel_config(backend="loky", inner_max_num_threads=1):  # one BLAS thread per worker: no oversubscription
-        for (split, half, ids), run in zip(splits, Parallel(n_jobs=jobs, return_as="generator")(
-            delayed(_replicate_half)(*_half_views(mdata, ids), subtypes.loc[ids], names, to_replicate, method, alpha, mofa, factor_options)
-            for _, _, ids in splits
-        )):
-            runs.append(run)  # results come in order as the halves finish: say how far it got
-            log.info("half %d of split %d (%d of %d): %d tumours, ARI %.3f with the cohort's subtypes, %d candidates replicate",
-                     half, split, len(runs), len(splits), len(ids), run[1], len(run[0]))
-    halves = pd.DataFrame(
-        [(split, half, len(ids), ari) for (split, half, ids), (_, ari) in zip(splits, runs)],
-        columns=["split", "half", "tumours", "ari_with_full_cohort"],
+    jobs_of_halves = (
+        delayed(_replicate_half)(*_half_views(mdata, ids), subtypes.loc[ids], names, to_replicate, method, alpha, mofa, factor_options)
+        for _, _, ids in splits
     )
-    found = [replicated for replicated, _ in runs]
+    found, rows = [], []
+    with parallel_config(backend="loky", inner_max_num_threads=1):  # one BLAS thread per worker: no oversubscription
+        results = Parallel(n_jobs=jobs, return_as="generator")(jobs_of_halves)  # in order, each as soon as it is done
+        for (split, half, ids), (replicated, ari) in zip(splits, results):
+            found.append(replicated)
+            rows.append((split, half, len(ids), ari))
+            log.info("half %d of split %d (%d of %d): %d tumours, ARI %.3f with the cohort's subtypes, %d candidates replicate",
+                     half, split, len(rows), len(splits), len(ids), ari, len(replicated))
+    halves = pd.DataFrame(rows, columns=["split", "half", "tumours", "ari_with_full_cohort"])
     counts = pd.concat(found).value_counts().rename("halves_replicated").reset_index() if found else pd.DataFrame(columns=[*KEYS, "halves_replicated"])
     return Replication(counts, halves)
 

@@ -266,8 +266,8 @@ def pathway_sets(cohort: Cohort, decoys: int = 8, seed: int = 0) -> dict[str, li
     return sets
 
 
-def cohort_files(spec: CohortSpec) -> list[str]:
-    """The files :func:`write_cohort` writes for a cohort of ``spec``, relative to its folder."""
+def cohort_files() -> list[str]:
+    """The files :func:`write_cohort` writes for any simulated cohort, relative to its folder."""
     truth = [f"truth/{name}" for name in ("subtypes.tsv", "markers.tsv", "pathways.gmt")]
     return ["samples.tsv", *(f"{view}.tsv.gz" for view in VIEWS), *truth]
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from oncomix.naming import subtype_order
+
 PER_FIELD = 3  # items per card field (markers per view, gene sets, targets, drugs, reference labels)
 
 
@@ -21,13 +23,13 @@ def subtype_cards(
     enrichment: pd.DataFrame | None = None, survival: dict[str, pd.DataFrame] | None = None,
     drug_response: pd.DataFrame | None = None,
 ) -> list[dict]:
-    """Per subtype (in ``calls["subtype"]`` order of size, ST1 first): its card as a dict of plain values.
+    """Per subtype (in reading order: ST1, ST2, ..., ST10): its card as a dict of plain values.
 
     ``markers`` are the replicated markers the report lists (``report.shown_markers``), ``targets`` the targetable
     ones it shows; ``reference`` the sample-sheet labels to compare with (``compare_to``)."""
     sizes = calls["subtype"].value_counts()
     cards = []
-    for name in sorted(sizes.index, key=lambda subtype: int(subtype.removeprefix("ST"))):
+    for name in subtype_order(sizes.index):
         members = calls.index[calls["subtype"] == name]
         cards.append({
             "subtype": name,
@@ -101,7 +103,7 @@ def _targets(targets: pd.DataFrame) -> list[dict]:
     for row in targets.sort_values("target_rank").drop_duplicates("gene_symbol").head(PER_FIELD).itertuples():
         drugs = row.approved_drugs.split(";")[:2] if isinstance(row.approved_drugs, str) and row.approved_drugs else []
         positive = getattr(row, "positive_rate", np.nan)
-        rows.append({"gene": row.gene_symbol, "view": row.omic, "drugs": drugs, "surface": row.cell_surface in (True, "True"),
+        rows.append({"gene": row.gene_symbol, "view": row.omic, "drugs": drugs, "surface": bool(row.cell_surface),
                      "positive_rate": None if pd.isna(positive) else float(positive)})
     return rows
 

@@ -33,11 +33,20 @@ function cellValue(row, column) {
   return Number.isNaN(number) || !/^[-+]?(\d|\.\d|inf)/i.test(text) ? text.toLowerCase() : number;
 }
 
-// the rows that match the filter, PAGE_ROWS of them from the table's current page, are shown
-function showPage(table) {
+function button(className, label, onClick) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = className;
+  element.textContent = label;
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+// the rows that match the filter, PAGE_ROWS of them from page `wanted` (kept within the pages there are), are shown
+function showPage(table, wanted) {
   const matching = Array.from(table.tBodies[0].rows).filter((row) => row.dataset.match !== "0");
   const pages = Math.max(1, Math.ceil(matching.length / PAGE_ROWS));
-  const page = Math.max(0, Math.min(Number(table.dataset.page || 0), pages - 1));
+  const page = Math.max(0, Math.min(wanted, pages - 1));
   table.dataset.page = page;
   for (const row of table.tBodies[0].rows) row.hidden = true;
   for (const row of matching.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS)) row.hidden = false;
@@ -45,11 +54,6 @@ function showPage(table) {
   pager.querySelector("span").textContent = `page ${page + 1} of ${pages}`;
   pager.querySelector(".previous").disabled = page === 0;
   pager.querySelector(".next").disabled = page === pages - 1;
-}
-
-function turnPage(table, step) {
-  table.dataset.page = Number(table.dataset.page || 0) + step;
-  showPage(table);
 }
 
 function sortTable(table, column, header) {
@@ -64,8 +68,7 @@ function sortTable(table, column, header) {
   for (const other of table.tHead.rows[0].cells) other.removeAttribute("aria-sort");
   header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   body.append(...rows);
-  table.dataset.page = 0;
-  showPage(table);
+  showPage(table, 0);
 }
 
 function filterTable(table, query) {
@@ -79,23 +82,15 @@ function filterTable(table, query) {
   }
   const counter = document.querySelector(`[data-count-for="${table.id}"]`);
   if (counter) counter.textContent = `${matching} of ${table.tBodies[0].rows.length} rows`;
-  table.dataset.page = 0;
-  showPage(table);
+  showPage(table, 0);
 }
 
 function pager(table) {
   const box = document.createElement("div");
   box.className = "pager";
   box.dataset.pagerFor = table.id;
-  const previous = document.createElement("button"), next = document.createElement("button");
-  previous.type = next.type = "button";
-  previous.className = "previous";
-  next.className = "next";
-  previous.textContent = "\u2039 previous";
-  next.textContent = "next \u203A";
-  previous.addEventListener("click", () => turnPage(table, -1));
-  next.addEventListener("click", () => turnPage(table, 1));
-  box.append(previous, document.createElement("span"), next);
+  const turn = (step) => () => showPage(table, Number(table.dataset.page) + step);
+  box.append(button("previous", "\u2039 previous", turn(-1)), document.createElement("span"), button("next", "next \u203A", turn(1)));
   return box;
 }
 
@@ -108,7 +103,7 @@ function setUpTables() {
       header.addEventListener("keydown", (event) => { if (event.key === "Enter") sortTable(table, column, header); });
     });
     table.after(pager(table));
-    showPage(table);
+    showPage(table, 0);
   }
   for (const input of document.querySelectorAll("input.table-filter")) {
     const table = document.getElementById(input.dataset.table);
@@ -142,13 +137,9 @@ function setUpDownloads() {
   for (const section of document.querySelectorAll("main section")) {
     section.querySelectorAll("table").forEach((table, i) => {
       const name = `${section.id}_${table.id || `table${i + 1}`}.csv`;
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "csv";
-      button.textContent = "CSV";
-      button.title = `save this table as ${name}`;
-      button.addEventListener("click", () => saveAs(name, tableCsv(table)));
-      table.before(button);
+      const save = button("csv", "CSV", () => saveAs(name, tableCsv(table)));
+      save.title = `save this table as ${name}`;
+      table.before(save);
     });
   }
 }
