@@ -16,6 +16,7 @@ the mean ARI on each real cohort.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 from concurrent.futures import ProcessPoolExecutor
@@ -79,11 +80,12 @@ def k_tables(run: Path) -> pd.DataFrame:
 
 def decide(run: pd.DataFrame, strength: str, threshold: float) -> tuple[int, float]:
     """Chosen k and its ARI, as ``cluster_in_chosen_space`` chooses with this prediction strength and threshold."""
+    options = dataclasses.replace(DEFAULTS, min_prediction_strength=threshold)
     best = None
     for _, scores in run.groupby("space", sort=True):
         scores = scores.assign(prediction_strength=scores[strength])
-        row = scores[scores["k"] == cluster.choose_k(scores, DEFAULTS.k_criterion, threshold, DEFAULTS.min_subtype_size)].iloc[0]
-        rank = (row["smallest_subtype"] >= DEFAULTS.min_subtype_size, row["prediction_strength"] >= threshold, row["structure_z"])
+        row = scores[scores["k"] == cluster.choose_k(scores, options.k_criterion, threshold, options.min_subtype_size)].iloc[0]
+        rank = (*cluster.support(row, options), row["structure_z"])  # as cluster_in_chosen_space ranks the spaces
         if best is None or rank > best[0]:
             best = (rank, row)
     row = best[1]
