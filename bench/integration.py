@@ -74,7 +74,7 @@ def subtype_calls(result: MofaResult, mdata: md.MuData, config: dict) -> pd.Seri
     clustering, seed = config["clustering"], config["seed"]
     return cluster_factors(
         result.factors, result.r2, mdata.obs, None,
-        options_for(FactorOptions, clustering, seed=seed), options_for(ClusterOptions, clustering, seed=seed),
+        options_for(FactorOptions, clustering, seed=seed), options_for(ClusterOptions, clustering, seed=seed, jobs=THREADS),
     ).subtypes.calls["subtype"]
 
 

@@ -88,12 +88,12 @@ def test_choose_k_rules():
     assert choose_k(scores, "pac", 0.8) == 2
 
 
-def test_same_seed_same_subtypes_and_fixed_k():
+def test_same_seed_same_subtypes_in_one_process_or_two_and_fixed_k():
     space, _ = blobs(seed=3)
-    first = find_subtypes(space, ClusterOptions(seed=11, **FAST))
-    second = find_subtypes(space, ClusterOptions(seed=11, **FAST))
-    pd.testing.assert_frame_equal(first.calls, second.calls)
-    pd.testing.assert_frame_equal(first.consensus, second.consensus)
+    first = find_subtypes(space, ClusterOptions(seed=11, null_draws=5, **FAST))
+    second = find_subtypes(space, ClusterOptions(seed=11, null_draws=5, jobs=2, **FAST))
+    for table in ("calls", "consensus", "k_selection"):
+        pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table))
     fixed = find_subtypes(space, ClusterOptions(k=5, **FAST))
     assert fixed.calls["subtype"].nunique() == 5 and list(fixed.k_selection["k"]) == [5]
 

@@ -20,7 +20,7 @@ def main(snakemake):
         mdata.obs,
         snakemake.params.compare_to,
         options_for(FactorOptions, clustering, seed=seed),
-        options_for(ClusterOptions, clustering, seed=seed),
+        options_for(ClusterOptions, clustering, seed=seed, jobs=snakemake.threads),
     )
     result.subtypes.calls.join(result.fine).join(missing_views(mdata)).to_csv(snakemake.output.subtypes, sep="\t")
     subtype_tree(result.subtypes).to_csv(snakemake.output.tree, sep="\t", index=False)
