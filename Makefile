@@ -24,9 +24,8 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-# two test processes (pytest-xdist): the demo run's tests in one, the other files beside them
 test: $(BIN)/.installed $(CHROMIUM) lint
-	$(BIN)/python -m pytest -n $(CORES) --dist loadgroup
+	$(BIN)/python -m pytest
 
 # A real one-node SLURM cluster on localhost (Debian packages, root or sudo), the workflow run on it with
 # workflow/profiles/slurm and compared with a local run; every daemon started is stopped at the end.

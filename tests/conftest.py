@@ -54,13 +54,6 @@ def small_mdata(small_cohort_dir):
     return mdata
 
 
-def pytest_collection_modifyitems(items):
-    """For `pytest -n 2 --dist loadgroup` (make test): every test of the demo run in one worker (the run is made
-    once, there), and each other file's tests in one worker (its module fixtures are made once)."""
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group("demo_run" if "demo_run" in item.fixturenames else item.module.__name__))
-
-
 def run_workflow(workdir: Path, config: dict, targets: tuple[str, ...] = (), flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """Snakemake on ``config`` in ``workdir``: the whole workflow, or only what ``targets`` need."""
     config_path = workdir / f"{config['cohort']}.yaml"
