@@ -32,10 +32,12 @@ test: $(BIN)/.installed $(CHROMIUM) lint
 test-slurm: $(BIN)/.installed
 	$(BIN)/python -m pytest -m slurm tests/slurm
 
-# the workflow's own checks: Snakemake's linter and snakefmt (settings in pyproject.toml)
+# Snakemake's linter, snakefmt and ruff (lint and format; settings in pyproject.toml)
 lint: $(BIN)/.installed
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # simulated cohorts of 300, 2,000 and 10,000 tumours through the whole workflow; writes bench/results.md
 bench: $(BIN)/.installed

@@ -58,7 +58,7 @@ def scenarios() -> list[Scenario]:
     batch and missing views, and has a null scenario without subtypes."""
     grid = []
     for gen in ("demo", "factor"):
-        s = lambda name, **kw: Scenario(f"{gen}:{name}", gen, **kw)  # noqa: E731
+        s = lambda name, gen=gen, **kw: Scenario(f"{gen}:{name}", gen, **kw)  # noqa: E731
         grid += [
             s("base"),
             s("n100_k3", n_tumours=100, fractions=shares(3)),
@@ -98,10 +98,12 @@ def cohort(scenario: Scenario, seed: int) -> Cohort:
 def demo_cohort(scenario: Scenario, seed: int) -> Cohort:
     """The demo simulator with the scenario's settings (views outside ``signal_views`` get no subtype effect)."""
     base = CohortSpec(n_genes=1500, n_mutation_genes=150, n_proteins=150, n_metabolites=100)
+
     def plan(view: str, default: MarkerPlan) -> MarkerPlan:
         if view not in scenario.signal_views:
             return MarkerPlan(0, 0, default.effect)
         return MarkerPlan(default.up, default.down, tuple(e * scenario.effect for e in default.effect))
+
     k = scenario.true_k
     dropout = base.view_dropout if scenario.missing is None else dict.fromkeys(VIEW_TYPES, scenario.missing)
     spec = dataclasses.replace(
@@ -123,7 +125,9 @@ def demo_cohort(scenario: Scenario, seed: int) -> Cohort:
 
 @dataclass(frozen=True)
 class FactorViews:
-    features: dict[str, int] = field(default_factory=lambda: {"rna": 1500, "mutation": 150, "protein": 120, "metabolite": 100})
+    features: dict[str, int] = field(
+        default_factory=lambda: {"rna": 1500, "mutation": 150, "protein": 120, "metabolite": 100}
+    )
     block: int = 20  # features per correlated block: a block loads on one factor with one sign
     t_df: float = 4.0  # degrees of freedom of the Student-t noise
 
@@ -133,7 +137,9 @@ def _loadings(n_features: int, n_factors: int, rng: np.random.Generator, setting
     w = np.zeros((n_features, n_factors))
     blocks = np.arange(n_features) // settings.block
     factor_of_block = rng.integers(0, n_factors, size=blocks.max() + 1)
-    w[np.arange(n_features), factor_of_block[blocks]] = rng.choice([-1, 1], size=blocks.max() + 1)[blocks] * rng.uniform(0.5, 1.2, n_features)
+    w[np.arange(n_features), factor_of_block[blocks]] = rng.choice([-1, 1], size=blocks.max() + 1)[
+        blocks
+    ] * rng.uniform(0.5, 1.2, n_features)
     extra = rng.random(n_features) < 0.1
     w[extra, rng.integers(0, n_factors, size=extra.sum())] += rng.normal(0, 0.6, extra.sum())
     return w
@@ -162,7 +168,9 @@ def factor_cohort(scenario: Scenario, seed: int, settings: FactorViews = FactorV
     # k - 1 subtype factors (at least 2): subtype means at the vertices of a regular simplex, randomly rotated,
     # SEPARATION x effect within-subtype SDs apart; unit within-subtype spread
     subtype_factors = max(2, k - 1)
-    z_subtype = simplex_means(k, subtype_factors, SEPARATION * scenario.effect, rng)[labels] + rng.normal(size=(n, subtype_factors))
+    z_subtype = simplex_means(k, subtype_factors, SEPARATION * scenario.effect, rng)[labels] + rng.normal(
+        size=(n, subtype_factors)
+    )
     z_programme = rng.normal(size=(n, scenario.programmes)) * rng.uniform(0.8, 1.6, scenario.programmes)
     batch = rng.choice(["A", "B"], size=n, p=[0.5, 0.5])
     ids = np.array([f"FT-{i + 1:05d}" for i in range(n)])
@@ -179,15 +187,24 @@ def factor_cohort(scenario: Scenario, seed: int, settings: FactorViews = FactorV
     frames = {}
     for view, matrix in views.items():
         present = rng.random(n) >= dropout
-        names = genes[: matrix.shape[1]] if view != "metabolite" else [f"MET{m + 1:04d}" for m in range(matrix.shape[1])]
+        names = (
+            genes[: matrix.shape[1]] if view != "metabolite" else [f"MET{m + 1:04d}" for m in range(matrix.shape[1])]
+        )
         frames[view] = pd.DataFrame(matrix[present].T, index=pd.Index(names, name="feature_id"), columns=ids[present])
     subtype_names = np.array([f"S{s + 1}" for s in range(k)])
     samples = pd.DataFrame({"sample_id": ids, "metabolomics_batch": batch, "simulated_subtype": subtype_names[labels]})
     truth = pd.Series(subtype_names[labels], index=pd.Index(ids, name="sample_id"), name="subtype")
-    return Cohort(samples=samples, views=frames, truth_subtypes=truth, truth_markers=pd.DataFrame(columns=["view", "feature", "subtype", "direction", "effect"]))
+    return Cohort(
+        samples=samples,
+        views=frames,
+        truth_subtypes=truth,
+        truth_markers=pd.DataFrame(columns=["view", "feature", "subtype", "direction", "effect"]),
+    )
 
 
-def _observe(view: str, latent: np.ndarray, batch: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
+def _observe(
+    view: str, latent: np.ndarray, batch: np.ndarray, scenario: Scenario, rng: np.random.Generator
+) -> np.ndarray:
     """Measured values of one view from its latent (log-scale) signal."""
     n, p = latent.shape
     if view == "rna":

@@ -35,10 +35,19 @@ def main() -> None:
     coarse = fit_labels(Space(factors.index, coords=factors.to_numpy()), 2, "kmeans", 1)
     inside = coarse == np.bincount(coarse).argmax()
     members = factors[inside]
-    print(f"coarse level: ARI {adjusted_rand_score(pam50, coarse):.3f}; larger subtype: {pam50[inside].value_counts().to_dict()}")
-    selected = factor_table(members, r2, covariate_associations(members, pd.DataFrame(index=members.index), set()), FactorOptions())
+    print(
+        f"coarse level: ARI {adjusted_rand_score(pam50, coarse):.3f}; larger subtype: "
+        f"{pam50[inside].value_counts().to_dict()}"
+    )
+    selected = factor_table(
+        members, r2, covariate_associations(members, pd.DataFrame(index=members.index), set()), FactorOptions()
+    )
     standardised = (members - members.mean()) / members.std()
-    spaces = {"as MOFA gives them": members, "re-standardised": standardised, "selected, re-standardised": standardised.loc[:, selected["used"]]}
+    spaces = {
+        "as MOFA gives them": members,
+        "re-standardised": standardised,
+        "selected, re-standardised": standardised.loc[:, selected["used"]],
+    }
     rows = []
     for name, values in spaces.items():
         found = find_subtypes(Space(members.index, coords=values.to_numpy()), ClusterOptions(k_max=4, seed=1))
@@ -46,8 +55,17 @@ def main() -> None:
             fine = pd.Series(coarse.astype(str), index=factors.index)
             fine[inside] = "fine" + found.labels[row["k"]]
             her2 = pd.crosstab(found.labels[row["k"]], pam50[inside]).get("Her2", pd.Series([0]))
-            rows.append({"space": name, "k": row["k"], "silhouette": row["silhouette"], "prediction_strength": row["prediction_strength"],
-                         "structure_p": row["structure_p"], "her2_in_best_cluster": int(her2.max()), "ari_pam50": adjusted_rand_score(pam50, fine)})
+            rows.append(
+                {
+                    "space": name,
+                    "k": row["k"],
+                    "silhouette": row["silhouette"],
+                    "prediction_strength": row["prediction_strength"],
+                    "structure_p": row["structure_p"],
+                    "her2_in_best_cluster": int(her2.max()),
+                    "ari_pam50": adjusted_rand_score(pam50, fine),
+                }
+            )
     print(pd.DataFrame(rows).round(3).to_string(index=False))
 
 

@@ -53,7 +53,13 @@ def mofapy2_defaults(mdata: md.MuData, model_path: Path, seed: int) -> MofaResul
     with contextlib.redirect_stdout(io.StringIO()):
         ent = entry_point()
         ent.set_data_options()
-        ent.set_data_matrix([[x] for x in data], likelihoods=likelihoods, views_names=views, samples_names=[list(mdata.obs_names)], features_names=features)
+        ent.set_data_matrix(
+            [[x] for x in data],
+            likelihoods=likelihoods,
+            views_names=views,
+            samples_names=[list(mdata.obs_names)],
+            features_names=features,
+        )
         ent.set_model_options()
         ent.set_train_options(seed=seed, quiet=True)
         ent.build()
@@ -73,8 +79,12 @@ def subtype_calls(result: MofaResult, mdata: md.MuData, config: dict) -> pd.Seri
     """The subtypes oncomix's clustering finds on these factors."""
     clustering, seed = config["clustering"], config["seed"]
     return cluster_factors(
-        result.factors, result.r2, mdata.obs, None,
-        options_for(FactorOptions, clustering, seed=seed), options_for(ClusterOptions, clustering, seed=seed, jobs=THREADS),
+        result.factors,
+        result.r2,
+        mdata.obs,
+        None,
+        options_for(FactorOptions, clustering, seed=seed),
+        options_for(ClusterOptions, clustering, seed=seed, jobs=THREADS),
     ).subtypes.calls["subtype"]
 
 
@@ -99,12 +109,17 @@ def side_by_side(run_folder: Path, config: dict, cohort_folder: Path) -> pd.Data
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, (data, train) in runs.items():
-            result, seconds = timed(lambda: train(Path(tmp) / f"{len(rows)}.hdf5"))
+            result, seconds = timed(lambda train=train: train(Path(tmp) / f"{len(rows)}.hdf5"))
             subtype_ari, k = ari(result, mdata, config, truth)
             rows[name] = {
                 "features": sum(int(view.var["highly_variable"].sum()) for view in data.mod.values()),
-                "wall (s)": seconds, "iterations": result.iterations, "converged": result.converged,
-                "factors": result.factors.shape[1], "final ELBO": result.final_elbo, "subtypes": k, "ARI vs truth": subtype_ari,
+                "wall (s)": seconds,
+                "iterations": result.iterations,
+                "converged": result.converged,
+                "factors": result.factors.shape[1],
+                "final ELBO": result.final_elbo,
+                "subtypes": k,
+                "ARI vs truth": subtype_ari,
             }
     table = pd.DataFrame(rows).T
     table["time vs oncomix"] = table["wall (s)"].astype(float) / float(table.loc["oncomix", "wall (s)"])
@@ -118,15 +133,21 @@ def subset_against_every_tumour(run_folder: Path, config: dict, cohort_folder: P
     mdata = md.read_h5mu(run_folder / "data.h5mu")
     truth = read_sample_table(cohort_folder / "truth" / "subtypes.tsv")["subtype"]
     configured = MofaOptions(**config["mofa"], seed=config["seed"])
-    runs = {f"mofa.max_tumours: {configured.max_tumours}": configured, "every tumour (mofa.max_tumours: null)": dataclasses.replace(configured, max_tumours=None)}
+    runs = {
+        f"mofa.max_tumours: {configured.max_tumours}": configured,
+        "every tumour (mofa.max_tumours: null)": dataclasses.replace(configured, max_tumours=None),
+    }
     rows, calls = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, options in runs.items():
             result, seconds = timed(lambda: train_mofa(mdata, Path(tmp) / f"{len(rows)}.hdf5", options))  # noqa: B023
             calls[name] = subtype_calls(result, mdata, config)
             rows[name] = {
-                "tumours trained on": len(result.trained_on), "wall (s)": seconds, "iterations": result.iterations,
-                "factors": result.factors.shape[1], "subtypes": calls[name].nunique(),
+                "tumours trained on": len(result.trained_on),
+                "wall (s)": seconds,
+                "iterations": result.iterations,
+                "factors": result.factors.shape[1],
+                "subtypes": calls[name].nunique(),
                 "ARI vs truth": adjusted_rand_score(truth.reindex(calls[name].index), calls[name]),
             }
     table = pd.DataFrame.from_dict(rows, orient="index")  # keeps each column's type (counts print as integers)
@@ -141,7 +162,11 @@ def main() -> None:
     parser.add_argument("config", type=Path)
     parser.add_argument("cohort_folder", type=Path, help="the simulated cohort (with truth/subtypes.tsv)")
     args = parser.parse_args()
-    print(side_by_side(args.run_folder, check_config(load_config(args.config)), args.cohort_folder).to_markdown(floatfmt=".3g"))
+    print(
+        side_by_side(args.run_folder, check_config(load_config(args.config)), args.cohort_folder).to_markdown(
+            floatfmt=".3g"
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -41,9 +41,11 @@ def prediction_strength_variants(space: cluster.Space, k: int, options: cluster.
     """``cluster.prediction_strength`` (the same splits), recording the variants in ``VARIANTS``."""
     splits = cluster.split_strengths(space, k, options)
     large = [kept[sizes >= 10] if (sizes >= 10).any() else kept for kept, sizes in splits]
-    VARIANTS[k] = {"ps_mean": np.mean([kept.mean() for kept, _ in splits]),
-                   "ps_weighted": np.mean([(kept * sizes).sum() / sizes.sum() for kept, sizes in splits]),
-                   "ps_min_10": np.mean([kept.min() for kept in large])}
+    VARIANTS[k] = {
+        "ps_mean": np.mean([kept.mean() for kept, _ in splits]),
+        "ps_weighted": np.mean([(kept * sizes).sum() / sizes.sum() for kept, sizes in splits]),
+        "ps_min_10": np.mean([kept.min() for kept in large]),
+    }
     return float(np.mean([kept.min() for kept, _ in splits]))
 
 
@@ -54,11 +56,17 @@ def k_tables(run: Path) -> pd.DataFrame:
         return pd.read_csv(out, sep="\t")
     logging.disable(logging.WARNING)
     cluster.prediction_strength = prediction_strength_variants
-    read = lambda name: pd.read_csv(run / name, sep="\t", index_col=0, dtype={0: str}, keep_default_na=False, na_values=[""])  # noqa: E731
+
+    def read(name):
+        return pd.read_csv(run / name, sep="\t", index_col=0, dtype={0: str}, keep_default_na=False, na_values=[""])
+
     factors, r2, truth = read("factors.tsv"), read("r2.tsv"), read("truth.tsv")["truth"].astype(str)
     seed = int(run.name.rsplit("_", 1)[1])
     settings = json.loads((run / "config.json").read_text())["clustering"]
-    factor_options, cluster_options = options_for(FactorOptions, settings, seed=seed), options_for(cluster.ClusterOptions, settings, seed=seed)
+    factor_options, cluster_options = (
+        options_for(FactorOptions, settings, seed=seed),
+        options_for(cluster.ClusterOptions, settings, seed=seed),
+    )
     associations = covariate_associations(factors, read("covariates.tsv"), set(factor_options.technical_covariates))
     table = factor_table(factors, r2, associations, factor_options)
     tables = []
@@ -68,7 +76,9 @@ def k_tables(run: Path) -> pd.DataFrame:
             found = cluster.find_subtypes(space, cluster_options)
             scores = found.k_selection.assign(space=number, weighting=weighting, factors=int(candidate["used"].sum()))
             known = truth.reindex(space.samples).notna().to_numpy()
-            scores["ari"] = [adjusted_rand_score(truth.reindex(space.samples)[known], found.labels[k][known]) for k in scores["k"]]
+            scores["ari"] = [
+                adjusted_rand_score(truth.reindex(space.samples)[known], found.labels[k][known]) for k in scores["k"]
+            ]
             for name in ("ps_mean", "ps_weighted", "ps_min_10"):
                 scores[name] = [VARIANTS[k][name] for k in scores["k"]]
             tables.append(scores)
@@ -84,7 +94,9 @@ def decide(run: pd.DataFrame, strength: str, threshold: float) -> tuple[int, flo
     best = None
     for _, scores in run.groupby("space", sort=True):
         scores = scores.assign(prediction_strength=scores[strength])
-        row = scores[scores["k"] == cluster.choose_k(scores, options.k_criterion, threshold, options.min_subtype_size)].iloc[0]
+        row = scores[
+            scores["k"] == cluster.choose_k(scores, options.k_criterion, threshold, options.min_subtype_size)
+        ].iloc[0]
         rank = (*cluster.support(row, options), row["structure_z"])  # as cluster_in_chosen_space ranks the spaces
         if best is None or rank > best[0]:
             best = (rank, row)
@@ -96,7 +108,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=2)
     args = parser.parse_args()
-    runs = sorted((r for r in (WORK / "runs").iterdir() if (r / "done").exists()), key=lambda r: -sum(1 for _ in open(r / "truth.tsv")))
+    runs = sorted(
+        (r for r in (WORK / "runs").iterdir() if (r / "done").exists()),
+        key=lambda r: -sum(1 for _ in open(r / "truth.tsv")),
+    )
     with ProcessPoolExecutor(args.cores) as pool:
         tables = pd.concat(list(pool.map(k_tables, runs)))
     logging.disable(logging.WARNING)
@@ -105,16 +120,31 @@ def main() -> None:
     rules |= {f"{name} >= {t}": (name, t) for name in ("ps_mean", "ps_weighted", "ps_min_10") for t in (0.7, 0.8, 0.85)}
     results = {}
     for rule, (strength, threshold) in rules.items():
-        rows = [(run, scores["true_k"].iloc[0], *decide(scores, strength, threshold)) for run, scores in tables.groupby("run")]
-        results[rule] = pd.DataFrame(rows, columns=["run", "true_k", "k", "ari"]).assign(scenario=lambda f: f["run"].str.rsplit("_", n=1).str[0])
+        rows = [
+            (run, scores["true_k"].iloc[0], *decide(scores, strength, threshold))
+            for run, scores in tables.groupby("run")
+        ]
+        results[rule] = pd.DataFrame(rows, columns=["run", "true_k", "k", "ari"]).assign(
+            scenario=lambda f: f["run"].str.rsplit("_", n=1).str[0]
+        )
     current = results["prediction strength >= 0.7 (current)"]
     lines = []
     for rule, found in results.items():
         simulated, real = found[~found["run"].str.startswith(REAL)], found[found["run"].str.startswith(REAL)]
-        change = simulated.groupby("scenario")["ari"].mean() - current[~current["run"].str.startswith(REAL)].groupby("scenario")["ari"].mean()
-        lines.append({"rule": rule, "k_right": (simulated["k"] == simulated["true_k"]).mean(), "mean_ari": simulated["ari"].mean(),
-                      "scenarios_0_05_worse": int((change < -0.05).sum()), "scenarios_0_05_better": int((change > 0.05).sum()),
-                      **real.groupby("scenario")["ari"].mean().add_prefix("ari ").to_dict()})
+        change = (
+            simulated.groupby("scenario")["ari"].mean()
+            - current[~current["run"].str.startswith(REAL)].groupby("scenario")["ari"].mean()
+        )
+        lines.append(
+            {
+                "rule": rule,
+                "k_right": (simulated["k"] == simulated["true_k"]).mean(),
+                "mean_ari": simulated["ari"].mean(),
+                "scenarios_0_05_worse": int((change < -0.05).sum()),
+                "scenarios_0_05_better": int((change > 0.05).sum()),
+                **real.groupby("scenario")["ari"].mean().add_prefix("ari ").to_dict(),
+            }
+        )
     print(pd.DataFrame(lines).to_markdown(index=False, floatfmt=".3f"))
 
 

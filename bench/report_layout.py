@@ -26,9 +26,13 @@ def main(report: Path) -> None:
             seconds = time.perf_counter() - start
             cards = [box for box in (card.bounding_box() for card in page.locator("article.card").all()) if box]
             cards_end = max((box["y"] + box["height"] for box in cards), default=float("nan"))
-            height, scroll = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
-            print(f"{width} px wide: page {height} px tall, {len(cards)} cards ending {cards_end:.0f} px down, "
-                  f"scroll width {scroll} px, loaded in {seconds:.2f} s")
+            height, scroll = page.evaluate(
+                "[document.documentElement.scrollHeight, document.documentElement.scrollWidth]"
+            )
+            print(
+                f"{width} px wide: page {height} px tall, {len(cards)} cards ending {cards_end:.0f} px down, "
+                f"scroll width {scroll} px, loaded in {seconds:.2f} s"
+            )
             page.close()
         browser.close()
 

@@ -46,10 +46,17 @@ def split_cohort(config: dict, train_fraction: float, seed: int, folder: Path) -
         for name, view in mdata.mod.items():
             kept = view[view.obs_names.isin(chosen)]
             path = folder / part / f"{name}.h5ad"
-            ad.AnnData(np.asarray(kept.X, dtype=float), obs=pd.DataFrame(index=kept.obs_names), var=pd.DataFrame(index=kept.var_names)).write_h5ad(path)
-            omics[name] = {"path": str(path)} | {key: value for key, value in config["omics"][name].items() if key in VIEW_KEYS and value is not None}
-        configs[part] = {key: value for key, value in config.items() if key not in ("omics", "samples", "sample_id_pattern")} | {
-            "cohort": f"{config['cohort']}_{part}", "samples": str(folder / part / "samples.tsv"), "omics": omics}
+            ad.AnnData(
+                np.asarray(kept.X, dtype=float),
+                obs=pd.DataFrame(index=kept.obs_names),
+                var=pd.DataFrame(index=kept.var_names),
+            ).write_h5ad(path)
+            omics[name] = {"path": str(path)} | {
+                key: value for key, value in config["omics"][name].items() if key in VIEW_KEYS and value is not None
+            }
+        configs[part] = {
+            key: value for key, value in config.items() if key not in ("omics", "samples", "sample_id_pattern")
+        } | {"cohort": f"{config['cohort']}_{part}", "samples": str(folder / part / "samples.tsv"), "omics": omics}
     configs["heldout"]["classify"] = {"model": f"results/{config['cohort']}_train/classifier"}
     return configs, mdata.obs
 
@@ -62,13 +69,20 @@ def snakemake(config_path: Path, targets: list[str], cores: int) -> None:
 def agreement(calls: pd.Series, train: pd.Series, full: pd.Series, labels: pd.Series | None) -> dict[str, float]:
     """Held-out calls against the full run's subtypes and the published labels."""
     names = pd.crosstab(train, full.loc[train.index]).idxmax(axis=1)  # training subtype -> full subtype
-    row = {"train_tumours": len(train), "heldout_tumours": len(calls), "train_k": train.nunique(), "full_k": full.nunique(),
-           "accuracy_vs_full": (calls.map(names) == full.loc[calls.index]).mean(),
-           "ari_vs_full": adjusted_rand_score(full.loc[calls.index], calls)}
+    row = {
+        "train_tumours": len(train),
+        "heldout_tumours": len(calls),
+        "train_k": train.nunique(),
+        "full_k": full.nunique(),
+        "accuracy_vs_full": (calls.map(names) == full.loc[calls.index]).mean(),
+        "ari_vs_full": adjusted_rand_score(full.loc[calls.index], calls),
+    }
     if labels is not None:
         known = labels.loc[calls.index].dropna().index
-        row |= {"ari_heldout_calls_vs_labels": adjusted_rand_score(labels.loc[known], calls.loc[known]),
-                "ari_full_run_vs_labels_same_tumours": adjusted_rand_score(labels.loc[known], full.loc[known])}
+        row |= {
+            "ari_heldout_calls_vs_labels": adjusted_rand_score(labels.loc[known], calls.loc[known]),
+            "ari_full_run_vs_labels_same_tumours": adjusted_rand_score(labels.loc[known], full.loc[known]),
+        }
     return row
 
 
@@ -89,8 +103,17 @@ def main() -> None:
     snakemake(args.config, [f"results/{cohort}/subtypes.tsv"], args.cores)
     snakemake(paths["train"], [f"results/{cohort}_train/classifier/manifest.json"], args.cores)
     snakemake(paths["heldout"], ["classify"], args.cores)
-    calls, train, full = (read_sample_table(f"results/{name}")["subtype"] for name in (f"{cohort}_heldout/classification/subtypes.tsv", f"{cohort}_train/subtypes.tsv", f"{cohort}/subtypes.tsv"))
-    row = agreement(calls, train, full, sheet[config["compare_to"]].astype("string") if "compare_to" in config else None)
+    calls, train, full = (
+        read_sample_table(f"results/{name}")["subtype"]
+        for name in (
+            f"{cohort}_heldout/classification/subtypes.tsv",
+            f"{cohort}_train/subtypes.tsv",
+            f"{cohort}/subtypes.tsv",
+        )
+    )
+    row = agreement(
+        calls, train, full, sheet[config["compare_to"]].astype("string") if "compare_to" in config else None
+    )
     table = pd.DataFrame([{"cohort": cohort, "seed": args.seed, **row}])
     table.to_csv(folder / "split_classify.tsv", sep="\t", index=False, float_format="%.3f")
     print(table.to_string(index=False, float_format="%.3f"))

@@ -25,7 +25,11 @@ DEMO_VIEWS = ("mutation", "rna", "protein", "metabolite")
 DEMO_TYPES = {"mutation": "mutation", "rna": "rna_counts", "protein": "protein", "metabolite": "metabolite"}
 # clearer subtypes than the demo's (larger marker effects, fewer programmes), so 120 tumours suffice
 SMALL = CohortSpec(
-    n_tumours=120, n_genes=600, n_programmes=2, programme_size=60, seed=7,
+    n_tumours=120,
+    n_genes=600,
+    n_programmes=2,
+    programme_size=60,
+    seed=7,
     rna_markers=MarkerPlan(up=25, down=15, effect=(1.2, 2.2)),
     protein_markers=MarkerPlan(up=12, down=6, effect=(1.2, 2.2)),
     metabolite_markers=MarkerPlan(up=8, down=4, effect=(1.0, 1.8)),
@@ -50,11 +54,15 @@ def view_specs(folder: Path) -> list[ViewSpec]:
 
 @pytest.fixture(scope="session")
 def small_mdata(small_cohort_dir):
-    mdata, _ = ingest(small_cohort_dir / "samples.tsv", view_specs(small_cohort_dir), {"time": "os_months", "event": "os_event"})
+    mdata, _ = ingest(
+        small_cohort_dir / "samples.tsv", view_specs(small_cohort_dir), {"time": "os_months", "event": "os_event"}
+    )
     return mdata
 
 
-def run_workflow(workdir: Path, config: dict, targets: tuple[str, ...] = (), flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+def run_workflow(
+    workdir: Path, config: dict, targets: tuple[str, ...] = (), flags: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
     """Snakemake on ``config`` in ``workdir``: the whole workflow, or only what ``targets`` need."""
     config_path = workdir / f"{config['cohort']}.yaml"
     config_path.write_text(yaml.safe_dump(config))
@@ -67,7 +75,11 @@ def demo_config(cohort: str, data: Path) -> dict:
     (as `oncomix resources fetch` writes them) from ../shared/annotations and gene sets from ../shared/genesets."""
     text = (REPO / "config/config.yaml").read_text().replace("resources/demo", str(data))
     config = yaml.safe_load(text)
-    return config | {"cohort": cohort, "resources": str(SHARED_ANNOTATIONS), "genesets": config["genesets"] | SHARED_GENESETS}
+    return config | {
+        "cohort": cohort,
+        "resources": str(SHARED_ANNOTATIONS),
+        "genesets": config["genesets"] | SHARED_GENESETS,
+    }
 
 
 @pytest.fixture(scope="session")

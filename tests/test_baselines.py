@@ -46,12 +46,26 @@ def test_snf_above_its_cap_runs_on_a_random_subset_and_says_so(data, caplog):
 def test_method_row_scores_agreement_and_survival():
     index = pd.Index([f"t{i}" for i in range(40)])
     calls = pd.DataFrame({"subtype": ["ST1"] * 20 + ["ST2"] * 20, "confidence": 1.0}, index=index)
-    k_selection = pd.DataFrame({"k": [2, 3], "silhouette": [0.5, 0.4], "stability": [1.0, 0.9], "pac": [0.0, 0.1], "prediction_strength": [1.0, 0.7], "chosen": [True, False]})
+    k_selection = pd.DataFrame(
+        {
+            "k": [2, 3],
+            "silhouette": [0.5, 0.4],
+            "stability": [1.0, 0.9],
+            "pac": [0.0, 0.1],
+            "prediction_strength": [1.0, 0.7],
+            "chosen": [True, False],
+        }
+    )
     reference = pd.Series(["a"] * 20 + ["b"] * 19 + [None], index=index)
     time = pd.Series(np.r_[np.arange(1, 21), np.arange(100, 120)], index=index, dtype=float)
     survival = pd.DataFrame({"time": time, "event": 1})
     row = method_row("mofa", "MOFA+ factors", "kmeans", calls, k_selection, reference, survival)
-    assert row["k"] == 2 and row["n_labelled"] == 39 and row["ari"] == pytest.approx(1.0) and row["ami"] == pytest.approx(1.0)
+    assert (
+        row["k"] == 2
+        and row["n_labelled"] == 39
+        and row["ari"] == pytest.approx(1.0)
+        and row["ami"] == pytest.approx(1.0)
+    )
     assert row["n_survival"] == 40 and row["logrank_p"] < 1e-6
     empty = method_row("view_x", "PCA of view x", "kmeans", calls.iloc[:0], k_selection.iloc[:0])
     table = comparison_table([row, empty])

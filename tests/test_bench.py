@@ -11,11 +11,11 @@ from oncomix.config import check_config, load_config
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
-from integration import side_by_side, subset_against_every_tumour  # noqa: E402
-from run import stage_table, subtype_ari  # noqa: E402
 import accuracy  # noqa: E402
 from accuracy import simulated_run, summary  # noqa: E402
-from generators import Scenario, simplex_means, cohort, scenarios, shares  # noqa: E402
+from generators import Scenario, cohort, scenarios, shares, simplex_means  # noqa: E402
+from integration import side_by_side, subset_against_every_tumour  # noqa: E402
+from run import stage_table, subtype_ari  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,16 @@ def demo_config_without_structure_test(demo_run) -> dict:
 def test_stage_table_has_every_stage_with_time_and_memory(demo):
     run_folder, _ = demo
     table = stage_table(run_folder)
-    assert {"validate", "preprocess", "integrate", "cluster", "marker_tests", "replication", "signature", "report"} <= set(table.index)
+    assert {
+        "validate",
+        "preprocess",
+        "integrate",
+        "cluster",
+        "marker_tests",
+        "replication",
+        "signature",
+        "report",
+    } <= set(table.index)
     assert (table["s"] > 0).all() and (table["max_rss_mib"] > 50).all()
 
 
@@ -59,17 +68,32 @@ def test_mofa_on_a_subset_is_set_beside_mofa_on_every_tumour(demo_run, demo):
     run_folder, cohort_folder = demo
     table = subset_against_every_tumour(run_folder, config, cohort_folder)
     assert table["tumours trained on"].tolist() == [200, 300] and (table["wall (s)"] > 0).all()
-    assert (table["subtypes"] == 4).all() and (table["ARI vs truth"] > 0.9).all() and (table["ARI between the two"] > 0.9).all()
+    assert (
+        (table["subtypes"] == 4).all()
+        and (table["ARI vs truth"] > 0.9).all()
+        and (table["ARI between the two"] > 0.9).all()
+    )
 
 
 def test_generators_draw_the_scenario_they_are_given():
     grid = scenarios()
-    assert len(grid) >= 40 and len({s.name for s in grid}) == len(grid) and {s.generator for s in grid} == {"demo", "factor"}
+    assert (
+        len(grid) >= 40
+        and len({s.name for s in grid}) == len(grid)
+        and {s.generator for s in grid} == {"demo", "factor"}
+    )
     assert {s.true_k for s in grid} >= {1, 2, 3, 4, 5, 6, 8} and min(min(s.fractions) for s in grid) <= 0.03
     for generator in ("demo", "factor"):
         drawn = cohort(Scenario("t", generator, n_tumours=120, fractions=shares(3, rare=0.1)), seed=1)
-        assert drawn.truth_subtypes.value_counts().sort_index().tolist() == [62, 46, 12]  # shares 0.514, 0.386, 0.1 of 120, rounded down, the rest to the first
-        assert set(drawn.views) == {"mutation", "rna", "protein", "metabolite"} and (drawn.views["rna"].to_numpy() >= 0).all()
+        assert drawn.truth_subtypes.value_counts().sort_index().tolist() == [
+            62,
+            46,
+            12,
+        ]  # shares 0.514, 0.386, 0.1 of 120, rounded down, the rest to the first
+        assert (
+            set(drawn.views) == {"mutation", "rna", "protein", "metabolite"}
+            and (drawn.views["rna"].to_numpy() >= 0).all()
+        )
         assert set(drawn.samples["sample_id"]) == set(drawn.truth_subtypes.index)
     null = cohort(Scenario("t", "factor", n_tumours=50, fractions=(1.0,)), seed=1)
     assert null.truth_subtypes.nunique() == 1

@@ -20,15 +20,37 @@ from tests.conftest import DEMO_TYPES, REPO, run_workflow
 
 CHROMIUM = Path("/usr/bin/chromium")
 # as root, with no network: no sandbox, and none of Chromium's background connections
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SECTIONS = ("summary", "cohort", "integration", "subtypes", "comparison", "biomarkers", "targeting", "survival", "clinical", "interpretation", "methods", "warnings")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SECTIONS = (
+    "summary",
+    "cohort",
+    "integration",
+    "subtypes",
+    "comparison",
+    "biomarkers",
+    "targeting",
+    "survival",
+    "clinical",
+    "interpretation",
+    "methods",
+    "warnings",
+)
 SCREENSHOTS = REPO / "results" / "browser-tests"
 pytestmark = pytest.mark.workflow
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.is_file(), f"{CHROMIUM} not found: `make test` installs Debian's chromium package (apt-get install chromium)"
+    assert CHROMIUM.is_file(), (
+        f"{CHROMIUM} not found: `make test` installs Debian's chromium package (apt-get install chromium)"
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -40,10 +62,20 @@ def open_report(browser: Browser, path: Path) -> tuple[Page, list[str]]:
     (alert, confirm...) and requests to anything but the file itself and inlined data."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
-    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}") if message.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}") if message.type in ("error", "warning") else None
+        ),
+    )
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    page.on("request", lambda request: None if request.url.startswith(("file:", "data:")) else problems.append(f"request: {request.url}"))
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith(("file:", "data:")) else problems.append(f"request: {request.url}")
+        ),
+    )
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
     return page, problems
@@ -54,17 +86,24 @@ def column_values(page: Page, table: str, header: str, every_row: bool = False) 
     headers = page.locator(f"#{table} thead th").all_inner_texts()
     column = next(i for i, text in enumerate(headers) if text.strip().rstrip("▲▼ ").strip() == header)
     if every_row:
-        return [text.strip() for text in page.locator(f"#{table} tbody tr td:nth-child({column + 1})").all_text_contents()]
+        return [
+            text.strip() for text in page.locator(f"#{table} tbody tr td:nth-child({column + 1})").all_text_contents()
+        ]
     return page.locator(f"#{table} tbody tr:visible td:nth-child({column + 1})").all_inner_texts()
 
 
 def test_demo_report_opens_with_every_section_and_no_console_error(demo_run, browser):
     page, problems = open_report(browser, demo_run / "results/demo/report.html")
     for section in SECTIONS:
-        assert len(page.locator(f"section#{section}").inner_text()) > 200, f"section {section} is missing or nearly empty"
+        assert len(page.locator(f"section#{section}").inner_text()) > 200, (
+            f"section {section} is missing or nearly empty"
+        )
     assert page.locator("#embedding svg circle").count() == 300  # one point per tumour
     assert page.locator("#marker-table tbody tr").count() > 50 and page.locator("#target-table tbody tr").count() > 10
-    assert page.locator("section#survival img").count() == 1 and "Run time per stage" in page.locator("section#methods").inner_text()
+    assert (
+        page.locator("section#survival img").count() == 1
+        and "Run time per stage" in page.locator("section#methods").inner_text()
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "demo_report.png", full_page=True)
     assert (SCREENSHOTS / "demo_report.png").stat().st_size > 100_000
@@ -100,7 +139,9 @@ def test_marker_table_sorts_filters_and_pages(demo_run, browser):
     descending = [float(v) for v in column_values(page, "marker-table", "AUC")]
     assert descending == sorted(descending, reverse=True) and descending[0] > ascending[-1]  # back on page 1
     page.fill("input[data-table=marker-table]", "ST2 protein")
-    matching = page.eval_on_selector_all("#marker-table tbody tr", "rows => rows.filter((r) => r.dataset.match === '1').length")
+    matching = page.eval_on_selector_all(
+        "#marker-table tbody tr", "rows => rows.filter((r) => r.dataset.match === '1').length"
+    )
     shown = column_values(page, "marker-table", "view")
     assert 0 < matching < total and len(shown) == min(10, matching)
     assert set(shown) == {"protein"} and set(column_values(page, "marker-table", "subtype")) == {"ST2"}
@@ -118,7 +159,10 @@ def test_plots_answer_the_reader(demo_run, browser):
     link = page.locator("a.feature-link").first
     feature = link.get_attribute("data-feature")
     link.click()
-    assert feature in page.locator("#distribution svg").text_content() and page.locator("#distribution svg circle").count() > 100
+    assert (
+        feature in page.locator("#distribution svg").text_content()
+        and page.locator("#distribution svg circle").count() > 100
+    )
     assert set(page.eval_on_selector_all("#distribution svg rect", fills)) == colours
     page.select_option("#embedding-colour", "sex")
     assert "female" in page.locator("#embedding .legend").inner_text()
@@ -126,8 +170,13 @@ def test_plots_answer_the_reader(demo_run, browser):
     assert page.locator("#embedding .legend span").count() == 2
     many = "Array.from('abcdefghijkl', (level, i) => Array(12 - i).fill(level)).flat()"  # 12 values, fewer colours
     assert page.evaluate(f"shownLevels({many})") == list("abcdefghi")  # the 9 most frequent keep a colour each
-    assert page.evaluate(f"[colourScale({many}, 'categorical')('l'), colourScale({many}, 'categorical')('a')]") == ["#707070", "#e63946"]
-    assert page.evaluate(f"legend({many}, 'categorical', colourScale({many}, 'categorical')).textContent").endswith("iother (3 values)")
+    assert page.evaluate(f"[colourScale({many}, 'categorical')('l'), colourScale({many}, 'categorical')('a')]") == [
+        "#707070",
+        "#e63946",
+    ]
+    assert page.evaluate(f"legend({many}, 'categorical', colourScale({many}, 'categorical')).textContent").endswith(
+        "iother (3 values)"
+    )
     page.select_option("#embedding-x", "Factor3")
     assert page.locator("#embedding svg").get_attribute("aria-label") == "Factor3 against Factor2"
     assert problems == []
@@ -141,9 +190,22 @@ def test_every_table_saves_as_csv(demo_run, browser):
     assert download.value.suggested_filename == "biomarkers_marker-table.csv"
     saved = pd.read_csv(download.value.path())
     rows = page.locator("#marker-table tbody tr").count()
-    assert len(saved) == rows and "AUC" in saved.columns and set(saved["view"]) == set(column_values(page, "marker-table", "view", every_row=True))
-    cells = page.evaluate("""[csvCell('=SUM(A1:A9)'), csvCell('-0.5'), csvCell('a, "b"'), csvCell(' two\\n lines '), csvCell('x;=SUM(A1)')]""")
-    assert cells == ["'=SUM(A1:A9)", "-0.5", '"a, ""b"""', "two lines", '"x;=SUM(A1)"']  # a formula is text; quoting as RFC 4180
+    assert (
+        len(saved) == rows
+        and "AUC" in saved.columns
+        and set(saved["view"]) == set(column_values(page, "marker-table", "view", every_row=True))
+    )
+    cells = page.evaluate(
+        """[csvCell('=SUM(A1:A9)'), csvCell('-0.5'), csvCell('a, "b"'), csvCell(' two\\n lines '), """
+        """csvCell('x;=SUM(A1)')]"""
+    )
+    assert cells == [
+        "'=SUM(A1:A9)",
+        "-0.5",
+        '"a, ""b"""',
+        "two lines",
+        '"x;=SUM(A1)"',
+    ]  # a formula is text; quoting as RFC 4180
     assert problems == []
 
 
@@ -177,10 +239,18 @@ def hostile_cohort(cohort, folder: Path) -> dict[str, str]:
 def test_html_in_the_input_is_shown_as_text_and_never_runs(tmp_path, small_cohort, browser):
     renamed = hostile_cohort(small_cohort, tmp_path / "data")
     config = {
-        "cohort": "hostile", "samples": str(tmp_path / "data/samples.tsv"), "seed": 1,
-        "omics": {view: {"path": str(tmp_path / f"data/{view}.tsv.gz"), "type": kind} for view, kind in DEMO_TYPES.items()},
-        "survival": {"time": "os_months", "event": "os_event"}, "compare_to": "simulated_subtype", "clinical_columns": ["note", "sex"],
-        "baselines": ["concat_pca"], "markers": {"replication_splits": 1}, "clustering": {"k_max": 5, "resamples": 10, "null_draws": 0},
+        "cohort": "hostile",
+        "samples": str(tmp_path / "data/samples.tsv"),
+        "seed": 1,
+        "omics": {
+            view: {"path": str(tmp_path / f"data/{view}.tsv.gz"), "type": kind} for view, kind in DEMO_TYPES.items()
+        },
+        "survival": {"time": "os_months", "event": "os_event"},
+        "compare_to": "simulated_subtype",
+        "clinical_columns": ["note", "sex"],
+        "baselines": ["concat_pca"],
+        "markers": {"replication_splits": 1},
+        "clustering": {"k_max": 5, "resamples": 10, "null_draws": 0},
         "signature": {"outer_folds": 2, "inner_folds": 2, "penalties": [0.1]},
     }
     run = run_workflow(tmp_path, config)
@@ -204,8 +274,19 @@ def test_html_in_the_input_is_shown_as_text_and_never_runs(tmp_path, small_cohor
 def test_snakemake_report_bundles_the_results(demo_run):
     """`snakemake --report` (Snakemake's own report) after the run: the HTML report and the captioned tables."""
     out = demo_run / "results/demo/snakemake-report.zip"
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(demo_run),
-               "--report", str(out), "--configfile", str(demo_run / "demo.yaml")]
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(demo_run),
+        "--report",
+        str(out),
+        "--configfile",
+        str(demo_run / "demo.yaml"),
+    ]
     run = subprocess.run(command, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     listing = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(out)], capture_output=True, text=True).stdout

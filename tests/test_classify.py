@@ -9,7 +9,17 @@ import pandas as pd
 import pytest
 import skops.io as sio
 
-from oncomix.classify import MODEL_FILE, Classifier, assign, check_overlap, load_classifier, new_tumour_matrix, render_patients, save_classifier, write_manifest
+from oncomix.classify import (
+    MODEL_FILE,
+    Classifier,
+    assign,
+    check_overlap,
+    load_classifier,
+    new_tumour_matrix,
+    render_patients,
+    save_classifier,
+    write_manifest,
+)
 from oncomix.errors import OncomixInputError
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.signature import SignatureOptions, fit_signature
@@ -27,7 +37,10 @@ def trained(small_mdata, small_cohort, tmp_path_factory):
     signature = fit_signature(cohort, small_cohort.truth_subtypes, FAST)
     views = {name: {"type": omic_type, "log": None, "batch": None} for name, omic_type in DEMO_TYPES.items()}
     folder = tmp_path_factory.mktemp("classifier")
-    save_classifier(Classifier(signature.model, list(signature.design.columns), views, signature.design, signature.subtypes), folder / MODEL_FILE)
+    save_classifier(
+        Classifier(signature.model, list(signature.design.columns), views, signature.design, signature.subtypes),
+        folder / MODEL_FILE,
+    )
     (folder / "targets.tsv").write_text("subtype\tfeature\n")
     write_manifest(folder, [MODEL_FILE, "targets.tsv"])
     return load_classifier(folder), small_mdata[new].copy(), small_cohort.truth_subtypes.loc[new], folder
@@ -61,7 +74,9 @@ def test_new_data_sharing_too_few_features_is_refused(trained):
 
 
 def test_a_folder_without_a_manifest_is_refused(tmp_path):
-    (tmp_path / "classifier.joblib").write_bytes(pickle.dumps(print))  # a folder of an older version, or anyone's pickle
+    (tmp_path / "classifier.joblib").write_bytes(
+        pickle.dumps(print)
+    )  # a folder of an older version, or anyone's pickle
     with pytest.raises(OncomixInputError, match="no manifest.json here, so not a classifier folder written by oncomix"):
         load_classifier(tmp_path)
 
@@ -99,8 +114,14 @@ def test_a_saved_classifier_loads_back_identical(trained):
     classifier, raw, _, folder = trained
     matrix = new_tumour_matrix(raw, classifier)
     again = load_classifier(folder)
-    assert again.cohort.equals(classifier.cohort) and again.subtypes.equals(classifier.subtypes) and again.views == classifier.views
-    assert np.array_equal(again.pipeline.predict_proba(matrix.fillna(0)), classifier.pipeline.predict_proba(matrix.fillna(0)))
+    assert (
+        again.cohort.equals(classifier.cohort)
+        and again.subtypes.equals(classifier.subtypes)
+        and again.views == classifier.views
+    )
+    assert np.array_equal(
+        again.pipeline.predict_proba(matrix.fillna(0)), classifier.pipeline.predict_proba(matrix.fillna(0))
+    )
 
 
 def test_the_patient_report_runs_no_script_a_sample_id_could_carry(trained):
@@ -108,5 +129,8 @@ def test_the_patient_report_runs_no_script_a_sample_id_could_carry(trained):
     calls = assign(new_tumour_matrix(raw, classifier), classifier).iloc[:1]
     calls.index = ['<img src=x onerror="alert(1)">']
     html = render_patients(calls, pd.DataFrame(columns=["sample_id"]), "<script>alert(2)</script>")
-    assert "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">" in html
+    assert (
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        in html
+    )
     assert "<img src=x" not in html and "<script>alert" not in html

@@ -6,8 +6,17 @@ import pytest
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from oncomix.cluster import (
-    ClusterOptions, Space, choose_k, cluster_stability, consensus_matrix, find_fine_subtypes, find_subtypes, pac, prediction_strength,
-    structure_p, subtype_tree,
+    ClusterOptions,
+    Space,
+    choose_k,
+    cluster_stability,
+    consensus_matrix,
+    find_fine_subtypes,
+    find_subtypes,
+    pac,
+    prediction_strength,
+    structure_p,
+    subtype_tree,
 )
 
 FAST = {"resamples": 8, "prediction_strength_splits": 4}
@@ -54,23 +63,37 @@ def test_no_structure_is_neither_predictable_nor_crisp():
 def test_consensus_and_pac_from_known_runs():
     runs = np.array([[0, 0, 1, 1], [0, 0, 1, -1], [1, 0, 0, 0]])
     consensus = consensus_matrix(runs)
-    assert consensus[0, 1] == pytest.approx(2 / 3) and consensus[2, 3] == pytest.approx(1.0) and consensus[0, 2] == pytest.approx(0.0)
+    assert (
+        consensus[0, 1] == pytest.approx(2 / 3)
+        and consensus[2, 3] == pytest.approx(1.0)
+        and consensus[0, 2] == pytest.approx(0.0)
+    )
     assert consensus[1, 3] == pytest.approx(0.5)  # drawn together twice, together once
     # pairs (0,1)=2/3, (0,2)=0, (0,3)=0, (1,2)=1/3, (1,3)=1/2, (2,3)=1: three of six are ambiguous
     assert pac(consensus) == pytest.approx(0.5)
 
 
 def test_choose_k_rules():
-    scores = pd.DataFrame({
-        "k": [2, 3, 4, 5], "clusters_found": [2, 3, 4, 5], "silhouette": [0.7, 0.6, 0.65, 0.5],
-        "pac": [0.0, 0.05, 0.004, 0.0], "prediction_strength": [0.95, 0.9, 0.85, 0.6], "smallest_subtype": [40, 30, 20, 10],
-    })
+    scores = pd.DataFrame(
+        {
+            "k": [2, 3, 4, 5],
+            "clusters_found": [2, 3, 4, 5],
+            "silhouette": [0.7, 0.6, 0.65, 0.5],
+            "pac": [0.0, 0.05, 0.004, 0.0],
+            "prediction_strength": [0.95, 0.9, 0.85, 0.6],
+            "smallest_subtype": [40, 30, 20, 10],
+        }
+    )
     assert choose_k(scores, "pac", 0.8) == 4  # the finest of the equally crisp, predictable k
     assert choose_k(scores, "silhouette", 0.8) == 2
     assert choose_k(scores, "prediction_strength", 0.8) == 4
     assert choose_k(scores, "pac", 0.99) == 2  # none predictable enough: the most predictable
-    assert choose_k(scores.assign(smallest_subtype=[40, 30, 1, 1]), "pac", 0.8, min_subtype_size=5) == 2  # k=4 leaves one outlier
-    assert choose_k(scores.assign(smallest_subtype=1), "pac", 0.8, min_subtype_size=5) == 4  # every k does: the rule is waived
+    assert (
+        choose_k(scores.assign(smallest_subtype=[40, 30, 1, 1]), "pac", 0.8, min_subtype_size=5) == 2
+    )  # k=4 leaves one outlier
+    assert (
+        choose_k(scores.assign(smallest_subtype=1), "pac", 0.8, min_subtype_size=5) == 4
+    )  # every k does: the rule is waived
     with_z = scores.assign(structure_z=[3.0, 5.0, 4.0, 9.0])  # silhouette SDs above the Gaussian null's at that k
     assert choose_k(with_z, "structure_z", 0.8) == 3  # furthest above the null among the predictable k (5 is not)
     assert choose_k(with_z, "structure_z", 0.99) == 5  # none predictable enough: the furthest above the null
@@ -79,10 +102,16 @@ def test_choose_k_rules():
     assert choose_k(close, "structure_z", 0.8) == 3
     assert choose_k(close, "predictable_structure", 0.8) == 2  # 4.8 x 0.95 > 5.0 x 0.9
     assert choose_k(with_z, "predictable_structure", 0.8) == 3  # 5.0 x 0.9 > 3.0 x 0.95
-    assert choose_k(with_z.assign(structure_z=[-2.0, -1.0, -3.0, 9.0]), "predictable_structure", 0.8) == 2  # none above: no z counts
+    assert (
+        choose_k(with_z.assign(structure_z=[-2.0, -1.0, -3.0, 9.0]), "predictable_structure", 0.8) == 2
+    )  # none above: no z counts
     assert choose_k(with_z, "predictable_structure", 0.99) == 5  # none predictable enough: the furthest above the null
-    assert choose_k(with_z.assign(structure_z=np.nan), "predictable_structure", 0.8) == 2  # no structure test: by silhouette
-    assert choose_k(with_z.assign(structure_z=np.nan), "predictable_structure", 0.99) == 2  # ... and then the most predictable
+    assert (
+        choose_k(with_z.assign(structure_z=np.nan), "predictable_structure", 0.8) == 2
+    )  # no structure test: by silhouette
+    assert (
+        choose_k(with_z.assign(structure_z=np.nan), "predictable_structure", 0.99) == 2
+    )  # ... and then the most predictable
     assert choose_k(with_z.assign(structure_z=np.nan), "structure_z", 0.99) == 2
     scores.loc[scores["k"] == 4, "clusters_found"] = 3  # Leiden could not make 4 communities
     assert choose_k(scores, "pac", 0.8) == 2
@@ -158,7 +187,9 @@ def test_the_finer_level_splits_only_subtypes_with_structure_inside():
     rng = np.random.default_rng(5)
     centres = np.array([[0, 0, 0], [0.0, 5, 0], [12, 0, 0]])  # two close groups inside one distant subtype
     labels = np.repeat([0, 1, 2], [60, 60, 80])
-    space = Space(pd.Index([f"t{i}" for i in range(200)]), coords=centres[labels] + rng.normal(scale=0.7, size=(200, 3)))
+    space = Space(
+        pd.Index([f"t{i}" for i in range(200)]), coords=centres[labels] + rng.normal(scale=0.7, size=(200, 3))
+    )
     options = ClusterOptions(k=2, **FAST)
     calls = find_subtypes(space, options).calls
     fine = find_fine_subtypes(space, calls, dataclasses.replace(options, k=None))

@@ -15,7 +15,9 @@ def schema_keys(node: dict, prefix: str = "") -> dict[str, dict]:
     """Every leaf key as a dotted path ('<view>' for the per-view entries), with its schema node."""
     found = {}
     for name, child in node.get("properties", {}).items():
-        nested = child.get("type") == "object" and ("properties" in child or isinstance(child.get("additionalProperties"), dict))
+        nested = child.get("type") == "object" and (
+            "properties" in child or isinstance(child.get("additionalProperties"), dict)
+        )
         found |= schema_keys(child, f"{prefix}{name}.") if nested else {f"{prefix}{name}": child}
     if isinstance(node.get("additionalProperties"), dict) and "properties" in node["additionalProperties"]:
         found |= schema_keys(node["additionalProperties"], f"{prefix}<view>.")
@@ -50,4 +52,6 @@ def test_every_config_key_is_documented_with_its_default():
     assert not sorted(set(keys) - set(rows)), "keys missing from config/README.md"
     for key, node in keys.items():
         if "default" in node:
-            assert any(form in rows[key] for form in written(node["default"])), f"{key}: README does not give the default {node['default']!r}"
+            assert any(form in rows[key] for form in written(node["default"])), (
+                f"{key}: README does not give the default {node['default']!r}"
+            )

@@ -50,7 +50,11 @@ def test_groups_are_compared_with_mann_whitney_and_the_responders_named():
     row = table.loc[("x", "A")]
     a, b = response["x"][groups == "A"].dropna(), response["x"][groups == "B"].dropna()
     u, p = stats.mannwhitneyu(a, b)
-    assert row["p"] == pytest.approx(p) and row["auc"] == pytest.approx(u / (len(a) * len(b))) and row["responds"] == "more"
+    assert (
+        row["p"] == pytest.approx(p)
+        and row["auc"] == pytest.approx(u / (len(a) * len(b)))
+        and row["responds"] == "more"
+    )
     assert row["n_group"] == 37 and row["q"] < 1e-6 and table.loc[("x", "B"), "responds"] == "less"
     assert table.loc[("y", "A"), "q"] > 0.05
 
@@ -58,13 +62,17 @@ def test_groups_are_compared_with_mann_whitney_and_the_responders_named():
 def test_a_resistance_measure_is_turned_and_its_medians_stay_in_its_units(caplog):
     """IC50: a lower value is more response; a drug measured in too few tumours, or constant, is named and skipped."""
     _, groups, response = cohort()
-    sheet = pd.DataFrame({"ic50_x": np.exp(-response["x"]), "ic50_rare": np.nan, "ic50_flat": 8.0}, index=response.index)
+    sheet = pd.DataFrame(
+        {"ic50_x": np.exp(-response["x"]), "ic50_rare": np.nan, "ic50_flat": 8.0}, index=response.index
+    )
     sheet.iloc[:5, 1] = 1.0
     with caplog.at_level("WARNING"):
         turned = oriented(sheet, ["ic50_x", "ic50_rare", "ic50_flat"], "resistance")
     assert list(turned.columns) == ["ic50_x"] and "ic50_rare, ic50_flat not tested" in caplog.text
     row = group_associations(turned, groups, "subtype", units=-1.0).set_index("group").loc["A"]
-    assert row["responds"] == "more" and row["median_group"] == pytest.approx(sheet.loc[groups == "A", "ic50_x"].median())
+    assert row["responds"] == "more" and row["median_group"] == pytest.approx(
+        sheet.loc[groups == "A", "ic50_x"].median()
+    )
     assert row["median_group"] < row["median_rest"]  # responders have the lower IC50
 
 
@@ -89,6 +97,8 @@ def test_the_known_drug_responses_of_the_shared_ccle_lines_come_out():
     top = {drug: rows.head(10) for drug, rows in markers.groupby("drug")}
     assert any(top["actarea_lapatinib"]["feature"].str.startswith("HER2") & (top["actarea_lapatinib"]["q"] < 0.05))
     assert "EGFR_pY1068_Caution" in set(top["actarea_erlotinib"].query("q < 0.05")["feature"])
-    lineage = group_associations(response[["actarea_plx4720"]], mdata.obs["site_primary"].astype(object), "site_primary")
+    lineage = group_associations(
+        response[["actarea_plx4720"]], mdata.obs["site_primary"].astype(object), "site_primary"
+    )
     best = lineage.sort_values("p").iloc[0]
     assert best["group"] == "skin" and best["responds"] == "more" and best["auc"] > 0.8 and best["p"] < 1e-10

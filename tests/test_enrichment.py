@@ -23,7 +23,9 @@ def collection() -> dict[str, list[str]]:
 
 
 def symbols(views=("rna", "mut")) -> pd.DataFrame:
-    return feature_symbols({"rna": pd.Index(GENES), "mut": pd.Index(GENES[:10] + GENES[140:180])}, {v: None for v in views})
+    return feature_symbols(
+        {"rna": pd.Index(GENES), "mut": pd.Index(GENES[:10] + GENES[140:180])}, {v: None for v in views}
+    )
 
 
 def marker_table() -> pd.DataFrame:
@@ -33,9 +35,29 @@ def marker_table() -> pd.DataFrame:
     auc[: len(PLANTED)] = rng.uniform(0.8, 0.95, len(PLANTED))
     rows = []
     for subtype, values in (("ST1", auc), ("ST2", 1 - auc)):
-        rows += [{"subtype": subtype, "omic": "rna", "feature": g, "auc": a, "q": 1.0, "direction": "up" if a > 0.5 else "down"} for g, a in zip(GENES, values)]
+        rows += [
+            {
+                "subtype": subtype,
+                "omic": "rna",
+                "feature": g,
+                "auc": a,
+                "q": 1.0,
+                "direction": "up" if a > 0.5 else "down",
+            }
+            for g, a in zip(GENES, values, strict=True)
+        ]
         mutated = set(PLANTED[:8]) if subtype == "ST1" else set(GENES[150:152])
-        rows += [{"subtype": subtype, "omic": "mut", "feature": g, "auc": 0.5, "q": 0.001 if g in mutated else 0.8, "direction": "up"} for g in GENES[:10] + GENES[140:180]]
+        rows += [
+            {
+                "subtype": subtype,
+                "omic": "mut",
+                "feature": g,
+                "auc": 0.5,
+                "q": 0.001 if g in mutated else 0.8,
+                "direction": "up",
+            }
+            for g in GENES[:10] + GENES[140:180]
+        ]
     return pd.DataFrame(rows)
 
 
@@ -50,13 +72,27 @@ R2 = pd.DataFrame({"Factor1": [30.0, 0.0], "Factor2": [0.5, 0.0]}, index=["rna",
 
 
 def run(**options) -> pd.DataFrame:
-    weights = pd.concat([weight_table(), weight_table().assign(factor="Factor2")])  # Factor2 explains 0.5% of rna: not tested
-    return enrichment(marker_table(), weights, R2, symbols(), {"toy": collection()}, TYPES, EnrichmentOptions(permutations=200, **options))
+    weights = pd.concat(
+        [weight_table(), weight_table().assign(factor="Factor2")]
+    )  # Factor2 explains 0.5% of rna: not tested
+    return enrichment(
+        marker_table(),
+        weights,
+        R2,
+        symbols(),
+        {"toy": collection()},
+        TYPES,
+        EnrichmentOptions(permutations=200, **options),
+    )
 
 
 def test_planted_set_is_found_for_its_subtypes_its_mutations_and_its_factor():
     table = run()
-    get = lambda level, group, view, term: table.set_index(["level", "group", "view", "term"]).loc[(level, group, view, term)]  # noqa: E731
+    indexed = table.set_index(["level", "group", "view", "term"])
+
+    def get(level, group, view, term):
+        return indexed.loc[(level, group, view, term)]
+
     st1 = get("subtype", "ST1", "rna", "PLANTED")
     assert st1["method"] == "gsea_prerank" and st1["nes"] > 1.5 and st1["q"] < 0.05 and st1["significant"]
     st2 = get("subtype", "ST2", "rna", "PLANTED")
@@ -75,17 +111,27 @@ def test_planted_set_is_found_for_its_subtypes_its_mutations_and_its_factor():
 
 
 def test_without_testable_sets_the_table_is_empty_with_its_columns():
-    table = enrichment(marker_table(), weight_table(), R2, symbols(), {"tiny": {"A": GENES[:2]}}, TYPES, EnrichmentOptions())
+    table = enrichment(
+        marker_table(), weight_table(), R2, symbols(), {"tiny": {"A": GENES[:2]}}, TYPES, EnrichmentOptions()
+    )
     assert table.empty and {"nes", "q", "significant"} <= set(table.columns)
 
 
 def test_only_views_that_name_genes_are_tested_and_multi_gene_features_count_for_each_gene(tmp_path):
-    omics = {"rna": {"type": "rna_counts"}, "metab": {"type": "metabolite"}, "rppa": {"type": "protein", "gene_map": "rppa"},
-             "probes": {"type": "methylation"}}
+    omics = {
+        "rna": {"type": "rna_counts"},
+        "metab": {"type": "metabolite"},
+        "rppa": {"type": "protein", "gene_map": "rppa"},
+        "probes": {"type": "methylation"},
+    }
     assert gene_views(omics) == {"rna": None, "rppa": "rppa"}
-    found = feature_symbols({"rna": pd.Index(["TP53"]), "rppa": pd.Index(["Akt", "HER2_pY1248_Caution", "unknown_ab"])}, gene_views(omics))
+    found = feature_symbols(
+        {"rna": pd.Index(["TP53"]), "rppa": pd.Index(["Akt", "HER2_pY1248_Caution", "unknown_ab"])}, gene_views(omics)
+    )
     rppa = found[found["view"] == "rppa"]
-    assert {"AKT1", "AKT2", "AKT3"} <= set(rppa.loc[rppa["feature"] == "Akt", "gene"]) and "unknown_ab" not in set(rppa["feature"])
+    assert {"AKT1", "AKT2", "AKT3"} <= set(rppa.loc[rppa["feature"] == "Akt", "gene"]) and "unknown_ab" not in set(
+        rppa["feature"]
+    )
     assert set(rppa.loc[rppa["feature"] == "HER2_pY1248_Caution", "gene"]) == {"ERBB2"}
 
 
@@ -100,13 +146,17 @@ def test_collections_are_read_from_gmt_long_and_weight_tables(tmp_path):
     gmt.write_text("SET_A\tdescription\tTP53\tEGFR\n\nSET_B\thttp://x\tMYC\n")
     assert read_collection(gmt) == {"SET_A": ["EGFR", "TP53"], "SET_B": ["MYC"]}
     long = tmp_path / "long.tsv"
-    pd.DataFrame({"source": ["P", "P", "Q"], "target": ["A", "B", "C"], "weight": [1.0, -2.0, 1.0]}).to_csv(long, sep="\t", index=False)
+    pd.DataFrame({"source": ["P", "P", "Q"], "target": ["A", "B", "C"], "weight": [1.0, -2.0, 1.0]}).to_csv(
+        long, sep="\t", index=False
+    )
     assert read_collection(long) == {"P up": ["A"], "P down": ["B"], "Q up": ["C"]}  # weighted: always up / down
     unweighted = tmp_path / "unweighted.tsv"
     pd.DataFrame({"source": ["P", "P"], "target": ["A", "B"]}).to_csv(unweighted, sep="\t", index=False)
     assert read_collection(unweighted) == {"P": ["A", "B"]}
     wide = tmp_path / "wide.tsv"
-    pd.DataFrame({"gene": ["A", "B", "C"], "EGFR": [2.0, -1.0, 0.0], "MAPK": [0.0, 0.0, 3.0]}).to_csv(wide, sep="\t", index=False)
+    pd.DataFrame({"gene": ["A", "B", "C"], "EGFR": [2.0, -1.0, 0.0], "MAPK": [0.0, 0.0, 3.0]}).to_csv(
+        wide, sep="\t", index=False
+    )
     assert read_collection(wide) == {"EGFR up": ["A"], "EGFR down": ["B"], "MAPK up": ["C"]}
 
 
@@ -144,7 +194,10 @@ def test_pathway_activity_per_tumour_differs_where_the_subtype_raises_the_set():
     values.iloc[0, 150] = np.nan  # a gene with a missing value is left out
     sets = collection() | {"PATH up": PLANTED[:12], "PATH down": GENES[40:52]}
     scores, tests = tumour_activity({"rna": values}, symbols(("rna",)), {"toy": sets}, subtypes, EnrichmentOptions())
-    assert set(scores.columns) == {"sample_id", "view", "collection", "term", "score"} and scores["sample_id"].nunique() == 60
+    assert (
+        set(scores.columns) == {"sample_id", "view", "collection", "term", "score"}
+        and scores["sample_id"].nunique() == 60
+    )
     tests = tests.set_index("term")
     assert tests.loc["PLANTED", "q"] < 1e-6 and tests.loc["PLANTED", "median_A"] > tests.loc["PLANTED", "median_B"]
     assert tests.loc["RANDOM", "q"] > 0.01 and "TOO_SMALL" not in tests.index
@@ -152,7 +205,9 @@ def test_pathway_activity_per_tumour_differs_where_the_subtype_raises_the_set():
     assert tests.loc["PATH (up - down)", "median_A"] > tests.loc["PATH (up - down)", "median_B"]
     summary = activity_summary(tests.reset_index(), 0.05, 1)
     assert list(summary["term"]) == [tests["effect"].idxmax()]
-    empty_scores, empty_tests = tumour_activity({"rna": values}, symbols(("rna",)), {"tiny": {"S": GENES[:2]}}, subtypes, EnrichmentOptions())
+    empty_scores, empty_tests = tumour_activity(
+        {"rna": values}, symbols(("rna",)), {"tiny": {"S": GENES[:2]}}, subtypes, EnrichmentOptions()
+    )
     assert empty_scores.empty and empty_tests.empty and "q" in empty_tests.columns
 
 
@@ -169,7 +224,9 @@ def test_the_shared_collections_load():
     reactome = read_collection(SHARED_GENESETS / "ReactomePathways_2024-09-18.gmt")
     assert len(reactome) > 1000
     progeny = read_collection(SHARED_GENESETS / "progeny_human_top100_14pathways.tsv")
-    assert {"EGFR up", "EGFR down", "JAK-STAT up"} <= set(progeny) and "JAK-STAT down" not in progeny  # no negative weights
+    assert {"EGFR up", "EGFR down", "JAK-STAT up"} <= set(
+        progeny
+    ) and "JAK-STAT down" not in progeny  # no negative weights
 
 
 def brca_pam50_hallmark() -> pd.DataFrame:
@@ -186,10 +243,20 @@ def brca_pam50_hallmark() -> pd.DataFrame:
     for subtype in ("Basal", "LumA"):
         inside = pam50 == subtype
         auc = (ranks[inside].sum() - inside.sum() * (inside.sum() + 1) / 2) / (inside.sum() * (~inside).sum())
-        rows += [{"subtype": subtype, "omic": "mrna", "feature": gene, "auc": value, "q": 1.0, "direction": ""} for gene, value in auc.items()]
+        rows += [
+            {"subtype": subtype, "omic": "mrna", "feature": gene, "auc": value, "q": 1.0, "direction": ""}
+            for gene, value in auc.items()
+        ]
     symbols = feature_symbols({"mrna": pd.Index(mrna.columns)}, {"mrna": None})
-    return enrichment(pd.DataFrame(rows), pd.DataFrame(columns=["view", "feature", "factor", "weight"]), R2, symbols, {"hallmark": hallmark},
-                      {"mrna": "expression"}, EnrichmentOptions(min_size=5)).set_index(["group", "term"])
+    return enrichment(
+        pd.DataFrame(rows),
+        pd.DataFrame(columns=["view", "feature", "factor", "weight"]),
+        R2,
+        symbols,
+        {"hallmark": hallmark},
+        {"mrna": "expression"},
+        EnrichmentOptions(min_size=5),
+    ).set_index(["group", "term"])
 
 
 def test_breast_cancer_subtypes_show_their_textbook_pathways():
@@ -197,7 +264,13 @@ def test_breast_cancer_subtypes_show_their_textbook_pathways():
     down against the rest, the two most significant Hallmark sets; luminal A the reverse."""
     table = brca_pam50_hallmark()
     for subtype, sign in (("Basal", 1), ("LumA", -1)):
-        g2m, estrogen = table.loc[(subtype, "HALLMARK_G2M_CHECKPOINT")], table.loc[(subtype, "HALLMARK_ESTROGEN_RESPONSE_EARLY")]
+        g2m, estrogen = (
+            table.loc[(subtype, "HALLMARK_G2M_CHECKPOINT")],
+            table.loc[(subtype, "HALLMARK_ESTROGEN_RESPONSE_EARLY")],
+        )
         assert sign * estrogen["nes"] < -1.5 and estrogen["q"] < 0.05, estrogen
         assert sign * g2m["nes"] > 1.5 and g2m["p"] < 0.05, g2m  # 6 genes of the panel: q 0.13 to 0.24 over 16 sets
-        assert set(table.loc[subtype].sort_values("p").index[:2]) == {"HALLMARK_G2M_CHECKPOINT", "HALLMARK_ESTROGEN_RESPONSE_EARLY"}
+        assert set(table.loc[subtype].sort_values("p").index[:2]) == {
+            "HALLMARK_G2M_CHECKPOINT",
+            "HALLMARK_ESTROGEN_RESPONSE_EARLY",
+        }

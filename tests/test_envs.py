@@ -50,7 +50,9 @@ def imported(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names |= {node.module} | ({f"oncomix.{alias.name}" for alias in node.names} if node.module == "oncomix" else set())
+            names |= {node.module} | (
+                {f"oncomix.{alias.name}" for alias in node.names} if node.module == "oncomix" else set()
+            )
     return names
 
 
@@ -91,7 +93,9 @@ def test_each_environment_holds_what_its_rules_import():
     distributions = {module: {normalised(d) for d in names} for module, names in packages_distributions().items()}
     for rule, family, script in rules():
         available = set(env_packages(REPO / "envs" / f"{family}.yaml"))
-        needed = set().union(*(distributions[module] for module in third_party_imports(REPO / "workflow/scripts" / script)))
+        needed = set().union(
+            *(distributions[module] for module in third_party_imports(REPO / "workflow/scripts" / script))
+        )
         assert needed <= available, f"rule {rule} (envs/{family}.yaml) lacks {sorted(needed - available)}"
         assert RUNTIME_ONLY.get(family, set()) <= available
 

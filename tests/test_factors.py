@@ -5,7 +5,13 @@ from sklearn.metrics import adjusted_rand_score
 
 from oncomix.cluster import ClusterOptions, find_subtypes
 from oncomix.factors import (
-    EVERY_INFORMATIVE, FactorOptions, candidate_spaces, cluster_factors, covariate_associations, factor_space, factor_table,
+    EVERY_INFORMATIVE,
+    FactorOptions,
+    candidate_spaces,
+    cluster_factors,
+    covariate_associations,
+    factor_space,
+    factor_table,
 )
 
 NO_ASSOCIATIONS = covariate_associations(pd.DataFrame({"Factor1": [0.0]}), pd.DataFrame(index=[0]), set())
@@ -32,14 +38,21 @@ def test_unimodal_gradients_are_left_out_even_when_they_explain_more():
     assert set(table.loc[~table["used"], "status"]) == {"unimodal"}
     standardised = (factors["Factor1"] - factors["Factor1"].mean()) / factors["Factor1"].std()
     np.testing.assert_allclose(factor_space(factors, table).coords[:, 0], standardised)
-    np.testing.assert_allclose(factor_space(factors, table, "variance").coords[:, 0], factors["Factor1"] * np.sqrt(0.20))
+    np.testing.assert_allclose(
+        factor_space(factors, table, "variance").coords[:, 0], factors["Factor1"] * np.sqrt(0.20)
+    )
     np.testing.assert_allclose(factor_space(factors, table, "none").coords[:, 1], factors["Factor2"])
     options = ClusterOptions(resamples=8, prediction_strength_splits=4)
     selected = find_subtypes(factor_space(factors, table), options)
     assert adjusted_rand_score(truth, selected.calls["subtype"]) > 0.95
     everything = factor_table(factors, r2, NO_ASSOCIATIONS, FactorOptions(factor_selection="all"))
     # weighted by the variance they explain, unselected programmes swamp the subtypes
-    assert adjusted_rand_score(truth, find_subtypes(factor_space(factors, everything, "variance"), options).calls["subtype"]) < 0.5
+    assert (
+        adjusted_rand_score(
+            truth, find_subtypes(factor_space(factors, everything, "variance"), options).calls["subtype"]
+        )
+        < 0.5
+    )
 
 
 def test_weak_factors_are_left_out():
@@ -52,11 +65,14 @@ def test_weak_factors_are_left_out():
 def test_a_factor_tracking_a_technical_covariate_is_left_out():
     factors, r2, labels = factors_with_gradients()
     rng = np.random.default_rng(2)
-    sheet = pd.DataFrame({
-        "purity": factors["Factor2"] + rng.normal(scale=0.3, size=len(factors)),  # Factor2 tracks purity
-        "batch": rng.choice(["a", "b"], size=len(factors)),  # unrelated
-        "label": np.array(["x", "y", "z"])[labels],  # biology, not technical
-    }, index=factors.index)
+    sheet = pd.DataFrame(
+        {
+            "purity": factors["Factor2"] + rng.normal(scale=0.3, size=len(factors)),  # Factor2 tracks purity
+            "batch": rng.choice(["a", "b"], size=len(factors)),  # unrelated
+            "label": np.array(["x", "y", "z"])[labels],  # biology, not technical
+        },
+        index=factors.index,
+    )
     associations = covariate_associations(factors, sheet, {"purity", "batch"})
     assert len(associations) == 3 * factors.shape[1]
     purity = associations.set_index(["factor", "covariate"]).loc[("Factor2", "purity")]
@@ -85,7 +101,10 @@ def test_the_adaptive_space_keeps_the_predictable_space_standing_furthest_above_
     spaces = candidate_spaces(table, FactorOptions())
     every = list(factors.columns)
     assert [(list(t.index[t["used"]]), w) for t, w in spaces] == [
-        (["Factor1", "Factor2", "Factor5"], "standardised"), (every, "standardised"), (every, "none")]
+        (["Factor1", "Factor2", "Factor5"], "standardised"),
+        (every, "standardised"),
+        (every, "none"),
+    ]
     found = [find_subtypes(factor_space(factors, t, w), options) for t, w in spaces]
     ranks = [(f.chosen["prediction_strength"] >= options.min_prediction_strength, f.structure_z) for f in found]
     assert len(set(ranks)) == 3
@@ -98,7 +117,13 @@ def test_the_adaptive_space_keeps_the_predictable_space_standing_furthest_above_
 
 def test_candidate_spaces_are_not_clustered_twice():
     table = factor_table(*factors_with_gradients(noise_factors=3, seed=4)[:2], NO_ASSOCIATIONS, FactorOptions())
-    assert [w for _, w in candidate_spaces(table, FactorOptions(factor_weighting="none"))] == ["none", "none"]  # selected, every informative
+    assert [w for _, w in candidate_spaces(table, FactorOptions(factor_weighting="none"))] == [
+        "none",
+        "none",
+    ]  # selected, every informative
     assert [w for _, w in candidate_spaces(table, FactorOptions(adaptive_space=False))] == ["standardised"]
     everything = table.assign(used=True)
-    assert [w for _, w in candidate_spaces(everything, FactorOptions())] == ["standardised", "none"]  # nothing left out by the selection
+    assert [w for _, w in candidate_spaces(everything, FactorOptions())] == [
+        "standardised",
+        "none",
+    ]  # nothing left out by the selection

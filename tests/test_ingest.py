@@ -38,7 +38,9 @@ def test_inputs_are_not_modified(small_cohort_dir):
 
 @pytest.mark.parametrize("suffix", [".tsv", ".csv", ".tsv.gz", ".parquet"])
 def test_formats_and_orientation_load_the_same_values(tmp_path, suffix):
-    frame = pd.DataFrame({"s1": [1.5, np.nan], "s2": [3.0, 4.0], "s3": [0.25, 7.0]}, index=pd.Index(["g1", "g2"], name="feature_id"))
+    frame = pd.DataFrame(
+        {"s1": [1.5, np.nan], "s2": [3.0, 4.0], "s3": [0.25, 7.0]}, index=pd.Index(["g1", "g2"], name="feature_id")
+    )
     path = tmp_path / f"view{suffix}"
     if suffix == ".parquet":
         frame.reset_index().to_parquet(path)
@@ -77,7 +79,11 @@ def test_bad_values_name_file_place_and_fix(tmp_path, omic_type, text, expected)
 def test_every_problem_is_reported_at_once(tmp_path):
     bad_counts = write(tmp_path, "rna.tsv", "feature_id\ts1\ts2\ng1\t1\t-4\n")
     bad_mut = write(tmp_path, "mut.tsv", "feature_id\ts1\ts2\ng1\t1\t7\n")
-    specs = [ViewSpec("rna", bad_counts, "rna_counts"), ViewSpec("mut", bad_mut, "mutation"), ViewSpec("x", tmp_path / "nope.tsv", "generic")]
+    specs = [
+        ViewSpec("rna", bad_counts, "rna_counts"),
+        ViewSpec("mut", bad_mut, "mutation"),
+        ViewSpec("x", tmp_path / "nope.tsv", "generic"),
+    ]
     with pytest.raises(OncomixInputError) as error:
         ingest(sheet(tmp_path), specs)
     assert len(error.value.problems) == 3
@@ -110,7 +116,9 @@ def test_unknown_type_is_named(tmp_path):
 
 
 def test_a_sheet_column_of_all_distinct_text_is_kept_and_written(tmp_path):
-    samples = write(tmp_path, "samples.tsv", "sample_id\tpatient_alias\tsite\ns1\tPA-1\tlung\ns2\tPA-2\t\ns3\tPA-3\tlung\n")
+    samples = write(
+        tmp_path, "samples.tsv", "sample_id\tpatient_alias\tsite\ns1\tPA-1\tlung\ns2\tPA-2\t\ns3\tPA-3\tlung\n"
+    )
     view = write(tmp_path, "v.tsv", "feature_id\ts1\ts2\ts3\ng1\t1\t2\t3\ng2\t4\t6\t5\n")
     mdata, _ = ingest(samples, [ViewSpec("v", view, "generic")])
     mdata.write(tmp_path / "raw.h5mu")  # anndata refuses nullable string columns of distinct values

@@ -11,7 +11,16 @@ from mofapy2.core.BayesNet import BayesNet
 from threadpoolctl import threadpool_limits
 
 from oncomix.integrate import (
-    MofaOptions, fit_mofa, mofa_inputs, project, read_model, saved_order, train_mofa, trained_views, training_summary, weights_long,
+    MofaOptions,
+    fit_mofa,
+    mofa_inputs,
+    project,
+    read_model,
+    saved_order,
+    train_mofa,
+    trained_views,
+    training_summary,
+    weights_long,
     without_inactive,
 )
 from oncomix.preprocess import PreprocessOptions, preprocess
@@ -125,7 +134,9 @@ def test_projecting_the_training_tumours_gives_back_the_factors_mofa_trained(tra
     np.testing.assert_allclose(placed, saved.to_numpy(), atol=0.02 * saved.to_numpy().std())
 
 
-def test_above_max_tumours_mofa_trains_on_a_random_subset_and_projects_the_rest(trained, small_cohort, tmp_path, caplog):
+def test_above_max_tumours_mofa_trains_on_a_random_subset_and_projects_the_rest(
+    trained, small_cohort, tmp_path, caplog
+):
     caplog.set_level(logging.INFO, logger="oncomix")
     data, _, _ = trained
     result = train_mofa(data, tmp_path / "subset.hdf5", MofaOptions(factors=8, seed=1, max_tumours=80))

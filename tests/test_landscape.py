@@ -11,7 +11,9 @@ from oncomix.plots import oncoprint_genes
 
 
 def view(values: np.ndarray, ids: list[str], omic_type: str, prefix: str) -> ad.AnnData:
-    adata = ad.AnnData(values, obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=[f"{prefix}{j}" for j in range(values.shape[1])]))
+    adata = ad.AnnData(
+        values, obs=pd.DataFrame(index=ids), var=pd.DataFrame(index=[f"{prefix}{j}" for j in range(values.shape[1])])
+    )
     adata.uns["omic_type"] = omic_type
     return adata
 
@@ -23,11 +25,18 @@ def cohort():
     in_a = np.arange(60) < 30
     mutations = (rng.random((60, 20)) < np.where(in_a, 0.4, 0.05)[:, None]).astype(float)
     mutations[0] = np.nan
-    gistic = np.where(rng.random((60, 50)) < np.where(in_a, 0.5, 0.1)[:, None], rng.choice([-2, -1, 1, 2], (60, 50)), 0).astype(float)
+    gistic = np.where(
+        rng.random((60, 50)) < np.where(in_a, 0.5, 0.1)[:, None], rng.choice([-2, -1, 1, 2], (60, 50)), 0
+    ).astype(float)
     ratios = rng.normal(0, 0.1, (60, 40))
     ratios[:, :10] += 0.6  # 10 of 40 features gained everywhere
-    mdata = md.MuData({"mut": view(mutations, ids, "mutation", "g"), "cn": view(gistic, ids, "copy_number", "c"),
-                       "seg": view(ratios, ids, "copy_number", "s")})
+    mdata = md.MuData(
+        {
+            "mut": view(mutations, ids, "mutation", "g"),
+            "cn": view(gistic, ids, "copy_number", "c"),
+            "seg": view(ratios, ids, "copy_number", "s"),
+        }
+    )
     return mdata, pd.Series(np.where(in_a, "A", "B"), index=ids), mutations, gistic
 
 
@@ -51,8 +60,19 @@ def test_subtypes_are_compared_with_kruskal_wallis_and_medians():
 
 def test_oncoprint_genes_are_the_frequent_then_the_specific_ones():
     mdata, _, mutations, _ = cohort()
-    markers = pd.DataFrame({"omic": "mut", "feature": ["g3", "g19", "g7"], "is_marker": [True, True, False],
-                            "direction": ["up", "up", "up"], "combined_rank": [2, 1, 3]})
+    markers = pd.DataFrame(
+        {
+            "omic": "mut",
+            "feature": ["g3", "g19", "g7"],
+            "is_marker": [True, True, False],
+            "direction": ["up", "up", "up"],
+            "combined_rank": [2, 1, 3],
+        }
+    )
     genes = oncoprint_genes(mdata, "mut", markers, top=2)
-    frequent = list(pd.Series(np.nanmean(mutations, axis=0), index=[f"g{j}" for j in range(20)]).sort_values(ascending=False, kind="stable").index[:2])
+    frequent = list(
+        pd.Series(np.nanmean(mutations, axis=0), index=[f"g{j}" for j in range(20)])
+        .sort_values(ascending=False, kind="stable")
+        .index[:2]
+    )
     assert genes[:2] == frequent and genes[2:] == [g for g in ["g19", "g3"] if g not in frequent][:2]

@@ -23,7 +23,11 @@ def cohort(seed=0):
     mut[30:50, 0] = rng.random(20) < 0.7
     views = {}
     for name, values, omic_type in (("expr", x, "expression"), ("mut", mut, "mutation")):
-        adata = ad.AnnData(values, obs=pd.DataFrame(index=labels.index), var=pd.DataFrame(index=[f"{name[0]}{j}" for j in range(values.shape[1])]))
+        adata = ad.AnnData(
+            values,
+            obs=pd.DataFrame(index=labels.index),
+            var=pd.DataFrame(index=[f"{name[0]}{j}" for j in range(values.shape[1])]),
+        )
         adata.uns["omic_type"] = omic_type
         views[name] = adata
     return md.MuData(views), labels
@@ -38,7 +42,9 @@ def test_numbers_match_scipy_recomputed_directly():
     row = table.loc[("A", "expr", "e0")]
     assert np.isclose(row["statistic"], welch.statistic) and np.isclose(row["p"], welch.pvalue)
     assert np.isclose(row["effect"], a[:, 0].mean() - rest[:, 0].mean())
-    pooled = np.sqrt(((len(a) - 1) * a[:, 0].var(ddof=1) + (len(rest) - 1) * rest[:, 0].var(ddof=1)) / (len(a) + len(rest) - 2))
+    pooled = np.sqrt(
+        ((len(a) - 1) * a[:, 0].var(ddof=1) + (len(rest) - 1) * rest[:, 0].var(ddof=1)) / (len(a) + len(rest) - 2)
+    )
     assert np.isclose(row["cohens_d"], (a[:, 0].mean() - rest[:, 0].mean()) / pooled)
     p_all = table.loc["A"].query("omic == 'expr'")["p"]
     np.testing.assert_allclose(table.loc["A"].query("omic == 'expr'")["q"], multipletests(p_all, method="fdr_bh")[1])
@@ -75,9 +81,14 @@ def test_intervals_auc_fractions_and_separation_match_scipy_recomputed_directly(
     u = stats.mannwhitneyu(x[in_a, 0], x[~in_a, 0]).statistic
     assert np.isclose(row["auc"], u / (in_a.sum() * (~in_a).sum()))
     upper = np.quantile(x[:, 0], 0.75)
-    assert np.isclose(row["fraction_subtype"], (x[in_a, 0] > upper).mean()) and np.isclose(row["fraction_rest"], (x[~in_a, 0] > upper).mean())
+    assert np.isclose(row["fraction_subtype"], (x[in_a, 0] > upper).mean()) and np.isclose(
+        row["fraction_rest"], (x[~in_a, 0] > upper).mean()
+    )
     deltas = [
-        2 * stats.mannwhitneyu(x[in_a, 0], x[(labels == other).to_numpy(), 0]).statistic / (in_a.sum() * (labels == other).sum()) - 1
+        2
+        * stats.mannwhitneyu(x[in_a, 0], x[(labels == other).to_numpy(), 0]).statistic
+        / (in_a.sum() * (labels == other).sum())
+        - 1
         for other in ("B", "C")
     ]
     assert np.isclose(row["separation"], min(deltas))
@@ -89,7 +100,9 @@ def test_intervals_auc_fractions_and_separation_match_scipy_recomputed_directly(
     half = stats.norm.ppf(0.975) * np.sqrt((1 / cells).sum())
     row = table.loc[("B", "mut", "m0")]
     assert np.isclose(row["effect"], log_or / np.log(2))
-    assert np.isclose(row["ci_low"], (log_or - half) / np.log(2)) and np.isclose(row["ci_high"], (log_or + half) / np.log(2))
+    assert np.isclose(row["ci_low"], (log_or - half) / np.log(2)) and np.isclose(
+        row["ci_high"], (log_or + half) / np.log(2)
+    )
     assert np.isclose(row["fraction_subtype"], m[in_b].mean())
 
 
@@ -107,14 +120,16 @@ def test_auc_and_separation_of_every_feature_match_scipy_across_rank_blocks(monk
         group = {name: x[(labels == name).to_numpy()] for name in labels.unique()}
         assert np.isclose(row.auc, scipy_auc(group[row.subtype], x[(labels != row.subtype).to_numpy()]))
         sign = 1 if row.direction == "up" else -1
-        deltas = [sign * (2 * scipy_auc(group[row.subtype], group[other]) - 1) for other in group if other != row.subtype]
+        deltas = [
+            sign * (2 * scipy_auc(group[row.subtype], group[other]) - 1) for other in group if other != row.subtype
+        ]
         assert np.isclose(row.separation, max(min(deltas), 0.0)), (row.subtype, row.feature)
 
 
 def test_ranking_puts_markers_first_by_separation_within_and_across_views():
     mdata, labels = cohort()
     table = find_markers(mdata, labels)
-    for subtype, rows in table.groupby("subtype"):
+    for _, rows in table.groupby("subtype"):
         assert list(rows["combined_rank"]) == list(range(1, len(rows) + 1))
         markers = rows[rows["is_marker"]]
         if markers.empty:
@@ -131,10 +146,19 @@ def test_mofa_evidence_takes_the_factor_that_separates_the_subtype():
     rng = np.random.default_rng(1)
     factors = pd.DataFrame(rng.normal(size=(75, 2)), index=labels.index, columns=["Factor1", "Factor2"])
     factors.loc[labels == "A", "Factor2"] -= 3.0  # A is low on Factor2
-    weights = pd.DataFrame({"view": "expr", "feature": ["e0", "e0", "e1", "e1"], "factor": ["Factor1", "Factor2"] * 2, "weight": [0.1, -0.8, 0.5, 0.05]})
+    weights = pd.DataFrame(
+        {
+            "view": "expr",
+            "feature": ["e0", "e0", "e1", "e1"],
+            "factor": ["Factor1", "Factor2"] * 2,
+            "weight": [0.1, -0.8, 0.5, 0.05],
+        }
+    )
     table = find_markers(mdata, labels, factors=factors, weights=weights).set_index(["subtype", "omic", "feature"])
     row = table.loc[("A", "expr", "e0")]
-    assert row["mofa_factor"] == "Factor2" and np.isclose(row["mofa_weight"], 0.8)  # low factor x negative weight = higher in A
+    assert row["mofa_factor"] == "Factor2" and np.isclose(
+        row["mofa_weight"], 0.8
+    )  # low factor x negative weight = higher in A
     assert np.isnan(table.loc[("A", "mut", "m0"), "mofa_weight"])  # not passed to MOFA
 
 
@@ -150,12 +174,16 @@ def test_a_significant_difference_below_the_effect_floor_is_not_a_marker():
     table = find_markers(md.MuData({"rna": rna}), labels).set_index(["subtype", "feature"])
     assert table.loc[("A", "small"), "q_specific"] < 1e-3 and not table.loc[("A", "small"), "is_marker"]
     assert table.loc[("A", "large"), "is_marker"] and markers.MIN_EFFECT["expression"] == 0.5
-    no_floor = find_markers(md.MuData({"rna": rna}), labels, min_effect={"expression": 0.0}, min_auc=0.5).set_index(["subtype", "feature"])
+    no_floor = find_markers(md.MuData({"rna": rna}), labels, min_effect={"expression": 0.0}, min_auc=0.5).set_index(
+        ["subtype", "feature"]
+    )
     assert no_floor.loc[("A", "small"), "is_marker"]
 
 
 def test_the_schema_holds_the_same_floors_as_the_code():
-    schema = yaml.safe_load((files("oncomix") / "schemas" / "config.schema.yaml").read_text())["properties"]["markers"]["properties"]
+    schema = yaml.safe_load((files("oncomix") / "schemas" / "config.schema.yaml").read_text())["properties"]["markers"][
+        "properties"
+    ]
     assert {t: p["default"] for t, p in schema["min_effect"]["properties"].items()} == markers.MIN_EFFECT
     assert schema["min_auc"]["default"] == markers.MIN_AUC
 
@@ -167,11 +195,19 @@ def test_each_floor_counts_and_the_auc_floor_follows_the_direction():
     labels = pd.Series(np.repeat(["A", "B"], 1000), index=[f"t{i}" for i in range(2000)])
     wide = rng.normal(0, 5, 2000) + np.where(labels == "A", 0.8, 0.0)
     skewed = np.where(labels == "A", np.where(rng.random(2000) < 0.1, 10.0, -0.3), 0.0) + rng.normal(0, 0.3, 2000)
-    view = ad.AnnData(np.column_stack([wide, skewed]), obs=pd.DataFrame(index=labels.index), var=pd.DataFrame(index=["wide", "skewed"]))
+    view = ad.AnnData(
+        np.column_stack([wide, skewed]),
+        obs=pd.DataFrame(index=labels.index),
+        var=pd.DataFrame(index=["wide", "skewed"]),
+    )
     view.uns["omic_type"] = "expression"
     table = find_markers(md.MuData({"rna": view}), labels).set_index(["subtype", "feature"])
     wide_row, skewed_row = table.loc[("A", "wide")], table.loc[("A", "skewed")]
-    assert wide_row["effect"] >= 0.5 and wide_row["auc"] < 0.6 and wide_row["q_specific"] < 0.05 and not wide_row["is_marker"]
+    assert (
+        wide_row["effect"] >= 0.5
+        and wide_row["auc"] < 0.6
+        and wide_row["q_specific"] < 0.05
+        and not wide_row["is_marker"]
+    )
     assert skewed_row["direction"] == "up" and skewed_row["auc"] < 0.5 and skewed_row["q_specific"] < 0.05
     assert not skewed_row["passes_floor"] and not skewed_row["is_marker"]
-

@@ -4,7 +4,15 @@ import pandas as pd
 import pytest
 
 from oncomix.errors import OncomixInputError
-from oncomix.preprocess import PreprocessOptions, centre_batches, preprocess, preprocess_view, size_factors, transform, view_options
+from oncomix.preprocess import (
+    PreprocessOptions,
+    centre_batches,
+    preprocess,
+    preprocess_view,
+    size_factors,
+    transform,
+    view_options,
+)
 
 
 def view(x, omic_type, obs_names=None):
@@ -62,7 +70,9 @@ def test_filters_and_feature_selection():
     x[:, 0] = 1.0  # constant
     x[:20, 1] = np.nan  # mostly missing
     x[:, 2] *= 10  # most variable
-    out = preprocess_view(view(x, "generic"), pd.DataFrame(index=[f"s{i}" for i in range(30)]), PreprocessOptions(n_features=2))
+    out = preprocess_view(
+        view(x, "generic"), pd.DataFrame(index=[f"s{i}" for i in range(30)]), PreprocessOptions(n_features=2)
+    )
     assert list(out.var_names) == ["f2", "f3", "f4", "f5"]
     assert out.var["highly_variable"].sum() == 2 and out.var.loc["f2", "highly_variable"]
     assert out.uns["qc"]["features_failed_qc"] == 2 and out.uns["qc"]["failed"] == {"too_missing": 1, "constant": 1}
@@ -75,7 +85,11 @@ def test_rare_mutations_are_dropped():
     x[0, 1] = 1  # one carrier only
     out = preprocess_view(view(x, "mutation"), pd.DataFrame(index=[f"s{i}" for i in range(50)]), PreprocessOptions())
     assert list(out.var_names) == ["f0"]
-    assert out.uns["qc"]["failed"] == {"too_missing": 0, "constant": 1, "rare_mutation": 1}  # f2 never mutated: constant first
+    assert out.uns["qc"]["failed"] == {
+        "too_missing": 0,
+        "constant": 1,
+        "rare_mutation": 1,
+    }  # f2 never mutated: constant first
 
 
 def test_view_without_features_is_dropped_and_all_empty_is_an_error(small_mdata):
@@ -88,7 +102,10 @@ def test_view_without_features_is_dropped_and_all_empty_is_an_error(small_mdata)
 
 
 def test_a_view_s_own_settings_override_the_preprocess_defaults():
-    omics = {"rna": {"path": "rna.tsv", "type": "rna_counts", "n_features": 500}, "protein": {"path": "p.tsv", "type": "protein", "batch": "plate"}}
+    omics = {
+        "rna": {"path": "rna.tsv", "type": "rna_counts", "n_features": 500},
+        "protein": {"path": "p.tsv", "type": "protein", "batch": "plate"},
+    }
     options = view_options({"n_features": 1000, "max_missing": 0.3}, omics)
     assert options["rna"] == PreprocessOptions(n_features=500, max_missing=0.3)
     assert options["protein"] == PreprocessOptions(n_features=1000, max_missing=0.3, batch="plate")

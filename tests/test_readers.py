@@ -43,7 +43,14 @@ def test_h5ad_and_a_sparse_layer_load_as_samples_x_features(tmp_path):
 def test_one_h5mu_holds_several_views(tmp_path, small_mdata):
     path = tmp_path / "cohort.h5mu"
     md.MuData({"rna": small_mdata["rna"].copy(), "prot": small_mdata["protein"].copy()}).write(path)
-    config = {"cohort": "c", "samples": "x", "omics": {"rna": {"path": str(path), "type": "rna_counts"}, "protein": {"path": str(path), "type": "protein", "modality": "prot"}}}
+    config = {
+        "cohort": "c",
+        "samples": "x",
+        "omics": {
+            "rna": {"path": str(path), "type": "rna_counts"},
+            "protein": {"path": str(path), "type": "protein", "modality": "prot"},
+        },
+    }
     specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
     assert [s.reader for s in specs] == ["h5mu", "h5mu"]
     rna, _ = load_view(specs[0])
@@ -57,7 +64,13 @@ def test_maf_becomes_a_binary_gene_by_sample_view(tmp_path):
         {
             "Hugo_Symbol": ["TP53", "TP53", "KRAS", "BRAF", "TTN"],
             "Tumor_Sample_Barcode": ["s1", "s2", "s1", "s3", "s4"],
-            "Variant_Classification": ["Missense_Mutation", "Nonsense_Mutation", "Silent", "Missense_Mutation", "Silent"],
+            "Variant_Classification": [
+                "Missense_Mutation",
+                "Nonsense_Mutation",
+                "Silent",
+                "Missense_Mutation",
+                "Silent",
+            ],
         }
     )
     path = tmp_path / "cohort.maf"
@@ -65,14 +78,24 @@ def test_maf_becomes_a_binary_gene_by_sample_view(tmp_path):
     view = read_view(ViewSpec("mut", path, "mutation", format="maf"))
     expected = pd.DataFrame({"BRAF": [0.0, 0, 1, 0], "TP53": [1.0, 1, 0, 0]}, index=["s1", "s2", "s3", "s4"])
     pd.testing.assert_frame_equal(view.sort_index(axis=1), expected, check_names=False)
-    silent_too = ViewSpec("mut", path, "mutation", format="maf", maf=MafColumns.from_config({"variant_classes": ["Silent"]}))
+    silent_too = ViewSpec(
+        "mut", path, "mutation", format="maf", maf=MafColumns.from_config({"variant_classes": ["Silent"]})
+    )
     assert read_view(silent_too).loc["s1", "KRAS"] == 1.0
 
 
 def test_cbioportal_matrix_with_annotation_columns_and_duplicate_symbols(tmp_path):
-    text = "Hugo_Symbol\tEntrez_Gene_Id\tS1\tS2\tS3\nERBB2\t2064\t10\t1\t4\nERBB2\t2064\t11\t9\t1\n\t999\t1\t2\t3\nESR1\t2099\t1\t5\t3\n"
+    text = (
+        "Hugo_Symbol\tEntrez_Gene_Id\tS1\tS2\tS3\nERBB2\t2064\t10\t1\t4\nERBB2\t2064\t11\t9\t1\n"
+        "\t999\t1\t2\t3\nESR1\t2099\t1\t5\t3\n"
+    )
     (tmp_path / "data_mrna.txt").write_text(text)
-    base = {"path": str(tmp_path / "data_mrna.txt"), "type": "expression", "id_column": "Hugo_Symbol", "drop_columns": ["Entrez_Gene_Id"]}
+    base = {
+        "path": str(tmp_path / "data_mrna.txt"),
+        "type": "expression",
+        "id_column": "Hugo_Symbol",
+        "drop_columns": ["Entrez_Gene_Id"],
+    }
     with pytest.raises(OncomixInputError, match="duplicate feature id.*ERBB2.*duplicate_features"):
         load_view(ViewSpec.from_config("mrna", base))
     mean, dropped = load_view(ViewSpec.from_config("mrna", {**base, "duplicate_features": "mean"}))
@@ -92,7 +115,9 @@ def test_tcga_barcodes_are_cut_to_the_patient_and_collisions_are_named():
     ids = pd.Index(["TCGA-OR-A5J1-01A-11R-A29S-07", "TCGA-OR-A5J2-01A-11R-A29S-07"])
     assert list(harmonise_ids(ids, TCGA_PATIENT, "f.tsv")) == ["TCGA-OR-A5J1", "TCGA-OR-A5J2"]
     assert harmonise_ids(ids, None, "f.tsv") is ids
-    with pytest.raises(OncomixInputError, match="f.tsv: 1 sample id.*'TCGA-OR-A5J1-01A' and 'TCGA-OR-A5J1-06A' -> 'TCGA-OR-A5J1'"):
+    with pytest.raises(
+        OncomixInputError, match="f.tsv: 1 sample id.*'TCGA-OR-A5J1-01A' and 'TCGA-OR-A5J1-06A' -> 'TCGA-OR-A5J1'"
+    ):
         harmonise_ids(pd.Index(["TCGA-OR-A5J1-01A", "TCGA-OR-A5J1-06A"]), TCGA_PATIENT, "f.tsv")
 
 
@@ -115,7 +140,10 @@ def test_overlap_table_counts_tumours_per_view_and_pair(tmp_path):
     (tmp_path / "samples.tsv").write_text("sample_id\n" + "\n".join(["a", "b", "c", "d"]) + "\n")
     (tmp_path / "x.tsv").write_text("feature_id\ta\tb\tc\nf1\t1\t2\t3\nf2\t3\t1\t2\n")
     (tmp_path / "y.tsv").write_text("feature_id\tb\tc\td\nf1\t1\t2\t3\nf2\t3\t1\t2\n")
-    mdata, _ = ingest(tmp_path / "samples.tsv", [ViewSpec("x", tmp_path / "x.tsv", "generic"), ViewSpec("y", tmp_path / "y.tsv", "generic")])
+    mdata, _ = ingest(
+        tmp_path / "samples.tsv",
+        [ViewSpec("x", tmp_path / "x.tsv", "generic"), ViewSpec("y", tmp_path / "y.tsv", "generic")],
+    )
     table = overlap_table(mdata)
     assert table.loc["x", "samples"] == 3 and table.loc["x", "y"] == 2
     assert table.loc["in_every_view", "samples"] == 2 and table.loc["in_any_view", "samples"] == 4
@@ -123,23 +151,36 @@ def test_overlap_table_counts_tumours_per_view_and_pair(tmp_path):
 
 def test_config_defaults_are_filled_and_typos_get_a_suggestion(tmp_path):
     (tmp_path / "s.tsv").write_text("sample_id\n")
-    config = {"cohort": "c", "samples": str(tmp_path / "s.tsv"), "omics": {"m": {"path": str(tmp_path / "s.tsv"), "type": "mutation"}}}
+    config = {
+        "cohort": "c",
+        "samples": str(tmp_path / "s.tsv"),
+        "omics": {"m": {"path": str(tmp_path / "s.tsv"), "type": "mutation"}},
+    }
     checked = check_config(config)
     assert checked["clustering"]["k_max"] == 8 and checked["omics"]["m"]["duplicate_features"] == "error"
     assert checked["omics"]["m"]["maf"]["sample_column"] == "Tumor_Sample_Barcode"
-    with pytest.raises(OncomixInputError, match="unknown key 'orientaton' in omics.m \\(did you mean 'orientation'\\?\\)"):
+    with pytest.raises(
+        OncomixInputError, match="unknown key 'orientaton' in omics.m \\(did you mean 'orientation'\\?\\)"
+    ):
         check_config({**config, "omics": {"m": {**config["omics"]["m"], "orientaton": "x"}}})
     later = str(tmp_path / "demo" / "m.tsv.gz")  # written by a step of the workflow (the demo cohort)
     with pytest.raises(OncomixInputError, match="m.tsv.gz: file not found; check 'omics.m.path'"):
         check_config({**config, "omics": {"m": {"path": later, "type": "mutation"}}})
-    assert check_config({**config, "omics": {"m": {"path": later, "type": "mutation"}}}, produced=[later])["omics"]["m"]["path"] == later
+    assert (
+        check_config({**config, "omics": {"m": {"path": later, "type": "mutation"}}}, produced=[later])["omics"]["m"][
+            "path"
+        ]
+        == later
+    )
 
 
 # --- property: a reader returns the values it was given, or the package's own error, never another exception ---
 
 # Ids are printable text (no control characters such as newlines or NUL, which no omics file uses and h5py cannot
 # store) other than the strings that mean "missing"; cells are numbers, infinities, NaN or text.
-ID_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=8).filter(lambda s: s not in NA_STRINGS)
+ID_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=8).filter(
+    lambda s: s not in NA_STRINGS
+)
 NUMBER = st.floats(allow_nan=True, allow_infinity=True, width=64)
 CELL = st.one_of(NUMBER, NUMBER, NUMBER, st.sampled_from(["abc", "1,5", "TRUE", " 2 x", "--1"]))
 
@@ -150,7 +191,9 @@ def tables(draw):
     n_samples = draw(st.integers(1, 5))
     features = draw(st.lists(ID_TEXT, min_size=n_features, max_size=n_features))
     samples = draw(st.lists(ID_TEXT, min_size=n_samples, max_size=n_samples))
-    cells = draw(st.lists(st.lists(CELL, min_size=n_samples, max_size=n_samples), min_size=n_features, max_size=n_features))
+    cells = draw(
+        st.lists(st.lists(CELL, min_size=n_samples, max_size=n_samples), min_size=n_features, max_size=n_features)
+    )
     return features_x_samples(cells if cells else np.empty((0, n_samples)), features, samples).astype(object)
 
 
@@ -158,7 +201,11 @@ def write_table(frame: pd.DataFrame, path, fmt: str) -> None:
     if fmt == "parquet":
         frame.astype(float).reset_index().to_parquet(path)
     elif fmt == "h5ad":
-        ad.AnnData(frame.T.astype(float).to_numpy(), obs=pd.DataFrame(index=list(frame.columns)), var=pd.DataFrame(index=list(frame.index))).write_h5ad(path)
+        ad.AnnData(
+            frame.T.astype(float).to_numpy(),
+            obs=pd.DataFrame(index=list(frame.columns)),
+            var=pd.DataFrame(index=list(frame.index)),
+        ).write_h5ad(path)
     else:
         frame.to_csv(path, sep="," if fmt == ".csv" else "\t")
 

@@ -15,30 +15,43 @@ def test_halves_are_disjoint_cover_the_cohort_and_keep_subtype_proportions():
     subtypes = pd.Series(np.repeat(["A", "B", "C"], [40, 20, 10]), index=[f"t{i}" for i in range(70)])
     halves = half_splits(subtypes, ReplicationOptions(replication_splits=3, seed=1))
     assert [(split, half) for split, half, _ in halves] == [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (3, 2)]
-    for first, second in zip(halves[::2], halves[1::2]):
+    for first, second in zip(halves[::2], halves[1::2], strict=True):
         assert not set(first[2]) & set(second[2]) and set(first[2]) | set(second[2]) == set(subtypes.index)
         assert subtypes.loc[first[2]].value_counts().to_dict() == {"A": 20, "B": 10, "C": 5}
     assert list(halves[0][2]) != list(halves[2][2])  # splits differ
-    assert [list(ids) for *_, ids in halves] == [list(ids) for *_, ids in half_splits(subtypes, ReplicationOptions(replication_splits=3, seed=1))]
+    assert [list(ids) for *_, ids in halves] == [
+        list(ids) for *_, ids in half_splits(subtypes, ReplicationOptions(replication_splits=3, seed=1))
+    ]
 
 
 def test_halves_of_a_large_cohort_are_capped_and_keep_subtype_proportions():
     subtypes = pd.Series(np.repeat(["A", "B", "C"], [400, 200, 100]), index=[f"t{i}" for i in range(700)])
     halves = half_splits(subtypes, ReplicationOptions(replication_splits=2, max_tumours=70, seed=1))
-    for first, second in zip(halves[::2], halves[1::2]):
+    for first, second in zip(halves[::2], halves[1::2], strict=True):
         assert len(first[2]) == len(second[2]) == 70 and not set(first[2]) & set(second[2])
         assert subtypes.loc[first[2]].value_counts().to_dict() == {"A": 40, "B": 20, "C": 10}
 
 
 def test_a_candidate_replicates_when_its_own_evidence_survives_correction_in_the_same_direction():
-    candidates = pd.DataFrame({
-        "subtype": "A", "omic": "x", "feature": ["f1", "f2", "f3", "f4"], "direction": ["up", "up", "down", "up"],
-        "evidence": ["p_specific", "p_specific", "p_specific", "p"],
-    })
-    half = pd.DataFrame({
-        "subtype": "A", "omic": "x", "feature": ["f1", "f2", "f3", "f4", "f5"], "direction": ["up", "up", "up", "up", "up"],
-        "p": [1e-6, 1e-6, 1e-6, 0.01, 1e-9], "p_specific": [0.001, 0.04, 1e-6, 0.9, 1e-9],
-    })
+    candidates = pd.DataFrame(
+        {
+            "subtype": "A",
+            "omic": "x",
+            "feature": ["f1", "f2", "f3", "f4"],
+            "direction": ["up", "up", "down", "up"],
+            "evidence": ["p_specific", "p_specific", "p_specific", "p"],
+        }
+    )
+    half = pd.DataFrame(
+        {
+            "subtype": "A",
+            "omic": "x",
+            "feature": ["f1", "f2", "f3", "f4", "f5"],
+            "direction": ["up", "up", "up", "up", "up"],
+            "p": [1e-6, 1e-6, 1e-6, 0.01, 1e-9],
+            "p_specific": [0.001, 0.04, 1e-6, 0.9, 1e-9],
+        }
+    )
     found = replicated_in(half, candidates, alpha=0.05)
     # f1: q = 0.003 (BH among f1-f3); f2: q = 0.04 -> 0.04; f3 flipped direction; f4 judged on its one-vs-rest p
     q = multipletests([0.001, 0.04, 1e-6], method="fdr_bh")[1]
@@ -46,12 +59,20 @@ def test_a_candidate_replicates_when_its_own_evidence_survives_correction_in_the
 
 
 def test_rates_and_flags_are_added_to_candidates_only():
-    biomarkers = pd.DataFrame({
-        "subtype": "A", "omic": "x", "feature": ["f1", "f2", "f3"], "direction": "up",
-        "is_marker": [True, False, False], "q": [0.001, 0.01, 0.5],
-    })
+    biomarkers = pd.DataFrame(
+        {
+            "subtype": "A",
+            "omic": "x",
+            "feature": ["f1", "f2", "f3"],
+            "direction": "up",
+            "is_marker": [True, False, False],
+            "q": [0.001, 0.01, 0.5],
+        }
+    )
     replication = Replication(
-        pd.DataFrame({"subtype": "A", "omic": "x", "feature": ["f1", "f2"], "direction": "up", "halves_replicated": [3, 1]}),
+        pd.DataFrame(
+            {"subtype": "A", "omic": "x", "feature": ["f1", "f2"], "direction": "up", "halves_replicated": [3, 1]}
+        ),
         pd.DataFrame({"split": [1, 1, 2, 2], "half": [1, 2, 1, 2]}),
     )
     out = add_replication(biomarkers, replication, alpha=0.05, min_rate=0.5).set_index("feature")
@@ -66,11 +87,24 @@ def test_planted_markers_replicate_in_halves_with_their_own_mofa_models(small_md
     data = preprocess(small_mdata, {name: PreprocessOptions(n_features=300) for name in small_mdata.mod})
     truth = small_cohort.truth_subtypes.reindex(data.obs_names)
     evidence = find_markers(data, truth)
-    result = replicate(data, truth, evidence, "kmeans", 0.05, MofaOptions(factors=6), FactorOptions(), ReplicationOptions(replication_splits=1))
+    result = replicate(
+        data,
+        truth,
+        evidence,
+        "kmeans",
+        0.05,
+        MofaOptions(factors=6),
+        FactorOptions(),
+        ReplicationOptions(replication_splits=1),
+    )
     assert len(result.halves) == 2 and (result.halves["ari_with_full_cohort"] > 0.8).all()
     rates = add_replication(evidence, result, 0.05, 0.5)
     planted = small_cohort.truth_markers.rename(columns={"view": "omic"})
-    rows = rates.merge(planted[["omic", "feature", "subtype", "direction"]], on=["omic", "feature", "subtype", "direction"])
+    rows = rates.merge(
+        planted[["omic", "feature", "subtype", "direction"]], on=["omic", "feature", "subtype", "direction"]
+    )
     assert rows["replicated"].mean() > 0.8
-    noise = rates[rates["is_marker"]].merge(planted[["omic", "feature"]], on=["omic", "feature"], how="left", indicator=True)
+    noise = rates[rates["is_marker"]].merge(
+        planted[["omic", "feature"]], on=["omic", "feature"], how="left", indicator=True
+    )
     assert (noise.loc[noise["_merge"] == "left_only", "replication_rate"] < 1).all()

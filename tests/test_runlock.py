@@ -8,14 +8,19 @@ import pytest
 from oncomix.errors import OncomixInputError
 from oncomix.runlock import hold_cohort_lock
 
-HOLDER = "import sys, time; from oncomix.runlock import hold_cohort_lock; lock = hold_cohort_lock(sys.argv[1], 'first run'); print('held', flush=True); time.sleep(60)"
+HOLDER = (
+    "import sys, time; from oncomix.runlock import hold_cohort_lock; "
+    "lock = hold_cohort_lock(sys.argv[1], 'first run'); print('held', flush=True); time.sleep(60)"
+)
 
 
 def test_a_held_cohort_is_refused_until_its_holder_is_killed(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(OncomixInputError, match=rf"another run of this cohort is going on \(pid {holder.pid} on .*: first run\)"):
+        with pytest.raises(
+            OncomixInputError, match=rf"another run of this cohort is going on \(pid {holder.pid} on .*: first run\)"
+        ):
             hold_cohort_lock(tmp_path, "second run")
     finally:
         holder.kill()

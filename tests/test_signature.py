@@ -21,8 +21,14 @@ def cohort(signal: float, seed: int = 0):
         x[(labels == subtype).to_numpy(), j] += signal
     x[rng.random(x.shape) < 0.02] = np.nan
     views = {
-        "expr": ad.AnnData(x, obs=pd.DataFrame(index=labels.index), var=pd.DataFrame(index=[f"g{j}" for j in range(60)])),
-        "prot": ad.AnnData(rng.normal(size=(100, 20)), obs=pd.DataFrame(index=labels.index), var=pd.DataFrame(index=[f"p{j}" for j in range(20)])),
+        "expr": ad.AnnData(
+            x, obs=pd.DataFrame(index=labels.index), var=pd.DataFrame(index=[f"g{j}" for j in range(60)])
+        ),
+        "prot": ad.AnnData(
+            rng.normal(size=(100, 20)),
+            obs=pd.DataFrame(index=labels.index),
+            var=pd.DataFrame(index=[f"p{j}" for j in range(20)]),
+        ),
     }
     return md.MuData(views), labels
 
@@ -41,7 +47,9 @@ def test_signature_finds_the_informative_features_and_predicts_held_out_tumours(
     assert overall["features_in_signature"] < 30  # sparse
     assert kept["selection_frequency"].between(0, 1).all()
     # held-out predictions come from models that never saw the tumour
-    assert (result.predictions["predicted"] == labels.loc[result.predictions.index]).mean() == overall["held_out_accuracy"]
+    assert (result.predictions["predicted"] == labels.loc[result.predictions.index]).mean() == overall[
+        "held_out_accuracy"
+    ]
 
 
 def test_without_signal_the_held_out_accuracy_stays_near_chance():
@@ -53,8 +61,12 @@ def test_without_signal_the_held_out_accuracy_stays_near_chance():
 
 def test_one_standard_error_rule_prefers_the_sparser_model_when_it_is_about_as_good():
     results = {
-        "param_model__C": [0.01, 0.1, 1.0], "mean_test_score": [0.80, 0.93, 0.95], "std_test_score": [0.02, 0.03, 0.06],
-        "split0_test_score": [0, 0, 0], "split1_test_score": [0, 0, 0], "split2_test_score": [0, 0, 0],
+        "param_model__C": [0.01, 0.1, 1.0],
+        "mean_test_score": [0.80, 0.93, 0.95],
+        "std_test_score": [0.02, 0.03, 0.06],
+        "split0_test_score": [0, 0, 0],
+        "split1_test_score": [0, 0, 0],
+        "split2_test_score": [0, 0, 0],
     }
     assert one_standard_error(results) == 1  # 0.93 >= 0.95 - 0.06 / sqrt(3)
     results["std_test_score"] = [0.02, 0.03, 0.0]
@@ -70,7 +82,10 @@ def test_a_subtype_too_small_to_cross_validate_is_left_out_with_a_nan_auc():
     assert performance[("overall", "held_out_accuracy")] >= 0.9 and "tiny" not in set(result.features["subtype"])
     binary = fit_signature(mdata, labels.where(labels != "C", "B"), FAST)  # two subtypes: one coefficient per feature
     kept = binary.features.pivot(index="feature", columns="subtype", values="coefficient")
-    assert np.allclose(kept["A"], -kept["B"]) and binary.performance.set_index("metric").loc["held_out_accuracy", "value"] >= 0.9
+    assert (
+        np.allclose(kept["A"], -kept["B"])
+        and binary.performance.set_index("metric").loc["held_out_accuracy", "value"] >= 0.9
+    )
     labels[3:] = "A"
     alone = fit_signature(mdata, labels, FAST)  # only one subtype large enough
     assert alone.features.empty and np.isnan(alone.performance.set_index("metric").loc["held_out_accuracy", "value"])
@@ -81,10 +96,16 @@ def test_a_cohort_above_max_tumours_is_fitted_on_a_stratified_subset_and_the_res
     result = fit_signature(mdata, labels, dataclasses.replace(FAST, max_tumours=50))
     overall = result.performance[result.performance["scope"] == "overall"].set_index("metric")["value"]
     by = result.predictions["held_out_by"]
-    assert overall["tumours_fitted"] == 50 and (by == "outer_fold").sum() == 50 and (by == "not_in_fitting_subset").sum() == 50
+    assert (
+        overall["tumours_fitted"] == 50
+        and (by == "outer_fold").sum() == 50
+        and (by == "not_in_fitting_subset").sum() == 50
+    )
     assert labels[by == "outer_fold"].value_counts().to_dict() == {"A": 20, "B": 15, "C": 15}  # stratified
     outside = result.predictions[by == "not_in_fitting_subset"]
     assert overall["accuracy_outside_fitting_subset"] == (outside["predicted"] == outside["subtype"]).mean() >= 0.9
-    assert list(result.predictions.index) == list(labels.index) and len(result.design) == 100  # the classifier keeps every tumour
+    assert (
+        list(result.predictions.index) == list(labels.index) and len(result.design) == 100
+    )  # the classifier keeps every tumour
     every = fit_signature(mdata, labels, FAST).performance.set_index("metric")["value"]
     assert every["tumours_fitted"] == 100 and np.isnan(every["accuracy_outside_fitting_subset"])

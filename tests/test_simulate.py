@@ -63,7 +63,9 @@ def test_rna_programmes_are_not_subtype_signal():
 def test_survival_depends_on_subtype():
     cohort = simulate_cohort(CohortSpec())
     samples = cohort.samples.set_index("sample_id")
-    result = multivariate_logrank_test(samples["os_months"], cohort.truth_subtypes.loc[samples.index], samples["os_event"])
+    result = multivariate_logrank_test(
+        samples["os_months"], cohort.truth_subtypes.loc[samples.index], samples["os_event"]
+    )
     assert result.p_value < 1e-3
 
 

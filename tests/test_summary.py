@@ -5,51 +5,150 @@ from oncomix.summary import subtype_cards
 
 
 def test_a_card_per_subtype_gathers_what_the_sections_found():
-    calls = pd.DataFrame({"subtype": ["ST1"] * 5 + ["ST2"] * 3 + ["ST10"] * 2, "confidence": [1.0] * 4 + [0.5] + [0.9] * 5},
-                         index=[f"t{i}" for i in range(10)])
-    markers = pd.DataFrame([
-        {"subtype": "ST1", "omic": "rna", "feature": f"G{r}", "rank": r, "direction": "up" if r % 2 else "down"} for r in (4, 1, 3, 2)
-    ] + [{"subtype": "ST2", "omic": "protein", "feature": "HER2_pY1248", "rank": 1, "direction": "up"}])
-    targets = pd.DataFrame([
-        {"subtype": "ST2", "target_rank": 1, "omic": "protein", "gene_symbol": "ERBB2", "approved_drugs": "trastuzumab;lapatinib;neratinib",
-         "cell_surface": True, "positive_rate": 0.8},
-        {"subtype": "ST2", "target_rank": 2, "omic": "rna", "gene_symbol": "ESR1", "approved_drugs": "", "cell_surface": False, "positive_rate": np.nan},
-    ])
-    enrichment = pd.DataFrame([
-        {"level": "subtype", "group": "ST1", "view": "rna", "term": "E2F", "nes": -2.5, "q": 0.001, "significant": True},
-        {"level": "subtype", "group": "ST1", "view": "rna", "term": "MYC", "nes": 1.5, "q": 0.01, "significant": True},
-        {"level": "subtype", "group": "ST1", "view": "rna", "term": "KRAS", "nes": 3.0, "q": 0.3, "significant": False},
-        {"level": "factor", "group": "Factor1", "view": "rna", "term": "P53", "nes": 3.0, "q": 0.001, "significant": True},
-        {"level": "subtype", "group": "ST2", "view": "mutation", "term": "ERBB", "nes": np.nan, "q": 0.001, "significant": True},
-    ])
+    calls = pd.DataFrame(
+        {"subtype": ["ST1"] * 5 + ["ST2"] * 3 + ["ST10"] * 2, "confidence": [1.0] * 4 + [0.5] + [0.9] * 5},
+        index=[f"t{i}" for i in range(10)],
+    )
+    markers = pd.DataFrame(
+        [
+            {"subtype": "ST1", "omic": "rna", "feature": f"G{r}", "rank": r, "direction": "up" if r % 2 else "down"}
+            for r in (4, 1, 3, 2)
+        ]
+        + [{"subtype": "ST2", "omic": "protein", "feature": "HER2_pY1248", "rank": 1, "direction": "up"}]
+    )
+    targets = pd.DataFrame(
+        [
+            {
+                "subtype": "ST2",
+                "target_rank": 1,
+                "omic": "protein",
+                "gene_symbol": "ERBB2",
+                "approved_drugs": "trastuzumab;lapatinib;neratinib",
+                "cell_surface": True,
+                "positive_rate": 0.8,
+            },
+            {
+                "subtype": "ST2",
+                "target_rank": 2,
+                "omic": "rna",
+                "gene_symbol": "ESR1",
+                "approved_drugs": "",
+                "cell_surface": False,
+                "positive_rate": np.nan,
+            },
+        ]
+    )
+    enrichment = pd.DataFrame(
+        [
+            {
+                "level": "subtype",
+                "group": "ST1",
+                "view": "rna",
+                "term": "E2F",
+                "nes": -2.5,
+                "q": 0.001,
+                "significant": True,
+            },
+            {
+                "level": "subtype",
+                "group": "ST1",
+                "view": "rna",
+                "term": "MYC",
+                "nes": 1.5,
+                "q": 0.01,
+                "significant": True,
+            },
+            {
+                "level": "subtype",
+                "group": "ST1",
+                "view": "rna",
+                "term": "KRAS",
+                "nes": 3.0,
+                "q": 0.3,
+                "significant": False,
+            },
+            {
+                "level": "factor",
+                "group": "Factor1",
+                "view": "rna",
+                "term": "P53",
+                "nes": 3.0,
+                "q": 0.001,
+                "significant": True,
+            },
+            {
+                "level": "subtype",
+                "group": "ST2",
+                "view": "mutation",
+                "term": "ERBB",
+                "nes": np.nan,
+                "q": 0.001,
+                "significant": True,
+            },
+        ]
+    )
     survival = {
-        "median_survival": pd.DataFrame({"subtype": ["ST1", "ST2", "ST10"], "median": [50.0, np.nan, 12.0], "ci_low": [40.0, 30.0, 6.0], "ci_high": [60.0, np.nan, 20.0]}),
-        "cox_subtypes": pd.DataFrame({"term": ["subtype_ST2", "subtype_ST10", "age"], "hazard_ratio": [0.9, 3.0, 1.0], "p": [0.6, 0.001, 0.5]}),
+        "median_survival": pd.DataFrame(
+            {
+                "subtype": ["ST1", "ST2", "ST10"],
+                "median": [50.0, np.nan, 12.0],
+                "ci_low": [40.0, 30.0, 6.0],
+                "ci_high": [60.0, np.nan, 20.0],
+            }
+        ),
+        "cox_subtypes": pd.DataFrame(
+            {"term": ["subtype_ST2", "subtype_ST10", "age"], "hazard_ratio": [0.9, 3.0, 1.0], "p": [0.6, 0.001, 0.5]}
+        ),
     }
-    response = pd.DataFrame([
-        {"drug": "lapatinib", "grouping": "subtype", "group": "ST2", "auc": 0.9, "q": 0.001, "responds": "more"},
-        {"drug": "erlotinib", "grouping": "subtype", "group": "ST2", "auc": 0.55, "q": 0.2, "responds": "more"},
-        {"drug": "lapatinib", "grouping": "lineage", "group": "ST2", "auc": 0.1, "q": 0.001, "responds": "less"},
-    ])
+    response = pd.DataFrame(
+        [
+            {"drug": "lapatinib", "grouping": "subtype", "group": "ST2", "auc": 0.9, "q": 0.001, "responds": "more"},
+            {"drug": "erlotinib", "grouping": "subtype", "group": "ST2", "auc": 0.55, "q": 0.2, "responds": "more"},
+            {"drug": "lapatinib", "grouping": "lineage", "group": "ST2", "auc": 0.1, "q": 0.001, "responds": "less"},
+        ]
+    )
     reference = pd.Series(["LumA"] * 4 + [np.nan] + ["Her2", "Her2", "LumA", "Basal", "Basal"], index=calls.index)
     cards = subtype_cards(calls, markers, targets, 0.05, reference, enrichment, survival, response)
     assert [card["subtype"] for card in cards] == ["ST1", "ST2", "ST10"]  # reading order, not text order
     first, second, tenth = cards
     assert first["tumours"] == 5 and first["share"] == 0.5 and first["confidence"] == 1.0
-    assert first["markers"] == {"rna": [{"name": "G1", "direction": "up"}, {"name": "G2", "direction": "down"}, {"name": "G3", "direction": "up"}]}
-    assert first["pathways"] == [{"term": "E2F", "view": "rna", "direction": "down"}, {"term": "MYC", "view": "rna", "direction": "up"}]
+    assert first["markers"] == {
+        "rna": [
+            {"name": "G1", "direction": "up"},
+            {"name": "G2", "direction": "down"},
+            {"name": "G3", "direction": "up"},
+        ]
+    }
+    assert first["pathways"] == [
+        {"term": "E2F", "view": "rna", "direction": "down"},
+        {"term": "MYC", "view": "rna", "direction": "up"},
+    ]
     assert second["pathways"] == [{"term": "ERBB", "view": "mutation", "direction": "over-represented"}]
     assert first["survival"]["reference"] and not first["survival"]["significant"]  # the Cox model's baseline
     assert second["survival"]["median"] is None and second["survival"]["ci_low"] == 30.0  # not reached
-    assert not second["survival"]["significant"] and tenth["survival"]["significant"] and tenth["survival"]["hazard_ratio"] == 3.0
+    assert (
+        not second["survival"]["significant"]
+        and tenth["survival"]["significant"]
+        and tenth["survival"]["hazard_ratio"] == 3.0
+    )
     assert first["composition"] == [{"label": "LumA", "share": 1.0}]  # of the tumours that have a label
     assert second["composition"] == [{"label": "Her2", "share": 2 / 3}, {"label": "LumA", "share": 1 / 3}]
-    assert second["targets"][0] == {"gene": "ERBB2", "view": "protein", "drugs": ["trastuzumab", "lapatinib"], "surface": True, "positive_rate": 0.8}
+    assert second["targets"][0] == {
+        "gene": "ERBB2",
+        "view": "protein",
+        "drugs": ["trastuzumab", "lapatinib"],
+        "surface": True,
+        "positive_rate": 0.8,
+    }
     assert second["targets"][1]["drugs"] == [] and second["targets"][1]["positive_rate"] is None
     assert second["drugs"] == [{"drug": "lapatinib", "responds": "more", "auc": 0.9}] and first["drugs"] == []
     survival["median_survival"] = survival["median_survival"].iloc[1:]  # ST1 without follow-up: ST2 is the reference
     survival["cox_subtypes"] = survival["cox_subtypes"].iloc[1:]
     cards = subtype_cards(calls, markers, targets, 0.05, survival=survival)
-    assert cards[0]["survival"] == {"follow_up": False} and cards[1]["survival"]["reference"] and not cards[2]["survival"]["reference"]
+    assert (
+        cards[0]["survival"] == {"follow_up": False}
+        and cards[1]["survival"]["reference"]
+        and not cards[2]["survival"]["reference"]
+    )
     bare = subtype_cards(calls, markers, targets, 0.05)
     assert bare[0]["survival"] is None and bare[0]["pathways"] == bare[0]["composition"] == bare[0]["drugs"] == []

@@ -8,7 +8,15 @@ from lifelines.statistics import logrank_test, multivariate_logrank_test
 from statsmodels.stats.multitest import multipletests
 
 from oncomix import survival
-from oncomix.survival import cox_design, cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
+from oncomix.survival import (
+    cox_design,
+    cox_factors,
+    cox_subtypes,
+    kaplan_meier,
+    logrank_tests,
+    median_survival,
+    survival_frame,
+)
 
 
 def cohort(seed=0):
@@ -19,7 +27,9 @@ def cohort(seed=0):
     latent = pd.Series(rng.exponential(1 / rate), index=subtypes.index)
     time, event = latent.clip(upper=3.0), (latent < 3.0).astype(int)
     time.iloc[:2] = np.nan
-    sheet = pd.DataFrame({"age": rng.normal(60, 10, 130), "stage": rng.choice(["I", "II", "III"], 130)}, index=subtypes.index)
+    sheet = pd.DataFrame(
+        {"age": rng.normal(60, 10, 130), "stage": rng.choice(["I", "II", "III"], 130)}, index=subtypes.index
+    )
     return subtypes, time, event, sheet
 
 
@@ -44,11 +54,17 @@ def test_logrank_overall_and_pairwise_with_bh():
     subtypes, time, event, _ = cohort()
     frame = survival_frame(subtypes, time, event)
     tests = logrank_tests(frame).set_index("comparison")
-    assert np.isclose(tests.loc["all subtypes", "p"], multivariate_logrank_test(frame["time"], frame["subtype"], frame["event"]).p_value)
+    assert np.isclose(
+        tests.loc["all subtypes", "p"],
+        multivariate_logrank_test(frame["time"], frame["subtype"], frame["event"]).p_value,
+    )
     assert tests.loc["all subtypes", "p"] < 1e-4  # hazards 1 : 2 : 4
     pairs = ["ST1 vs ST2", "ST1 vs ST3", "ST2 vs ST3"]
     groups = {subtype: rows for subtype, rows in frame.groupby("subtype")}
-    direct = [logrank_test(groups[a]["time"], groups[b]["time"], groups[a]["event"], groups[b]["event"]).p_value for a, b in (p.split(" vs ") for p in pairs)]
+    direct = [
+        logrank_test(groups[a]["time"], groups[b]["time"], groups[a]["event"], groups[b]["event"]).p_value
+        for a, b in (p.split(" vs ") for p in pairs)
+    ]
     np.testing.assert_allclose(tests.loc[pairs, "p"], direct)
     np.testing.assert_allclose(tests.loc[pairs, "q"], multipletests(direct, method="fdr_bh")[1])
 
@@ -61,7 +77,9 @@ def test_cox_model_of_subtype_adjusted_for_covariates():
     assert set(hazards.index) == {"subtype_ST2", "subtype_ST3", "age", "stage_II", "stage_III"}  # reference: ST1
     assert 1.2 < hazards.loc["subtype_ST2", "hazard_ratio"] < hazards.loc["subtype_ST3", "hazard_ratio"]
     assert (hazards["ci_low"] < hazards["hazard_ratio"]).all() and (hazards["hazard_ratio"] < hazards["ci_high"]).all()
-    design = pd.get_dummies(frame.assign(age=sheet["age"], stage=sheet["stage"]), columns=["subtype", "stage"], drop_first=True, dtype=float)
+    design = pd.get_dummies(
+        frame.assign(age=sheet["age"], stage=sheet["stage"]), columns=["subtype", "stage"], drop_first=True, dtype=float
+    )
     direct = CoxPHFitter().fit(design, "time", "event").summary
     assert np.isclose(hazards.loc["subtype_ST3", "hazard_ratio"], direct.loc["subtype_ST3", "exp(coef)"])
     assert set(assumption["term"]) == set(hazards.index) and assumption["p"].between(0, 1).all()
@@ -72,7 +90,12 @@ def test_cox_model_of_subtype_adjusted_for_covariates():
 def test_cox_per_factor_finds_the_prognostic_factor():
     subtypes, time, event, _ = cohort()
     rng = np.random.default_rng(1)
-    factors = pd.DataFrame({"Factor1": subtypes.map({"ST1": 0.0, "ST2": 1.0, "ST3": 2.0}) + rng.normal(0, 0.3, 130), "Factor2": rng.normal(size=130)})
+    factors = pd.DataFrame(
+        {
+            "Factor1": subtypes.map({"ST1": 0.0, "ST2": 1.0, "ST3": 2.0}) + rng.normal(0, 0.3, 130),
+            "Factor2": rng.normal(size=130),
+        }
+    )
     table = cox_factors(factors, time, event).set_index("factor")
     assert table.loc["Factor1", "hazard_ratio_per_sd"] > 1.5 and table.loc["Factor1", "q"] < 1e-3
     assert table.loc["Factor2", "q"] > 0.01 and (table["tumours"] == 128).all()
@@ -89,6 +112,8 @@ def test_a_cox_model_that_does_not_converge_is_refitted_with_a_penalty_not_a_cra
     subtypes, time, event, sheet = cohort()
     frame, covariates = survival_frame(subtypes, time, event), sheet[["age"]]
     hazards, _ = cox_subtypes(frame, covariates)
-    expected = CoxPHFitter(penalizer=survival.COX_PENALIZER).fit(cox_design(frame, covariates), duration_col="time", event_col="event")
+    expected = CoxPHFitter(penalizer=survival.COX_PENALIZER).fit(
+        cox_design(frame, covariates), duration_col="time", event_col="event"
+    )
     np.testing.assert_allclose(hazards["hazard_ratio"], expected.summary["exp(coef)"])
     assert "ridge penalty" in caplog.text

@@ -29,7 +29,9 @@ def expected_fragments(case: str) -> list[str]:
 
 
 def checksums(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -53,16 +55,19 @@ class BadRun:
 def bad_runs(tmp_path_factory) -> dict[str, BadRun]:
     """The workflow on every bad case, each in a folder of its own, two cases at a time (each run is one process
     at a time, so two share the machine's two cores without changing what a run does)."""
+
     def run(case: str) -> BadRun:
         folder = tmp_path_factory.mktemp(case)
         shutil.copytree(DATA / "good", folder / "good")
         shutil.copytree(DATA / "bad" / case, folder / case)
         before = checksums(folder)
-        completed = subprocess.run([*SNAKEMAKE, "--configfile", f"{case}/config.yaml"], cwd=folder, capture_output=True, text=True)
+        completed = subprocess.run(
+            [*SNAKEMAKE, "--configfile", f"{case}/config.yaml"], cwd=folder, capture_output=True, text=True
+        )
         return BadRun(completed, folder, before)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(BAD_CASES, pool.map(run, BAD_CASES)))
+        return dict(zip(BAD_CASES, pool.map(run, BAD_CASES), strict=True))
 
 
 @pytest.mark.workflow
@@ -81,7 +86,9 @@ def test_bad_input_stops_the_workflow_with_a_clear_message(bad_runs, case):
 
 
 def run_cli(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "oncomix", "validate", *args], cwd=workdir, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "oncomix", "validate", *args], cwd=workdir, capture_output=True, text=True
+    )
 
 
 def test_validate_command_accepts_a_good_cohort_and_prints_the_overlap(workdir):
@@ -93,7 +100,9 @@ def test_validate_command_accepts_a_good_cohort_and_prints_the_overlap(workdir):
 def test_validate_command_accepts_a_config_of_new_tumours_to_classify(workdir):
     """8 new tumours are too few to cluster (bad case too_few_tumours) but fine to classify, as classify does."""
     shutil.copytree(DATA / "bad" / "too_few_tumours", workdir / "too_few_tumours")
-    config = yaml.safe_load((workdir / "too_few_tumours/config.yaml").read_text()) | {"classify": {"model": "results/good/classifier"}}
+    config = yaml.safe_load((workdir / "too_few_tumours/config.yaml").read_text()) | {
+        "classify": {"model": "results/good/classifier"}
+    }
     (workdir / "new.yaml").write_text(yaml.safe_dump(config))
     run = run_cli(workdir, "new.yaml")
     assert run.returncode == 0 and "OK, 8 tumours" in run.stdout, run.stderr
@@ -119,10 +128,15 @@ def test_validate_command_reports_every_problem_once_without_traceback(workdir):
 def test_validate_command_checks_the_drug_response_columns_before_any_work(workdir):
     """A pattern that names no sample-sheet column, or a text column, is found by validation (not after MOFA)."""
     config = yaml.safe_load((workdir / "good/config.yaml").read_text())
-    for columns, message in ((["auc_*"], "'auc_*' match no sample-sheet column"), (["stage"], "column(s) 'stage' hold text, not responses")):
+    for columns, message in (
+        (["auc_*"], "'auc_*' match no sample-sheet column"),
+        (["stage"], "column(s) 'stage' hold text, not responses"),
+    ):
         (workdir / "drugs.yaml").write_text(yaml.safe_dump(config | {"drug_response": {"columns": columns}}))
         run = run_cli(workdir, "drugs.yaml")
-        assert run.returncode == 1 and "good/samples.tsv (drug_response.columns)" in run.stderr and message in run.stderr, run.stderr
+        assert (
+            run.returncode == 1 and "good/samples.tsv (drug_response.columns)" in run.stderr and message in run.stderr
+        ), run.stderr
 
 
 def test_validate_command_checks_the_gene_sets_before_any_work(workdir):
@@ -130,9 +144,16 @@ def test_validate_command_checks_the_gene_sets_before_any_work(workdir):
     limits must leave something to test."""
     config = yaml.safe_load((workdir / "good/config.yaml").read_text())
     (workdir / "mouse.gmt").write_text("MOUSE_SET\tmouse genes\tTrp53\tEgfr\tKras\n")
-    cases = (({"h": "missing.gmt"}, {}, 1, "missing.gmt: gene-set file not found"),
-             ({"m": "mouse.gmt"}, {"min_size": 2}, 0, "gene-set collection 'm': no set has 2 genes among the features"),
-             ({"m": "mouse.gmt"}, {"min_size": 20, "max_size": 10}, 1, "enrichment.min_size (20) is above enrichment.max_size (10)"))
+    cases = (
+        ({"h": "missing.gmt"}, {}, 1, "missing.gmt: gene-set file not found"),
+        ({"m": "mouse.gmt"}, {"min_size": 2}, 0, "gene-set collection 'm': no set has 2 genes among the features"),
+        (
+            {"m": "mouse.gmt"},
+            {"min_size": 20, "max_size": 10},
+            1,
+            "enrichment.min_size (20) is above enrichment.max_size (10)",
+        ),
+    )
     for genesets, enrichment, code, message in cases:
         (workdir / "sets.yaml").write_text(yaml.safe_dump(config | {"genesets": genesets, "enrichment": enrichment}))
         run = run_cli(workdir, "sets.yaml")

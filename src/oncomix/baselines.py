@@ -77,12 +77,20 @@ def snf_space(mdata: md.MuData, max_tumours: int, seed: int) -> Space:
     if len(complete) > max_tumours:
         log.warning(
             "SNF: %d tumours have every view; its tumour x tumour networks are built on a random %d of them "
-            "(snf_max_tumours)", len(complete), max_tumours,
+            "(snf_max_tumours)",
+            len(complete),
+            max_tumours,
         )
         chosen = np.random.default_rng(seed).choice(len(complete), size=max_tumours, replace=False)
         complete = complete[np.sort(chosen)]
     neighbours = min(SNF_NEIGHBOURS, len(complete) - 1)
-    affinities = snf.make_affinity([block.loc[complete].to_numpy() for block in blocks], metric="sqeuclidean", K=neighbours, mu=SNF_MU, normalize=False)
+    affinities = snf.make_affinity(
+        [block.loc[complete].to_numpy() for block in blocks],
+        metric="sqeuclidean",
+        K=neighbours,
+        mu=SNF_MU,
+        normalize=False,
+    )
     fused = affinities[0] if len(affinities) == 1 else snf.snf(affinities, K=neighbours)
     return Space(complete, affinity=fused)
 

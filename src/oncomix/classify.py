@@ -62,8 +62,14 @@ def save_classifier(classifier: Classifier | None, path: Path) -> None:
     content = {"format": FORMAT, "pipeline": None}
     if classifier is not None:
         cohort = classifier.cohort
-        content.update(pipeline=classifier.pipeline, columns=list(classifier.columns), views=classifier.views, tumours=cohort.index.to_numpy(str),
-                       values=cohort.to_numpy(float), subtypes=classifier.subtypes.reindex(cohort.index).to_numpy(str))
+        content.update(
+            pipeline=classifier.pipeline,
+            columns=list(classifier.columns),
+            views=classifier.views,
+            tumours=cohort.index.to_numpy(str),
+            values=cohort.to_numpy(float),
+            subtypes=classifier.subtypes.reindex(cohort.index).to_numpy(str),
+        )
     sio.dump(content, path)
 
 
@@ -84,18 +90,25 @@ def verify_manifest(folder: Path) -> None:
     path = Path(folder) / MANIFEST_FILE
     advice = "give --model the classifier folder of a finished run (results/<cohort>/classifier), as the run wrote it"
     if not path.is_file():
-        raise OncomixInputError(f"{path.parent}: no {MANIFEST_FILE} here, so not a classifier folder written by oncomix; {advice}")
+        raise OncomixInputError(
+            f"{path.parent}: no {MANIFEST_FILE} here, so not a classifier folder written by oncomix; {advice}"
+        )
     try:
         manifest = json.loads(path.read_bytes()[:MAX_MANIFEST_BYTES])
         files = dict(manifest["files"]) if manifest.get("format") == FORMAT else None
     except (ValueError, TypeError, KeyError, AttributeError):
         files = None
     if not files or not {MODEL_FILE, "targets.tsv"} <= set(files):
-        raise OncomixInputError(f"{path}: not a manifest of format {FORMAT} listing {MODEL_FILE} and targets.tsv; {advice}")
+        raise OncomixInputError(
+            f"{path}: not a manifest of format {FORMAT} listing {MODEL_FILE} and targets.tsv; {advice}"
+        )
     for name, expected in files.items():
         listed = Path(folder) / str(name)
         if Path(str(name)).name != name or not listed.is_file() or sha256(listed) != expected:
-            raise OncomixInputError(f"{listed}: missing, or changed after the run wrote it (its sha256 differs from {path}); refusing the folder: {advice}")
+            raise OncomixInputError(
+                f"{listed}: missing, or changed after the run wrote it (its sha256 differs from {path}); refusing the "
+                f"folder: {advice}"
+            )
 
 
 def load_classifier(folder: Path) -> Classifier:
@@ -104,14 +117,26 @@ def load_classifier(folder: Path) -> Classifier:
     path = Path(folder) / MODEL_FILE
     untrusted = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
     if untrusted:
-        raise OncomixInputError(f"{path}: holds types a classifier does not ({', '.join(untrusted[:5])}); refusing to load it")
+        raise OncomixInputError(
+            f"{path}: holds types a classifier does not ({', '.join(untrusted[:5])}); refusing to load it"
+        )
     content = sio.load(path, trusted=TRUSTED_TYPES)
     if not isinstance(content, dict) or content.get("format") != FORMAT:
         raise OncomixInputError(f"{path}: not an oncomix classifier of format {FORMAT}")
     if content["pipeline"] is None:
-        raise OncomixInputError(f"{path}: the cohort had no signature (fewer than two subtypes large enough), so no classifier")
-    cohort = pd.DataFrame(content["values"], index=pd.Index(content["tumours"], name="sample_id"), columns=content["columns"])
-    return Classifier(content["pipeline"], list(content["columns"]), content["views"], cohort, pd.Series(content["subtypes"], index=cohort.index, name="subtype"))
+        raise OncomixInputError(
+            f"{path}: the cohort had no signature (fewer than two subtypes large enough), so no classifier"
+        )
+    cohort = pd.DataFrame(
+        content["values"], index=pd.Index(content["tumours"], name="sample_id"), columns=content["columns"]
+    )
+    return Classifier(
+        content["pipeline"],
+        list(content["columns"]),
+        content["views"],
+        cohort,
+        pd.Series(content["subtypes"], index=cohort.index, name="subtype"),
+    )
 
 
 def new_tumour_matrix(raw: md.MuData, classifier: Classifier) -> pd.DataFrame:
@@ -123,7 +148,11 @@ def new_tumour_matrix(raw: md.MuData, classifier: Classifier) -> pd.DataFrame:
         view = transform(raw[name], settings["type"], settings["log"])
         if settings["batch"] and settings["batch"] in raw.obs:
             view = centre_batches(view, raw.obs[settings["batch"]])
-        frames.append(pd.DataFrame(np.asarray(view.X, dtype=float), index=view.obs_names, columns=[f"{name}:{f}" for f in view.var_names]))
+        frames.append(
+            pd.DataFrame(
+                np.asarray(view.X, dtype=float), index=view.obs_names, columns=[f"{name}:{f}" for f in view.var_names]
+            )
+        )
     matrix = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=raw.obs_names)
     return matrix.reindex(index=raw.obs_names, columns=classifier.columns)
 
@@ -135,7 +164,8 @@ def check_overlap(matrix: pd.DataFrame, classifier: Classifier, source: str) -> 
     if len(measured) < MIN_OVERLAP * len(needed):
         missing = sorted({c.split(":", 1)[0] for c in needed} - {c.split(":", 1)[0] for c in measured})
         raise OncomixInputError(
-            f"{source}: the new tumours measure {len(measured)} of the {len(needed)} features of the cohort's signature "
+            f"{source}: the new tumours measure {len(measured)} of the {len(needed)} features of the cohort's "
+            "signature "
             f"(at least {MIN_OVERLAP:.0%} needed){'; views without any: ' + ', '.join(missing) if missing else ''}; "
             f"check that the view names and feature ids (gene symbols, antibody names) match the cohort's"
         )
@@ -154,12 +184,18 @@ def assign(matrix: pd.DataFrame, classifier: Classifier) -> pd.DataFrame:
         model = classifier.pipeline if not missing else _refit(classifier, kept)
         probabilities.loc[tumours] = model.predict_proba(matrix.loc[tumours, kept])
     needed = classifier.signature_columns()
-    return pd.DataFrame({
-        "subtype": probabilities.idxmax(axis=1),
-        "probability": probabilities.max(axis=1),
-        "missing_views": lacking,
-        "signature_features_measured": matrix[needed].notna().mean(axis=1),
-    }).join(probabilities.add_prefix("p_")).rename_axis("sample_id")
+    return (
+        pd.DataFrame(
+            {
+                "subtype": probabilities.idxmax(axis=1),
+                "probability": probabilities.max(axis=1),
+                "missing_views": lacking,
+                "signature_features_measured": matrix[needed].notna().mean(axis=1),
+            }
+        )
+        .join(probabilities.add_prefix("p_"))
+        .rename_axis("sample_id")
+    )
 
 
 def _refit(classifier: Classifier, columns: list[str]) -> Pipeline:
@@ -171,7 +207,9 @@ def _refit(classifier: Classifier, columns: list[str]) -> Pipeline:
         return model.fit(classifier.cohort[columns], classifier.subtypes)
 
 
-def patient_markers(calls: pd.DataFrame, matrix: pd.DataFrame, targets: pd.DataFrame, classifier: Classifier, top_n: int = 10) -> pd.DataFrame:
+def patient_markers(
+    calls: pd.DataFrame, matrix: pd.DataFrame, targets: pd.DataFrame, classifier: Classifier, top_n: int = 10
+) -> pd.DataFrame:
     """Per tumour, the targetable markers of its subtype (``targets.tsv`` of the cohort, best first) with the
     tumour's own value on the cohort's scale and its percentile among the cohort's tumours."""
     rows = []
@@ -179,12 +217,39 @@ def patient_markers(calls: pd.DataFrame, matrix: pd.DataFrame, targets: pd.DataF
         for target in targets[targets["subtype"] == subtype].head(top_n).itertuples():
             column = f"{target.omic}:{target.feature}"
             value = matrix.at[sample, column] if column in matrix.columns else np.nan
-            cohort = classifier.cohort[column].dropna() if column in classifier.cohort.columns else pd.Series(dtype=float)
+            cohort = (
+                classifier.cohort[column].dropna() if column in classifier.cohort.columns else pd.Series(dtype=float)
+            )
             percentile = 100 * (cohort < value).mean() if np.isfinite(value) and len(cohort) else np.nan
-            rows.append({"sample_id": sample, "subtype": subtype, "target_rank": target.target_rank, "omic": target.omic, "feature": target.feature,
-                         "gene_symbol": target.gene_symbol, "cell_surface": target.cell_surface, "approved_drugs": target.approved_drugs,
-                         "value": value, "cohort_percentile": percentile})
-    return pd.DataFrame(rows, columns=["sample_id", "subtype", "target_rank", "omic", "feature", "gene_symbol", "cell_surface", "approved_drugs", "value", "cohort_percentile"])
+            rows.append(
+                {
+                    "sample_id": sample,
+                    "subtype": subtype,
+                    "target_rank": target.target_rank,
+                    "omic": target.omic,
+                    "feature": target.feature,
+                    "gene_symbol": target.gene_symbol,
+                    "cell_surface": target.cell_surface,
+                    "approved_drugs": target.approved_drugs,
+                    "value": value,
+                    "cohort_percentile": percentile,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "sample_id",
+            "subtype",
+            "target_rank",
+            "omic",
+            "feature",
+            "gene_symbol",
+            "cell_surface",
+            "approved_drugs",
+            "value",
+            "cohort_percentile",
+        ],
+    )
 
 
 @dataclass
@@ -212,6 +277,11 @@ def write_classification(result: Classification, calls_path: Path, markers_path:
 
 
 def render_patients(calls: pd.DataFrame, markers: pd.DataFrame, model: str) -> str:
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("oncomix", "templates"), autoescape=True, undefined=jinja2.StrictUndefined)
-    per_patient = {sample: list(rows.fillna({"gene_symbol": "", "approved_drugs": ""}).itertuples()) for sample, rows in markers.groupby("sample_id")}
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("oncomix", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    per_patient = {
+        sample: list(rows.fillna({"gene_symbol": "", "approved_drugs": ""}).itertuples())
+        for sample, rows in markers.groupby("sample_id")
+    }
     return environment.get_template("patients.html.j2").render(model=model, calls=calls, markers=per_patient)

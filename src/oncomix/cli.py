@@ -1,7 +1,8 @@
 """Command line: ``python -m oncomix simulate --out DIR`` writes the demo cohort;
 ``python -m oncomix validate CONFIG`` checks a config and all its input files without running anything;
 ``python -m oncomix classify --model results/<cohort>/classifier --config new.yaml`` assigns new tumours;
-``python -m oncomix resources fetch [NAME ...]`` downloads annotation tables and gene sets, ``resources list`` shows them."""
+``python -m oncomix resources fetch [NAME ...]`` downloads annotation tables and gene sets, ``resources list`` shows
+them."""
 
 from __future__ import annotations
 
@@ -26,17 +27,29 @@ def main(argv: list[str] | None = None) -> None:
     sim.add_argument("--tumours", type=int, default=CohortSpec.n_tumours)
     sim.add_argument("--genes", type=int, default=CohortSpec.n_genes, help="RNA genes")
     sim.add_argument("--seed", type=int, default=CohortSpec.seed)
-    check = commands.add_parser("validate", help="check a config and every input file; paths are relative to the current folder")
+    check = commands.add_parser(
+        "validate", help="check a config and every input file; paths are relative to the current folder"
+    )
     check.add_argument("config", type=Path)
     check.add_argument("--verbose", action="store_true", help="show the traceback of an error")
-    assign = commands.add_parser("classify", help="assign the tumours of a new config to the subtypes of a finished run")
-    assign.add_argument("--model", type=Path, required=True, help="the classifier folder of a finished run: results/<cohort>/classifier")
-    assign.add_argument("--config", type=Path, required=True, help="config of the new tumours (same view names as the cohort's)")
+    assign = commands.add_parser(
+        "classify", help="assign the tumours of a new config to the subtypes of a finished run"
+    )
+    assign.add_argument(
+        "--model", type=Path, required=True, help="the classifier folder of a finished run: results/<cohort>/classifier"
+    )
+    assign.add_argument(
+        "--config", type=Path, required=True, help="config of the new tumours (same view names as the cohort's)"
+    )
     assign.add_argument("--out", type=Path, help="output folder (default: results/<new cohort>/classification)")
     resources = commands.add_parser("resources", help="fetch or list annotation tables and gene sets")
     resources.add_argument("action", choices=["fetch", "list"])
-    resources.add_argument("names", nargs="*", metavar="NAME", help=f"resources to fetch (default: all): {', '.join(RESOURCES)}")
-    resources.add_argument("--folder", type=Path, help=f"resource folder (default: ${ENV_VAR}, else the user cache folder)")
+    resources.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"resources to fetch (default: all): {', '.join(RESOURCES)}"
+    )
+    resources.add_argument(
+        "--folder", type=Path, help=f"resource folder (default: ${ENV_VAR}, else the user cache folder)"
+    )
     args = parser.parse_args(argv)
     if args.command == "simulate":
         spec = CohortSpec(n_tumours=args.tumours, n_genes=args.genes, seed=args.seed)
@@ -55,13 +68,18 @@ def run_validate(config_path: Path, verbose: bool) -> int:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         config = load_config(config_path)
-        result = validate(config, source=str(config_path), clustering="classify" not in config)  # new tumours need no cohort size
+        result = validate(
+            config, source=str(config_path), clustering="classify" not in config
+        )  # new tumours need no cohort size
     except OncomixInputError as error:
         if verbose:
             raise
         print(error, file=sys.stderr)
         return 1
-    print(f"{config_path}: OK, {result.mdata.n_obs} tumours\n\nsamples per view and their overlap:\n{result.overlap.to_string()}")
+    print(
+        f"{config_path}: OK, {result.mdata.n_obs} tumours\n\nsamples per view and their overlap:\n"
+        f"{result.overlap.to_string()}"
+    )
     if len(result.dropped):
         print(f"\ndropped as uninformative:\n{result.dropped.to_string(index=False)}")
     return 0
@@ -79,7 +97,10 @@ def run_classify(model: Path, config_path: Path, out: Path | None) -> int:
     out = out or Path("results") / config["cohort"] / "classification"
     out.mkdir(parents=True, exist_ok=True)
     write_classification(result, out / "subtypes.tsv", out / "targetable_markers.tsv", out / "report.html")
-    print(f"{len(result.calls)} tumours assigned: {result.calls['subtype'].value_counts().sort_index().to_dict()}; see {out}")
+    print(
+        f"{len(result.calls)} tumours assigned: {result.calls['subtype'].value_counts().sort_index().to_dict()}; see "
+        f"{out}"
+    )
     return 0
 
 

@@ -37,13 +37,18 @@ def clinical_columns(sheet: pd.DataFrame, wanted: list[str], exclude: set[str]) 
         others = f"columns are {listed(list(sheet.columns))}"
         missing = [f"{c!r} ({did_you_mean(c, sheet.columns, others)})" for c in wanted if c not in sheet.columns]
         if missing:
-            raise OncomixInputError(f"config clinical_columns: {', '.join(missing)} not in the sample sheet; fix the names in the config")
+            raise OncomixInputError(
+                f"config clinical_columns: {', '.join(missing)} not in the sample sheet; fix the names in the config"
+            )
         return list(wanted)
     reasons = {c: _not_described_because(sheet[c]) for c in sheet.columns if c not in exclude}
     skipped = {c: why for c, why in reasons.items() if why}
     if skipped:
-        log.warning("clinical: sample-sheet column(s) not described: " + "; ".join(f"{c} ({why})" for c, why in skipped.items())
-                    + "; name a column in clinical_columns to describe it anyway")
+        log.warning(
+            "clinical: sample-sheet column(s) not described: "
+            + "; ".join(f"{c} ({why})" for c, why in skipped.items())
+            + "; name a column in clinical_columns to describe it anyway"
+        )
     return [c for c, why in reasons.items() if not why]
 
 
@@ -68,14 +73,38 @@ def subtype_test(values: pd.Series, subtypes: pd.Series) -> dict:
     both = pd.DataFrame({"value": values, "subtype": subtypes}).dropna()
     if is_numeric(both["value"]):
         h, p, eta2 = kruskal_eta2([rows["value"].to_numpy() for _, rows in both.groupby("subtype")])
-        return {"test": "Kruskal-Wallis", "n": len(both), "statistic": h, "p": p, "effect": eta2, "effect_type": "eta^2", "small_expected": False}
+        return {
+            "test": "Kruskal-Wallis",
+            "n": len(both),
+            "statistic": h,
+            "p": p,
+            "effect": eta2,
+            "effect_type": "eta^2",
+            "small_expected": False,
+        }
     table = pd.crosstab(both["value"], both["subtype"])
     chi2, p, _, expected = stats.chi2_contingency(table, correction=False)
     cramers_v = np.sqrt(chi2 / (table.to_numpy().sum() * (min(table.shape) - 1)))
     if table.shape == (2, 2):
         result = stats.fisher_exact(table)
-        return {"test": "Fisher exact", "n": len(both), "statistic": result.statistic, "p": result.pvalue, "effect": cramers_v, "effect_type": "Cramer's V", "small_expected": False}
-    return {"test": "chi-square", "n": len(both), "statistic": chi2, "p": p, "effect": cramers_v, "effect_type": "Cramer's V", "small_expected": bool((expected < 5).any())}
+        return {
+            "test": "Fisher exact",
+            "n": len(both),
+            "statistic": result.statistic,
+            "p": result.pvalue,
+            "effect": cramers_v,
+            "effect_type": "Cramer's V",
+            "small_expected": False,
+        }
+    return {
+        "test": "chi-square",
+        "n": len(both),
+        "statistic": chi2,
+        "p": p,
+        "effect": cramers_v,
+        "effect_type": "Cramer's V",
+        "small_expected": bool((expected < 5).any()),
+    }
 
 
 def subtype_associations(sheet: pd.DataFrame, subtypes: pd.Series, columns: list[str]) -> pd.DataFrame:
@@ -83,14 +112,18 @@ def subtype_associations(sheet: pd.DataFrame, subtypes: pd.Series, columns: list
     labels = subtypes.reindex(sheet.index)
     testable = [c for c in columns if sheet[c].nunique() >= 2 and labels[sheet[c].notna()].nunique() >= 2]
     rows = [{"column": c, **subtype_test(sheet[c], labels)} for c in testable]
-    table = pd.DataFrame(rows, columns=["column", "test", "n", "statistic", "p", "effect", "effect_type", "small_expected"])
+    table = pd.DataFrame(
+        rows, columns=["column", "test", "n", "statistic", "p", "effect", "effect_type", "small_expected"]
+    )
     table["q"] = bh(table["p"])
     return table.sort_values("p", kind="stable").reset_index(drop=True)
 
 
 def factor_associations(factors: pd.DataFrame, sheet: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Every factor against every column (Spearman or Kruskal-Wallis), BH-adjusted over all tests."""
-    return covariate_associations(factors, sheet.reindex(factors.index)[columns], technical=set()).drop(columns="technical")
+    return covariate_associations(factors, sheet.reindex(factors.index)[columns], technical=set()).drop(
+        columns="technical"
+    )
 
 
 def table_one(sheet: pd.DataFrame, subtypes: pd.Series, columns: list[str]) -> pd.DataFrame:
@@ -100,11 +133,29 @@ def table_one(sheet: pd.DataFrame, subtypes: pd.Series, columns: list[str]) -> p
     rows = [{"variable": "tumours", "level": "", **{name: str(len(group)) for name, group in groups.items()}}]
     for column in columns:
         if is_numeric(sheet[column]):
-            rows.append({"variable": column, "level": "median [IQR]", **{name: _median_iqr(group[column]) for name, group in groups.items()}})
+            rows.append(
+                {
+                    "variable": column,
+                    "level": "median [IQR]",
+                    **{name: _median_iqr(group[column]) for name, group in groups.items()},
+                }
+            )
         else:
             for level in sorted(sheet[column].dropna().unique(), key=str):
-                rows.append({"variable": column, "level": str(level), **{name: _count(group[column], level) for name, group in groups.items()}})
-        rows.append({"variable": column, "level": "missing", **{name: str(int(group[column].isna().sum())) for name, group in groups.items()}})
+                rows.append(
+                    {
+                        "variable": column,
+                        "level": str(level),
+                        **{name: _count(group[column], level) for name, group in groups.items()},
+                    }
+                )
+        rows.append(
+            {
+                "variable": column,
+                "level": "missing",
+                **{name: str(int(group[column].isna().sum())) for name, group in groups.items()},
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -73,7 +73,9 @@ class ClusterOptions:
     k_min: int = 2
     k_max: int = 8
     k: int | None = None  # fix the number of subtypes instead of choosing it
-    k_criterion: str = "predictable_structure"  # predictable_structure, structure_z, silhouette, pac or prediction_strength
+    k_criterion: str = (
+        "predictable_structure"  # predictable_structure, structure_z, silhouette, pac or prediction_strength
+    )
     min_prediction_strength: float = 0.7
     resamples: int = 30
     resample_fraction: float = 0.8
@@ -107,7 +109,9 @@ class Space:
         """Each test tumour's training cluster: nearest centroid, or highest mean affinity."""
         clusters = np.unique(train_labels)
         if self.affinity is not None:
-            similarity = np.stack([self.affinity[np.ix_(test, train[train_labels == c])].mean(axis=1) for c in clusters], axis=1)
+            similarity = np.stack(
+                [self.affinity[np.ix_(test, train[train_labels == c])].mean(axis=1) for c in clusters], axis=1
+            )
             return clusters[similarity.argmax(axis=1)]
         centroids = np.stack([self.coords[train[train_labels == c]].mean(axis=0) for c in clusters])
         return clusters[cdist(self.coords[test], centroids).argmin(axis=1)]
@@ -126,7 +130,9 @@ class Space:
 
 def _leiden(x: np.ndarray, k: int, seed: int) -> np.ndarray:
     """Leiden communities of a kNN graph (scanpy), with the resolution bisected until there are k of them."""
-    import scanpy as sc  # here only: importing scanpy takes over a second, and every clustering step imports this module
+    # here only: importing scanpy takes over a second, and every clustering step imports this module
+    import scanpy as sc
+
     adata = ad.AnnData(np.ascontiguousarray(x, dtype=np.float32))
     sc.pp.neighbors(adata, n_neighbors=min(15, len(x) - 1), use_rep="X", random_state=seed)
     best, low, high, resolution = None, 0.0, None, 1.0
@@ -245,7 +251,11 @@ def cluster_stability(labels: np.ndarray, runs: np.ndarray) -> np.ndarray:
         a, b = labels[drawn], run[drawn]
         overlap = np.zeros((labels.max() + 1, b.max() + 1))
         np.add.at(overlap, (a, b), 1)
-        union = np.bincount(a, minlength=len(overlap))[:, None] + np.bincount(b, minlength=overlap.shape[1])[None, :] - overlap
+        union = (
+            np.bincount(a, minlength=len(overlap))[:, None]
+            + np.bincount(b, minlength=overlap.shape[1])[None, :]
+            - overlap
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             stability += np.nan_to_num(overlap / union).max(axis=1)
     return stability / len(runs)
@@ -262,11 +272,19 @@ def evaluate_k(space: Space, k: int, subsets: list[np.ndarray], probe: np.ndarra
         "clusters_found": int(len(np.unique(labels))),
         "smallest_subtype": int(np.bincount(labels).min()),
         "silhouette": space.take(probe).silhouette(labels[probe]),
-        "stability": float(np.mean([adjusted_rand_score(labels[d], run[d]) for run, d in zip(runs, drawn)])),
+        "stability": float(
+            np.mean([adjusted_rand_score(labels[d], run[d]) for run, d in zip(runs, drawn, strict=True)])
+        ),
         "pac": pac(consensus),
         "prediction_strength": prediction_strength(space, k, options),
     }
-    return {"scores": scores, "labels": labels, "runs": runs, "consensus": consensus, "stability": cluster_stability(labels, runs)}
+    return {
+        "scores": scores,
+        "labels": labels,
+        "runs": runs,
+        "consensus": consensus,
+        "stability": cluster_stability(labels, runs),
+    }
 
 
 def null_silhouettes(space: Space, ks: list[int], options: ClusterOptions) -> np.ndarray:
@@ -274,7 +292,10 @@ def null_silhouettes(space: Space, ks: list[int], options: ClusterOptions) -> np
     covariance of ``space``: what the clusterer finds where there are no subtypes (cf. SigClust, Liu et al. 2008)."""
     rng = np.random.default_rng(options.seed + 2)
     covariance = np.atleast_2d(np.cov(space.coords, rowvar=False))
-    nulls = [rng.multivariate_normal(np.zeros(len(covariance)), covariance, size=len(space)) for _ in range(options.null_draws)]
+    nulls = [
+        rng.multivariate_normal(np.zeros(len(covariance)), covariance, size=len(space))
+        for _ in range(options.null_draws)
+    ]
     draws = (delayed(_null_draw)(Space(space.samples, coords=coords), ks, options, d) for d, coords in enumerate(nulls))
     return np.array(Parallel(n_jobs=options.jobs)(draws)).reshape(options.null_draws, len(ks))
 
@@ -299,7 +320,9 @@ def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: floa
     scores = scores[scores["clusters_found"] == scores["k"]]
     large_enough = scores[scores["smallest_subtype"] >= min_subtype_size]
     if large_enough.empty:
-        log.warning("every k leaves a cluster of fewer than %d tumours (outliers?); choosing among all k", min_subtype_size)
+        log.warning(
+            "every k leaves a cluster of fewer than %d tumours (outliers?); choosing among all k", min_subtype_size
+        )
     else:
         scores = large_enough
     if criterion in ("predictable_structure", "structure_z") and scores["structure_z"].isna().all():
@@ -308,10 +331,16 @@ def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: floa
     eligible = scores[scores["prediction_strength"] >= min_prediction_strength]
     if eligible.empty:
         fallback = "structure_z" if by_structure else "prediction_strength"
-        log.warning("no k reaches prediction strength %.2f: choosing by %s; the subtypes are tentative", min_prediction_strength, fallback)
+        log.warning(
+            "no k reaches prediction strength %.2f: choosing by %s; the subtypes are tentative",
+            min_prediction_strength,
+            fallback,
+        )
         return int(scores.loc[scores[fallback].idxmax(), "k"])
     if criterion == "predictable_structure":
-        return int(eligible.loc[(eligible["structure_z"].clip(lower=0) * eligible["prediction_strength"]).idxmax(), "k"])
+        return int(
+            eligible.loc[(eligible["structure_z"].clip(lower=0) * eligible["prediction_strength"]).idxmax(), "k"]
+        )
     if criterion == "structure_z":
         return int(eligible.loc[eligible["structure_z"].idxmax(), "k"])
     if criterion == "pac":
@@ -324,7 +353,9 @@ def choose_k(scores: pd.DataFrame, criterion: str, min_prediction_strength: floa
 def support(chosen: pd.Series, options: ClusterOptions) -> tuple[bool, bool]:
     """Of a chosen partition (a ``k_selection`` row): is its smallest subtype at least ``min_subtype_size``
     tumours, and does its prediction strength reach ``min_prediction_strength``?"""
-    return bool(chosen["smallest_subtype"] >= options.min_subtype_size), bool(chosen["prediction_strength"] >= options.min_prediction_strength)
+    return bool(chosen["smallest_subtype"] >= options.min_subtype_size), bool(
+        chosen["prediction_strength"] >= options.min_prediction_strength
+    )
 
 
 def confidence(labels: np.ndarray, runs: np.ndarray) -> np.ndarray:
@@ -385,20 +416,38 @@ def _find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
     subsets = draw_subsets(len(space), options)
     probe = np.sort(np.random.default_rng(options.seed).permutation(len(space))[: options.consensus_max_tumours])
     results = {}
-    evaluated = Parallel(n_jobs=options.jobs, return_as="generator")(delayed(evaluate_k)(space, k, subsets, probe, options) for k in candidates)
-    for k, result in zip(candidates, evaluated):  # a long step on large cohorts: say how far it got
+    evaluated = Parallel(n_jobs=options.jobs, return_as="generator")(
+        delayed(evaluate_k)(space, k, subsets, probe, options) for k in candidates
+    )
+    for k, result in zip(candidates, evaluated, strict=True):  # a long step on large cohorts: say how far it got
         results[k] = result
         scores = result["scores"]
-        log.info("%d tumours, k = %d (%d of %d): silhouette %.3f, prediction strength %.2f, PAC %.3f", len(space), k,
-                 len(results), len(candidates), scores["silhouette"], scores["prediction_strength"], scores["pac"])
+        log.info(
+            "%d tumours, k = %d (%d of %d): silhouette %.3f, prediction strength %.2f, PAC %.3f",
+            len(space),
+            k,
+            len(results),
+            len(candidates),
+            scores["silhouette"],
+            scores["prediction_strength"],
+            scores["pac"],
+        )
     scores = pd.DataFrame([r["scores"] for r in results.values()])
     add_structure_test(scores, space.take(probe), options)
     k = options.k or choose_k(scores, options.k_criterion, options.min_prediction_strength, options.min_subtype_size)
     scores["chosen"] = scores["k"] == k
     chosen = results[k]
     names = name_subtypes(chosen["labels"])
-    labels = pd.DataFrame({k: name_subtypes(r["labels"]) for k, r in results.items()}, index=pd.Index(space.samples, name="sample_id"))
-    stability = {k: pd.Series(r["stability"], index=[labels[k].iloc[np.flatnonzero(r["labels"] == c)[0]] for c in range(len(r["stability"]))]) for k, r in results.items()}
+    labels = pd.DataFrame(
+        {k: name_subtypes(r["labels"]) for k, r in results.items()}, index=pd.Index(space.samples, name="sample_id")
+    )
+    stability = {
+        k: pd.Series(
+            r["stability"],
+            index=[labels[k].iloc[np.flatnonzero(r["labels"] == c)[0]] for c in range(len(r["stability"]))],
+        )
+        for k, r in results.items()
+    }
     calls = pd.DataFrame(
         {"subtype": names, "confidence": np.round(confidence(chosen["labels"], chosen["runs"]), 4)},
         index=pd.Index(space.samples, name="sample_id"),
@@ -414,18 +463,24 @@ def add_structure_test(scores: pd.DataFrame, probed: Space, options: ClusterOpti
     (how many of those SDs the silhouette stands above the null's), ``structure_p`` and ``structure_stable`` (p
     below ``structure_alpha``); always stable, and NaN otherwise, for an affinity or without null draws."""
     if probed.affinity is not None or options.null_draws == 0:
-        scores["null_silhouette"] = scores["null_silhouette_sd"] = scores["structure_z"] = scores["structure_p"] = np.nan
+        scores["null_silhouette"] = scores["null_silhouette_sd"] = scores["structure_z"] = scores["structure_p"] = (
+            np.nan
+        )
         scores["structure_stable"] = True
         return
     null = null_silhouettes(probed, list(scores["k"]), options)
     scores["null_silhouette"], scores["null_silhouette_sd"] = np.nanmean(null, axis=0), np.nanstd(null, axis=0)
-    scores["structure_z"] = (scores["silhouette"] - scores["null_silhouette"]) / np.maximum(scores["null_silhouette_sd"], 1e-3)
+    scores["structure_z"] = (scores["silhouette"] - scores["null_silhouette"]) / np.maximum(
+        scores["null_silhouette_sd"], 1e-3
+    )
     p = structure_p(scores["silhouette"].to_numpy(), null)
     scores["structure_p"], scores["structure_stable"] = p, p < options.structure_alpha
     if p >= options.structure_alpha:
         log.warning(
             "no stable subtypes: the best silhouette (%.3f) is no higher than in cohorts drawn from one Gaussian "
-            "(structure test p = %.3g); the subtypes below are a partition of a continuum", scores["silhouette"].max(), p,
+            "(structure test p = %.3g); the subtypes below are a partition of a continuum",
+            scores["silhouette"].max(),
+            p,
         )
 
 
@@ -439,7 +494,15 @@ def subtype_tree(subtypes: Subtypes) -> pd.DataFrame:
         for name in subtype_order(labels.unique()):
             size = int((labels == name).sum())
             parent = subtypes.labels.loc[labels == name, k - 1].value_counts().idxmax() if k - 1 in ks else ""
-            rows.append({"k": k, "subtype": name, "parent": parent, "size": size, "stability": round(float(subtypes.stability[k][name]), 4)})
+            rows.append(
+                {
+                    "k": k,
+                    "subtype": name,
+                    "parent": parent,
+                    "size": size,
+                    "stability": round(float(subtypes.stability[k][name]), 4),
+                }
+            )
     table = pd.DataFrame(rows)
     table["chosen"] = table["k"] == int(subtypes.chosen["k"])
     return table
@@ -458,7 +521,12 @@ def find_fine_subtypes(space: Space, calls: pd.DataFrame, options: ClusterOption
             continue
         inner = find_subtypes(space.take(members), dataclasses.replace(options, k=None, k_min=2, k_max=k_max))
         splits = inner.stable and all(support(inner.chosen, options))
-        log.info("subtype %s (%d tumours): %s", name, len(members), f"split into {int(inner.chosen['k'])}" if splits else "kept whole")
+        log.info(
+            "subtype %s (%d tumours): %s",
+            name,
+            len(members),
+            f"split into {int(inner.chosen['k'])}" if splits else "kept whole",
+        )
         if splits:
             ids = space.samples[members]
             fine.loc[ids, "subtype_fine"] = name + "." + inner.calls["subtype"].str.removeprefix("ST")

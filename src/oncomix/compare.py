@@ -17,8 +17,21 @@ from lifelines.statistics import multivariate_logrank_test
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score, normalized_mutual_info_score
 
 COLUMNS = [
-    "method", "representation", "clusterer", "n_tumours", "k", "silhouette", "stability", "pac", "prediction_strength",
-    "n_labelled", "ari", "nmi", "ami", "n_survival", "logrank_p",
+    "method",
+    "representation",
+    "clusterer",
+    "n_tumours",
+    "k",
+    "silhouette",
+    "stability",
+    "pac",
+    "prediction_strength",
+    "n_labelled",
+    "ari",
+    "nmi",
+    "ami",
+    "n_survival",
+    "logrank_p",
 ]
 
 
@@ -47,7 +60,9 @@ def agreement(subtypes: pd.Series, reference: pd.Series) -> dict:
 
 
 def logrank(subtypes: pd.Series, time: pd.Series, event: pd.Series) -> dict:
-    both = pd.DataFrame({"subtype": subtypes, "time": time.reindex(subtypes.index), "event": event.reindex(subtypes.index)}).dropna()
+    both = pd.DataFrame(
+        {"subtype": subtypes, "time": time.reindex(subtypes.index), "event": event.reindex(subtypes.index)}
+    ).dropna()
     if both.empty or both["subtype"].nunique() < 2:
         return {"n_survival": len(both), "logrank_p": np.nan}
     result = multivariate_logrank_test(both["time"], both["subtype"], both["event"])
@@ -55,8 +70,13 @@ def logrank(subtypes: pd.Series, time: pd.Series, event: pd.Series) -> dict:
 
 
 def method_row(
-    method: str, representation: str, clusterer: str, calls: pd.DataFrame, k_selection: pd.DataFrame,
-    reference: pd.Series | None = None, survival: pd.DataFrame | None = None,
+    method: str,
+    representation: str,
+    clusterer: str,
+    calls: pd.DataFrame,
+    k_selection: pd.DataFrame,
+    reference: pd.Series | None = None,
+    survival: pd.DataFrame | None = None,
 ) -> dict:
     """Scores of one method from its ``subtypes.tsv`` and ``k_selection.tsv`` tables."""
     row = {"method": method, "representation": representation, "clusterer": clusterer, "n_tumours": len(calls)}

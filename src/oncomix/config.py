@@ -53,7 +53,10 @@ def refuse_yaml_aliases(text: str, path: Path) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1
-            raise OncomixInputError(f"{path}: line {line}: a YAML alias (*{event.anchor}); write the value out instead of using anchors (&) and aliases (*)")
+            raise OncomixInputError(
+                f"{path}: line {line}: a YAML alias (*{event.anchor}); write the value out instead of using anchors "
+                "(&) and aliases (*)"
+            )
 
 
 def load_config(path: Path) -> dict:
@@ -107,7 +110,9 @@ def _schema_message(error: jsonschema.ValidationError, source: str) -> str:
         unknown = [key for key in error.instance if key not in known]
         return "; ".join(f"{source}: unknown key {key!r} in {where} ({_suggest(key, known)})" for key in unknown)
     if error.validator == "enum":
-        return f"{source}: {where} = {error.instance!r} is not allowed ({_suggest(error.instance, error.validator_value)})"
+        return (
+            f"{source}: {where} = {error.instance!r} is not allowed ({_suggest(error.instance, error.validator_value)})"
+        )
     if error.validator == "required":
         return f"{source}: {where}: {error.message}; add it (see config/README.md)"
     if error.validator == "pattern" and "description" in error.schema:
@@ -119,7 +124,10 @@ def _cross_key_problems(config: dict, source: str) -> list[str]:
     problems = []
     clustering = config["clustering"]
     if clustering["k_min"] > clustering["k_max"]:
-        problems.append(f"{source}: clustering.k_min ({clustering['k_min']}) is larger than clustering.k_max ({clustering['k_max']}); swap them")
+        problems.append(
+            f"{source}: clustering.k_min ({clustering['k_min']}) is larger than clustering.k_max "
+            f"({clustering['k_max']}); swap them"
+        )
     if pattern := config.get("sample_id_pattern"):
         try:
             re.compile(pattern)
@@ -130,7 +138,9 @@ def _cross_key_problems(config: dict, source: str) -> list[str]:
         if fmt == "maf" and view["type"] != "mutation":
             problems.append(f"{source}: omics.{name} is a MAF, which only makes a 'mutation' view; set type: mutation")
         if "modality" in view and fmt != "h5mu":
-            problems.append(f"{source}: omics.{name}.modality only applies to a .h5mu file; remove it or set format: h5mu")
+            problems.append(
+                f"{source}: omics.{name}.modality only applies to a .h5mu file; remove it or set format: h5mu"
+            )
     return problems
 
 
@@ -139,8 +149,17 @@ def _missing_files(config: dict, source: str, produced: set[str]) -> list[str]:
     problem comes at once), for the entries that have the form the schema asks."""
     views = config.get("omics") if isinstance(config.get("omics"), dict) else {}
     views = {name: view for name, view in views.items() if isinstance(view, dict)}
-    paths = {"samples": config.get("samples"), **{f"omics.{name}.path": view.get("path") for name, view in views.items()}}
-    paths.update({f"omics.{name}.gene_map": view["gene_map"] for name, view in views.items() if view.get("gene_map", "rppa") != "rppa"})
+    paths = {
+        "samples": config.get("samples"),
+        **{f"omics.{name}.path": view.get("path") for name, view in views.items()},
+    }
+    paths.update(
+        {
+            f"omics.{name}.gene_map": view["gene_map"]
+            for name, view in views.items()
+            if view.get("gene_map", "rppa") != "rppa"
+        }
+    )
     targeting = config.get("targeting") if isinstance(config.get("targeting"), dict) else {}
     for key in ("surface_tables", "drug_target_tables"):
         tables = targeting.get(key) if isinstance(targeting.get(key), list) else []
@@ -170,7 +189,14 @@ def view_format(view: dict) -> str:
     if view.get("format", "auto") != "auto":
         return view["format"]
     name = Path(view["path"]).name.lower()
-    for suffix, fmt in ((".h5ad", "h5ad"), (".h5mu", "h5mu"), (".parquet", "parquet"), (".pq", "parquet"), (".maf", "maf"), (".maf.gz", "maf")):
+    for suffix, fmt in (
+        (".h5ad", "h5ad"),
+        (".h5mu", "h5mu"),
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+        (".maf", "maf"),
+        (".maf.gz", "maf"),
+    ):
         if name.endswith(suffix):
             return fmt
     return "table"
@@ -179,4 +205,7 @@ def view_format(view: dict) -> str:
 def view_settings(config: dict) -> dict[str, dict]:
     """Per view, how the workflow transformed it (type, log, batch column): saved with the classifier so that new
     tumours are transformed the same way."""
-    return {name: {"type": view["type"], "log": view.get("log"), "batch": view.get("batch")} for name, view in config["omics"].items()}
+    return {
+        name: {"type": view["type"], "log": view.get("log"), "batch": view.get("batch")}
+        for name, view in config["omics"].items()
+    }

@@ -11,7 +11,8 @@ higher always means more response before any test.
 * **response markers**: per drug, Spearman's rank correlation of each feature of every view with the response over
   the tumours that have both (p from the t approximation with n - 2 degrees of freedom), Benjamini-Hochberg within
   the drug (all views), ranked by p. Positive rho: higher values go with more response.
-A drug with fewer than ``MIN_TUMOURS`` tumours with a response, or one value for all, is not tested (a warning names it).
+A drug with fewer than ``MIN_TUMOURS`` tumours with a response, or one value for all, is not tested (a warning names
+it).
 Associations, not causes: a feature correlated with response may mark a lineage that responds for other reasons.
 """
 
@@ -37,12 +38,16 @@ def drug_columns(sheet: pd.DataFrame, patterns: list[str], source: str = "config
     """The sheet columns named by ``patterns`` (names, or shell patterns such as ``actarea_*``), in sheet order."""
     unmatched = [p for p in patterns if not fnmatch.filter(map(str, sheet.columns), p)]
     if unmatched:
-        raise OncomixInputError(f"{source}: {', '.join(map(repr, unmatched))} match no sample-sheet column (columns are "
-                                f"{listed(list(sheet.columns))}); fix the names or patterns in the config")
+        raise OncomixInputError(
+            f"{source}: {', '.join(map(repr, unmatched))} match no sample-sheet column (columns are "
+            f"{listed(list(sheet.columns))}); fix the names or patterns in the config"
+        )
     chosen = [c for c in sheet.columns if any(fnmatch.fnmatchcase(str(c), p) for p in patterns)]
     text = [c for c in chosen if not pd.api.types.is_numeric_dtype(sheet[c])]
     if text:
-        raise OncomixInputError(f"{source}: column(s) {', '.join(map(repr, text))} hold text, not responses; name numeric columns only")
+        raise OncomixInputError(
+            f"{source}: column(s) {', '.join(map(repr, text))} hold text, not responses; name numeric columns only"
+        )
     return chosen
 
 
@@ -51,7 +56,10 @@ def oriented(sheet: pd.DataFrame, columns: list[str], higher_means: str) -> pd.D
     values = sheet[columns].astype(float)
     untestable = [c for c in columns if values[c].notna().sum() < MIN_TUMOURS or values[c].nunique() < 2]
     if untestable:
-        log.warning(f"drug response: {', '.join(untestable)} not tested (fewer than {MIN_TUMOURS} tumours with a value, or one value for all)")
+        log.warning(
+            f"drug response: {', '.join(untestable)} not tested (fewer than {MIN_TUMOURS} tumours with a value, or one "
+            "value for all)"
+        )
     values = values.drop(columns=untestable)
     return values if higher_means == "response" else -values
 
@@ -70,9 +78,22 @@ def group_associations(response: pd.DataFrame, groups: pd.Series, grouping: str,
             if len(a) < 2 or len(b) < 2:
                 continue
             u, p = stats.mannwhitneyu(a, b, alternative="two-sided")
-            rows.append({"drug": drug, "grouping": grouping, "group": group, "n_group": len(a), "n_rest": len(b),
-                         "median_group": units * a.median(), "median_rest": units * b.median(), "auc": u / (len(a) * len(b)), "p": p})
-    table = pd.DataFrame(rows, columns=["drug", "grouping", "group", "n_group", "n_rest", "median_group", "median_rest", "auc", "p"])
+            rows.append(
+                {
+                    "drug": drug,
+                    "grouping": grouping,
+                    "group": group,
+                    "n_group": len(a),
+                    "n_rest": len(b),
+                    "median_group": units * a.median(),
+                    "median_rest": units * b.median(),
+                    "auc": u / (len(a) * len(b)),
+                    "p": p,
+                }
+            )
+    table = pd.DataFrame(
+        rows, columns=["drug", "grouping", "group", "n_group", "n_rest", "median_group", "median_rest", "auc", "p"]
+    )
     table["q"] = bh(table["p"])
     table["responds"] = np.select([table["auc"] > 0.5, table["auc"] < 0.5], ["more", "less"], "same")
     return table
@@ -107,7 +128,9 @@ def drug_response(mdata: md.MuData, subtypes: pd.Series, settings: dict) -> tupl
     response = oriented(mdata.obs, drug_columns(mdata.obs, list(settings["columns"])), settings["higher_means"])
     groupings = {"subtype": subtypes} | {column: mdata.obs[column] for column in settings["by"]}
     units = 1.0 if settings["higher_means"] == "response" else -1.0
-    groups = pd.concat([group_associations(response, labels, name, units) for name, labels in groupings.items()], ignore_index=True)
+    groups = pd.concat(
+        [group_associations(response, labels, name, units) for name, labels in groupings.items()], ignore_index=True
+    )
     return groups, response_markers(mdata, response)
 
 
@@ -118,4 +141,6 @@ def _spearman(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         t = rho * np.sqrt((n - 2) / (1 - rho**2))
     p = pd.Series(2 * stats.t.sf(np.abs(t), n - 2), index=x.columns).where((n >= MIN_TUMOURS) & rho.notna())
-    return pd.DataFrame({"feature": x.columns, "rho": rho.to_numpy(), "n": n.to_numpy(), "p": p.to_numpy()}).dropna(subset=["p"])
+    return pd.DataFrame({"feature": x.columns, "rho": rho.to_numpy(), "n": n.to_numpy(), "p": p.to_numpy()}).dropna(
+        subset=["p"]
+    )

@@ -47,7 +47,21 @@ from oncomix.naming import subtype_order
 
 log = logging.getLogger(__name__)
 ACTIVITY_TYPES = ("rna_counts", "expression")  # views scored per tumour: transcriptomes, where footprints are defined
-COLUMNS = ["level", "group", "view", "collection", "term", "method", "size", "nes", "odds_ratio", "p", "q", "significant", "leading_genes"]
+COLUMNS = [
+    "level",
+    "group",
+    "view",
+    "collection",
+    "term",
+    "method",
+    "size",
+    "nes",
+    "odds_ratio",
+    "p",
+    "q",
+    "significant",
+    "leading_genes",
+]
 LEADING_GENES = 10  # genes listed per enriched set
 MIN_ORA_SIZE = 3  # mutation panels are small: a set needs this many tested genes for over-representation
 MIN_VIEW_R2 = 1.0  # percent of a view's variance a factor explains for its weights there to be tested
@@ -66,7 +80,11 @@ def by_gene(scores: pd.Series, genes: pd.Series) -> pd.Series:
     """``scores`` indexed by gene: where several features name one gene, the largest absolute score; sorted by
     score, then gene, so that ties rank the same in every run."""
     frame = pd.DataFrame({"gene": genes.to_numpy(), "score": scores.to_numpy()}).dropna()
-    frame = frame.assign(size=frame["score"].abs()).sort_values(["size", "gene"], ascending=[False, True]).drop_duplicates("gene")
+    frame = (
+        frame.assign(size=frame["score"].abs())
+        .sort_values(["size", "gene"], ascending=[False, True])
+        .drop_duplicates("gene")
+    )
     return frame.sort_values(["score", "gene"], ascending=[False, True]).set_index("gene")["score"]
 
 
@@ -82,17 +100,34 @@ def prerank(ranking: pd.Series, sets: dict[str, list[str]], options: EnrichmentO
     if not sets or ranking.nunique() < 2:
         return pd.DataFrame(columns=["term", "method", "size", "nes", "p", "leading_genes"])
     result = gseapy.prerank(
-        rnk=ranking, gene_sets=sets, min_size=options.min_size, max_size=options.max_size, permutation_num=options.permutations,
-        threads=1, seed=options.seed, outdir=None, no_plot=True, verbose=False,
+        rnk=ranking,
+        gene_sets=sets,
+        min_size=options.min_size,
+        max_size=options.max_size,
+        permutation_num=options.permutations,
+        threads=1,
+        seed=options.seed,
+        outdir=None,
+        no_plot=True,
+        verbose=False,
     ).res2d
-    return pd.DataFrame({
-        "term": result["Term"].astype(str), "method": "gsea_prerank", "size": result["Term"].map(lambda t: len(sets[t])),
-        "nes": result["NES"].astype(float), "p": result["NOM p-val"].astype(float).clip(lower=2.0 / (options.permutations + 2)),
-        "leading_genes": result["Lead_genes"].astype(str).map(lambda genes: ";".join(genes.split(";")[:LEADING_GENES])),
-    })
+    return pd.DataFrame(
+        {
+            "term": result["Term"].astype(str),
+            "method": "gsea_prerank",
+            "size": result["Term"].map(lambda t: len(sets[t])),
+            "nes": result["NES"].astype(float),
+            "p": result["NOM p-val"].astype(float).clip(lower=2.0 / (options.permutations + 2)),
+            "leading_genes": result["Lead_genes"]
+            .astype(str)
+            .map(lambda genes: ";".join(genes.split(";")[:LEADING_GENES])),
+        }
+    )
 
 
-def over_representation(hits: list[str], universe: pd.Index, sets: dict[str, list[str]], options: EnrichmentOptions) -> pd.DataFrame:
+def over_representation(
+    hits: list[str], universe: pd.Index, sets: dict[str, list[str]], options: EnrichmentOptions
+) -> pd.DataFrame:
     """Hypergeometric over-representation of ``hits`` among ``universe``; one row per tested set (a set holding
     none of the hits has p = 1 and no odds ratio: gseapy reports only sets with hits)."""
     sets = sized_sets(sets, universe, dataclasses.replace(options, min_size=min(options.min_size, MIN_ORA_SIZE)))
@@ -100,17 +135,25 @@ def over_representation(hits: list[str], universe: pd.Index, sets: dict[str, lis
         return pd.DataFrame(columns=["term", "method", "size", "odds_ratio", "p", "leading_genes"])
     result = None
     if any(set(hits) & set(genes) for genes in sets.values()):  # gseapy stops with an error when no set holds a hit
-        result = gseapy.enrich(gene_list=sorted(hits), gene_sets=sets, background=sorted(universe), outdir=None, no_plot=True, cutoff=1.0).res2d
+        result = gseapy.enrich(
+            gene_list=sorted(hits), gene_sets=sets, background=sorted(universe), outdir=None, no_plot=True, cutoff=1.0
+        ).res2d
     found = pd.DataFrame(columns=["Term", "Odds Ratio", "P-value", "Genes"]) if result is None else result
     found = found.set_index(found["Term"].astype(str))
     terms = pd.Index(sorted(sets), name="term")
     genes = found["Genes"].reindex(terms).fillna("").astype(str)
-    return pd.DataFrame({
-        "term": terms, "method": "hypergeometric", "size": [len(sets[t]) for t in terms],
-        "odds_ratio": found["Odds Ratio"].reindex(terms).astype(float).to_numpy(),
-        "p": found["P-value"].reindex(terms).astype(float).fillna(1.0).to_numpy(),
-        "leading_genes": genes.map(lambda listed: ";".join(sorted(filter(None, listed.split(";")))[:LEADING_GENES])).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "term": terms,
+            "method": "hypergeometric",
+            "size": [len(sets[t]) for t in terms],
+            "odds_ratio": found["Odds Ratio"].reindex(terms).astype(float).to_numpy(),
+            "p": found["P-value"].reindex(terms).astype(float).fillna(1.0).to_numpy(),
+            "leading_genes": genes.map(
+                lambda listed: ";".join(sorted(filter(None, listed.split(";")))[:LEADING_GENES])
+            ).to_numpy(),
+        }
+    )
 
 
 def adjusted(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
@@ -122,14 +165,25 @@ def adjusted(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
 
 
 def enrichment(
-    markers: pd.DataFrame, weights: pd.DataFrame, r2: pd.DataFrame, symbols: pd.DataFrame,
-    collections: dict[str, dict[str, list[str]]], view_types: dict[str, str], options: EnrichmentOptions,
+    markers: pd.DataFrame,
+    weights: pd.DataFrame,
+    r2: pd.DataFrame,
+    symbols: pd.DataFrame,
+    collections: dict[str, dict[str, list[str]]],
+    view_types: dict[str, str],
+    options: EnrichmentOptions,
 ) -> pd.DataFrame:
     """Every subtype (marker tests: subtype, omic, feature, auc, q, direction) and every factor (weights: view,
     feature, factor, weight; ``r2``: views x factors, percent of variance explained) against every collection,
     in the views of ``symbols`` (:func:`oncomix.genesets.feature_symbols`)."""
     markers = markers.merge(symbols, left_on=["omic", "feature"], right_on=["view", "feature"])
-    explained = r2.rename_axis(index="view", columns="factor").stack().rename("r2").reset_index().astype({"view": str, "factor": str})
+    explained = (
+        r2.rename_axis(index="view", columns="factor")
+        .stack()
+        .rename("r2")
+        .reset_index()
+        .astype({"view": str, "factor": str})
+    )
     weights = weights.astype({"view": str, "feature": str, "factor": str}).merge(symbols, on=["view", "feature"])
     weights = weights.merge(explained[explained["r2"] >= MIN_VIEW_R2], on=["view", "factor"])
     rows = []
@@ -140,7 +194,9 @@ def enrichment(
                 found = over_representation(sorted(set(hits)), pd.Index(block["gene"].unique()), sets, options)
             else:
                 found = prerank(by_gene(block["auc"] - 0.5, block["gene"]), sets, options)
-            rows.append(adjusted(found, options.alpha).assign(level="subtype", group=subtype, view=view, collection=name))
+            rows.append(
+                adjusted(found, options.alpha).assign(level="subtype", group=subtype, view=view, collection=name)
+            )
     for (factor, view), block in weights.groupby(["factor", "view"], sort=True):
         for name, sets in collections.items():
             found = prerank(by_gene(block["weight"], block["gene"]), sets, options)
@@ -150,9 +206,15 @@ def enrichment(
     for (level, view, name), block in table.groupby(["level", "view", "collection"]):
         log.info("%s level, view %s, %s: %d sets tested per ranking", level, view, name, block["term"].nunique())
     log.info("%d set tests, %d with q < %g", len(table), int(table["significant"].sum()), options.alpha)
-    position = {group: i for i, group in enumerate(subtype_order(table["group"]))}  # ST2 before ST10, Factor2 before Factor10
+    position = {
+        group: i for i, group in enumerate(subtype_order(table["group"]))
+    }  # ST2 before ST10, Factor2 before Factor10
     ordered = table.assign(_position=table["group"].astype(str).map(position))
-    return ordered.sort_values(["level", "_position", "view", "collection", "p", "term"]).drop(columns="_position").reset_index(drop=True)
+    return (
+        ordered.sort_values(["level", "_position", "view", "collection", "p", "term"])
+        .drop(columns="_position")
+        .reset_index(drop=True)
+    )
 
 
 def pathway_activity(values: pd.DataFrame, sets: dict[str, list[str]], options: EnrichmentOptions) -> pd.DataFrame:
@@ -163,8 +225,17 @@ def pathway_activity(values: pd.DataFrame, sets: dict[str, list[str]], options: 
     if not sets:
         return pd.DataFrame(index=values.index)
     result = gseapy.ssgsea(
-        data=genes, gene_sets=sets, sample_norm_method="rank", permutation_num=0, min_size=options.min_size,
-        max_size=options.max_size, threads=1, seed=options.seed, outdir=None, no_plot=True, verbose=False,
+        data=genes,
+        gene_sets=sets,
+        sample_norm_method="rank",
+        permutation_num=0,
+        min_size=options.min_size,
+        max_size=options.max_size,
+        threads=1,
+        seed=options.seed,
+        outdir=None,
+        no_plot=True,
+        verbose=False,
     ).res2d
     scores = result.pivot(index="Name", columns="Term", values="NES").astype(float).reindex(values.index)
     for pathway in sorted({term.removesuffix(UP) for term in scores.columns if term.endswith(UP)}):
@@ -184,15 +255,24 @@ def gene_values(values: pd.DataFrame, symbols: pd.DataFrame) -> pd.DataFrame:
     """Tumours x genes from tumours x features: a gene named by several features gets their mean; genes with a
     missing value in any tumour are left out (and counted in the log)."""
     by_feature = values.T.rename_axis("feature").reset_index().astype({"feature": str})
-    genes = by_feature.merge(symbols[["feature", "gene"]], on="feature").drop(columns="feature").groupby("gene").mean().T
+    genes = (
+        by_feature.merge(symbols[["feature", "gene"]], on="feature").drop(columns="feature").groupby("gene").mean().T
+    )
     complete = genes.dropna(axis=1)
     if complete.shape[1] < genes.shape[1]:
-        log.info("%d of %d genes have missing values and are not scored per tumour", genes.shape[1] - complete.shape[1], genes.shape[1])
+        log.info(
+            "%d of %d genes have missing values and are not scored per tumour",
+            genes.shape[1] - complete.shape[1],
+            genes.shape[1],
+        )
     return complete
 
 
 def tumour_activity(
-    views: dict[str, pd.DataFrame], symbols: pd.DataFrame, collections: dict[str, dict[str, list[str]]], subtypes: pd.Series,
+    views: dict[str, pd.DataFrame],
+    symbols: pd.DataFrame,
+    collections: dict[str, dict[str, list[str]]],
+    subtypes: pd.Series,
     options: EnrichmentOptions,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per transcriptome view (tumours x features) and collection: the long table of activities (sample_id, view,
@@ -209,14 +289,32 @@ def tumour_activity(
             tests.append(activity_tests(activity, subtypes).assign(view=view, collection=name))
     score_columns = ["sample_id", "view", "collection", "term", "score"]
     scores = pd.concat(scores, ignore_index=True)[score_columns] if scores else pd.DataFrame(columns=score_columns)
-    test_columns = ["view", "collection", "term", "test", "n", "statistic", "p", "effect", "effect_type", "small_expected", "q"]
+    test_columns = [
+        "view",
+        "collection",
+        "term",
+        "test",
+        "n",
+        "statistic",
+        "p",
+        "effect",
+        "effect_type",
+        "small_expected",
+        "q",
+    ]
     tests = pd.concat(tests, ignore_index=True) if tests else pd.DataFrame(columns=test_columns)
     return scores, tests[test_columns[:3] + [c for c in tests.columns if c not in test_columns[:3]]]
 
 
 def gene_set_analyses(
-    mdata: md.MuData, markers: pd.DataFrame, weights: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series,
-    omics: dict[str, dict], collections: dict[str, dict[str, list[str]]], options: EnrichmentOptions,
+    mdata: md.MuData,
+    markers: pd.DataFrame,
+    weights: pd.DataFrame,
+    r2: pd.DataFrame,
+    subtypes: pd.Series,
+    omics: dict[str, dict],
+    collections: dict[str, dict[str, list[str]]],
+    options: EnrichmentOptions,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The enrichment table (:func:`enrichment`), then the per-tumour activities and their tests
     (:func:`tumour_activity`) of the transcriptome views, for the views of ``mdata`` whose features name genes."""

@@ -18,7 +18,9 @@ class OncomixInputError(ValueError):
         header = f"{len(self.problems)} input problem(s) found:" if len(self.problems) > 1 else "input problem:"
         lines = [f"  - {_cut(p)}" for p in self.problems[:MAX_PROBLEMS_SHOWN]]
         if len(self.problems) > MAX_PROBLEMS_SHOWN:
-            lines.append(f"  ... and {len(self.problems) - MAX_PROBLEMS_SHOWN} more; fix these and run again to see the rest")
+            lines.append(
+                f"  ... and {len(self.problems) - MAX_PROBLEMS_SHOWN} more; fix these and run again to see the rest"
+            )
         super().__init__("\n".join([header, *lines]))
 
 
@@ -27,6 +29,6 @@ def _cut(problem: str) -> str:
 
 
 def did_you_mean(word: object, choices: Iterable, otherwise: str) -> str:
-    """"did you mean 'X'?" for the choice closest to a misspelt ``word``, or ``otherwise`` when none is close."""
+    """ "did you mean 'X'?" for the choice closest to a misspelt ``word``, or ``otherwise`` when none is close."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else otherwise

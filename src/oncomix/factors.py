@@ -50,7 +50,9 @@ from oncomix.multitest import bh
 
 log = logging.getLogger(__name__)
 SELECTION_STATUSES = ("unimodal", "gaussian")  # statuses of factors left out by factor_selection alone
-EVERY_INFORMATIVE = "used (every informative factor)"  # status of a factor the selection left out but the adaptive space used
+EVERY_INFORMATIVE = (
+    "used (every informative factor)"  # status of a factor the selection left out but the adaptive space used
+)
 ASSOCIATION_COLUMNS = ["factor", "covariate", "technical", "test", "n", "effect", "r2", "p", "q"]
 
 
@@ -58,7 +60,9 @@ ASSOCIATION_COLUMNS = ["factor", "covariate", "technical", "test", "n", "effect"
 class FactorOptions:
     min_factor_r2: float = 1.0  # percent of variance, summed over views
     factor_selection: str = "either"  # either (multimodal or not Gaussian), multimodal, non_gaussian or all
-    factor_weighting: str = "standardised"  # unit variance; "variance": sqrt(variance explained); "none": as MOFA gives them
+    factor_weighting: str = (
+        "standardised"  # unit variance; "variance": sqrt(variance explained); "none": as MOFA gives them
+    )
     min_bic_gain: float = 10.0
     max_normality_q: float = 0.001  # a factor is Gaussian when the normality test's q is at least this
     technical_covariates: tuple[str, ...] = field(default_factory=tuple)
@@ -107,21 +111,34 @@ def covariate_associations(factors: pd.DataFrame, covariates: pd.DataFrame, tech
     return table[ASSOCIATION_COLUMNS]
 
 
-def factor_table(factors: pd.DataFrame, r2: pd.DataFrame, associations: pd.DataFrame, options: FactorOptions) -> pd.DataFrame:
+def factor_table(
+    factors: pd.DataFrame, r2: pd.DataFrame, associations: pd.DataFrame, options: FactorOptions
+) -> pd.DataFrame:
     """Per factor: variance explained, multimodality, strongest technical association, used and why not."""
     table = pd.DataFrame({"total_r2": r2.sum(axis=0)}).rename_axis("factor")
     table["bic_gain"] = [bic_gain(factors[f].to_numpy(), options.seed) for f in table.index]
     table["normality_q"] = bh(stats.normaltest(factors[table.index].to_numpy()).pvalue)
-    technical = associations.loc[associations["technical"].astype(bool)].sort_values("r2", ascending=False).drop_duplicates("factor").set_index("factor")
+    technical = (
+        associations.loc[associations["technical"].astype(bool)]
+        .sort_values("r2", ascending=False)
+        .drop_duplicates("factor")
+        .set_index("factor")
+    )
     table["technical_covariate"] = technical["covariate"].reindex(table.index)
     table["technical_r2"] = technical["r2"].reindex(table.index)
     table["technical_q"] = technical["q"].reindex(table.index)
     tracks = (table["technical_q"] < options.alpha) & (table["technical_r2"] >= options.max_covariate_r2)
     weak = table["total_r2"] < options.min_factor_r2
-    table["status"] = np.where(weak, "explains too little", np.where(tracks, "tracks " + table["technical_covariate"].fillna(""), "used"))
+    table["status"] = np.where(
+        weak, "explains too little", np.where(tracks, "tracks " + table["technical_covariate"].fillna(""), "used")
+    )
     unimodal = table["bic_gain"] <= options.min_bic_gain
     gaussian = table["normality_q"] >= options.max_normality_q
-    for rule, plain, status in (("multimodal", unimodal, "unimodal"), ("non_gaussian", gaussian, "gaussian"), ("either", unimodal & gaussian, "unimodal")):
+    for rule, plain, status in (
+        ("multimodal", unimodal, "unimodal"),
+        ("non_gaussian", gaussian, "gaussian"),
+        ("either", unimodal & gaussian, "unimodal"),
+    ):
         if options.factor_selection == rule and ((table["status"] == "used") & ~plain).any():
             table.loc[(table["status"] == "used") & plain, "status"] = status
     table["used"] = table["status"] == "used"
@@ -151,8 +168,12 @@ class FactorClustering:
 
 
 def cluster_factors(
-    factors: pd.DataFrame, r2: pd.DataFrame, sheet: pd.DataFrame, reference: str | None,
-    factor_options: FactorOptions, cluster_options: ClusterOptions,
+    factors: pd.DataFrame,
+    r2: pd.DataFrame,
+    sheet: pd.DataFrame,
+    reference: str | None,
+    factor_options: FactorOptions,
+    cluster_options: ClusterOptions,
 ) -> FactorClustering:
     """Screen the factors against the technical covariates (and the reference labels, for the report), then
     cluster the tumours on the factors that are kept, and each subtype again for the finer level."""
@@ -164,7 +185,11 @@ def cluster_factors(
 
 
 def cluster_in_chosen_space(
-    factors: pd.DataFrame, r2: pd.DataFrame, associations: pd.DataFrame, factor_options: FactorOptions, cluster_options: ClusterOptions,
+    factors: pd.DataFrame,
+    r2: pd.DataFrame,
+    associations: pd.DataFrame,
+    factor_options: FactorOptions,
+    cluster_options: ClusterOptions,
 ) -> tuple[pd.DataFrame, Space, Subtypes]:
     """The factor table, the space clustered and its subtypes. With ``adaptive_space``, every informative factor
     is clustered too, weighted as configured and as MOFA gives them, and the candidate space kept is the one whose
@@ -177,7 +202,13 @@ def cluster_in_chosen_space(
         space = factor_space(factors, candidate, weighting)
         subtypes = find_subtypes(space, cluster_options)
         rank = (*support(subtypes.chosen, cluster_options), subtypes.structure_z)  # no outlier split, predictable, z
-        log.info("structure z %.2f (prediction strength %.2f) on %d factors, %s", subtypes.structure_z, subtypes.chosen["prediction_strength"], candidate["used"].sum(), weighting)
+        log.info(
+            "structure z %.2f (prediction strength %.2f) on %d factors, %s",
+            subtypes.structure_z,
+            subtypes.chosen["prediction_strength"],
+            candidate["used"].sum(),
+            weighting,
+        )
         if best is None or rank > best[0]:  # NaN z (no structure test) never beats the first space
             best = (rank, candidate.assign(weighting=weighting), space, subtypes)
     return best[1:]
@@ -193,8 +224,11 @@ def candidate_spaces(table: pd.DataFrame, options: FactorOptions) -> list[tuple[
     if options.adaptive_space:
         informative = every_informative_factor(table)
         same_factors = informative["used"].equals(table["used"])
-        spaces += [(informative, weighting) for weighting in dict.fromkeys([options.factor_weighting, "none"])
-                   if not (same_factors and weighting == options.factor_weighting)]  # that one is the first space
+        spaces += [
+            (informative, weighting)
+            for weighting in dict.fromkeys([options.factor_weighting, "none"])
+            if not (same_factors and weighting == options.factor_weighting)
+        ]  # that one is the first space
     return spaces
 
 
@@ -202,5 +236,7 @@ def every_informative_factor(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with every factor used that is neither weak nor technical; those the selection had left out get
     the status ``EVERY_INFORMATIVE``."""
     left_out_by_selection = table["status"].isin(SELECTION_STATUSES)
-    return table.assign(status=table["status"].mask(left_out_by_selection, EVERY_INFORMATIVE), used=table["used"] | left_out_by_selection)
-
+    return table.assign(
+        status=table["status"].mask(left_out_by_selection, EVERY_INFORMATIVE),
+        used=table["used"] | left_out_by_selection,
+    )

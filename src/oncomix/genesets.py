@@ -42,9 +42,13 @@ def _read_gmt(path: Path) -> dict[str, list[str]]:
             continue
         fields = line.split("\t")
         if len(fields) < 3:
-            raise OncomixInputError(f"{path}, line {number}: a GMT line is name, description, then genes, tab-separated")
+            raise OncomixInputError(
+                f"{path}, line {number}: a GMT line is name, description, then genes, tab-separated"
+            )
         if fields[0] in sets:
-            raise OncomixInputError(f"{path}, line {number}: gene set {fields[0]!r} is named twice; give each set its own name")
+            raise OncomixInputError(
+                f"{path}, line {number}: gene set {fields[0]!r} is named twice; give each set its own name"
+            )
         sets[fields[0]] = sorted({gene.strip() for gene in fields[2:] if gene.strip()})
     if not sets:
         raise OncomixInputError(f"{path}: no gene sets in the file")
@@ -65,8 +69,10 @@ def _require_numeric(table: pd.DataFrame, path: Path, columns: list[str]) -> Non
     if bad or not columns or table.empty:
         rows = table.index[pd.to_numeric(table[bad[0]], errors="coerce").isna() & table[bad[0]].notna()] if bad else []
         where = f"; column {bad[0]!r} holds text (first at row {rows[0]!r})" if len(rows) else ""
-        raise OncomixInputError(f"{path}: expected a GMT file (.gmt), a long table with columns source, target and optional "
-                                f"numeric weight, or genes x sets of numeric weights{where}")
+        raise OncomixInputError(
+            f"{path}: expected a GMT file (.gmt), a long table with columns source, target and optional "
+            f"numeric weight, or genes x sets of numeric weights{where}"
+        )
 
 
 def _split_by_sign(weights: pd.DataFrame) -> dict[str, list[str]]:
@@ -80,7 +86,9 @@ def _split_by_sign(weights: pd.DataFrame) -> dict[str, list[str]]:
 
 def gene_views(omics: dict[str, dict]) -> dict[str, str | None]:
     """The configured views whose features name genes, each with its gene map (None: features are symbols)."""
-    return {name: view.get("gene_map") for name, view in omics.items() if view["type"] in GENE_TYPES or "gene_map" in view}
+    return {
+        name: view.get("gene_map") for name, view in omics.items() if view["type"] in GENE_TYPES or "gene_map" in view
+    }
 
 
 def feature_symbols(features: dict[str, pd.Index], gene_maps: dict[str, str | None]) -> pd.DataFrame:
@@ -88,7 +96,9 @@ def feature_symbols(features: dict[str, pd.Index], gene_maps: dict[str, str | No
     rows = []
     for view, spec in gene_maps.items():
         genes = feature_genes(features[view], read_gene_map(spec) if spec else None).str.split(";")
-        rows.append(pd.DataFrame({"view": view, "feature": genes.index.astype(str), "gene": genes.to_numpy()}).explode("gene"))
+        rows.append(
+            pd.DataFrame({"view": view, "feature": genes.index.astype(str), "gene": genes.to_numpy()}).explode("gene")
+        )
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["view", "feature", "gene"])
     return table.assign(gene=table["gene"].str.strip()).query("gene != ''").dropna().reset_index(drop=True)
 
@@ -103,7 +113,8 @@ def check_overlap(collections: dict[str, dict[str, list[str]]], symbols: pd.Data
     """One line per collection none of whose sets has ``min_size`` genes among the genes of any view."""
     genes = symbols.groupby("view")["gene"].agg(set)
     return [
-        f"gene-set collection {name!r}: no set has {min_size} genes among the features of the views {', '.join(genes.index) or '(none)'}, "
+        f"gene-set collection {name!r}: no set has {min_size} genes among the features of the views "
+        f"{', '.join(genes.index) or '(none)'}, "
         "so nothing can be tested; features must be HGNC gene symbols (add a gene_map to a view whose features are "
         "probe or antibody ids) or lower enrichment.min_size"
         for name, sets in collections.items()

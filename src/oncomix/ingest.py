@@ -38,8 +38,14 @@ def to_numeric(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     bad = (values.isna() & frame.notna()).to_numpy()
     if bad.any():
         rows, cols = np.nonzero(bad)
-        cells = [f"sample {frame.index[r]!r}, feature {frame.columns[c]!r}: {frame.iat[r, c]!r}" for r, c in zip(rows, cols)]
-        raise OncomixInputError(f"{path}: {len(rows)} non-numeric cell(s) ({listed(cells)}); use numbers, or leave the cell empty / NA for a missing value")
+        cells = [
+            f"sample {frame.index[r]!r}, feature {frame.columns[c]!r}: {frame.iat[r, c]!r}"
+            for r, c in zip(rows, cols, strict=True)
+        ]
+        raise OncomixInputError(
+            f"{path}: {len(rows)} non-numeric cell(s) ({listed(cells)}); use numbers, or leave the cell empty / NA for "
+            "a missing value"
+        )
     return values.astype(float)
 
 
@@ -61,15 +67,24 @@ def harmonise_ids(ids: pd.Index, pattern: str | None, source: Path) -> pd.Index:
         return ids
     regex = re.compile(pattern)
     matches = [regex.search(str(i)) if not pd.isna(i) else None for i in ids]
-    unmatched = [i for i, m in zip(ids, matches) if m is None and not pd.isna(i)]
+    unmatched = [i for i, m in zip(ids, matches, strict=True) if m is None and not pd.isna(i)]
     if unmatched:
-        raise OncomixInputError(f"{source}: sample id(s) {listed(unmatched)} do not match sample_id_pattern {pattern!r}; fix the ids or the pattern")
-    new = pd.Index([(m.group(1) if regex.groups else m.group(0)) if m else i for i, m in zip(ids, matches)], dtype=object)
+        raise OncomixInputError(
+            f"{source}: sample id(s) {listed(unmatched)} do not match sample_id_pattern {pattern!r}; fix the ids or "
+            "the pattern"
+        )
+    new = pd.Index(
+        [(m.group(1) if regex.groups else m.group(0)) if m else i for i, m in zip(ids, matches, strict=True)],
+        dtype=object,
+    )
     originals = pd.Series(ids, index=new)
     collided = originals[new.duplicated(keep=False)].groupby(level=0).agg(list)
     if len(collided):
         pairs = [f"{' and '.join(map(repr, old))} -> {target!r}" for target, old in collided.items()]
-        raise OncomixInputError(f"{source}: {len(collided)} sample id(s) collide under sample_id_pattern ({listed(pairs)}); several aliquots of one tumour? keep one of them in the file")
+        raise OncomixInputError(
+            f"{source}: {len(collided)} sample id(s) collide under sample_id_pattern ({listed(pairs)}); several "
+            "aliquots of one tumour? keep one of them in the file"
+        )
     return new
 
 
@@ -91,28 +106,56 @@ def check_values(values: pd.DataFrame, omic_type: str, path: Path) -> list[str]:
 
     def cells(mask: np.ndarray) -> str:
         rows, cols = np.nonzero(mask)
-        return listed([f"sample {values.index[r]!r}, feature {values.columns[c]!r} = {array[r, c]}" for r, c in zip(rows, cols)])
+        return listed(
+            [
+                f"sample {values.index[r]!r}, feature {values.columns[c]!r} = {array[r, c]}"
+                for r, c in zip(rows, cols, strict=True)
+            ]
+        )
 
     if values.shape[0] == 0 or values.shape[1] == 0:
-        problems.append(f"{path}: the view is empty ({values.shape[1]} features x {values.shape[0]} samples); remove it from 'omics' or fix the file")
+        problems.append(
+            f"{path}: the view is empty ({values.shape[1]} features x {values.shape[0]} samples); remove it from "
+            "'omics' or fix the file"
+        )
         return problems
     if values.index.isna().any():
-        problems.append(f"{path}: {values.index.isna().sum()} sample(s) without an id (empty header cell or row id); name every sample")
+        problems.append(
+            f"{path}: {values.index.isna().sum()} sample(s) without an id (empty header cell or row id); name every "
+            "sample"
+        )
     if dups := _duplicates(values.index.dropna()):
         problems.append(f"{path}: duplicate sample id(s) {listed(dups)}; each sample id must appear once")
     if dups := _duplicates(values.columns):
-        problems.append(f"{path}: duplicate feature id(s) {listed(dups)}; each feature id must appear once, or set the view's duplicate_features to 'mean' or 'max_variance'")
+        problems.append(
+            f"{path}: duplicate feature id(s) {listed(dups)}; each feature id must appear once, or set the view's "
+            "duplicate_features to 'mean' or 'max_variance'"
+        )
     if np.isinf(array).any():
-        problems.append(f"{path}: infinite value(s) at {cells(np.isinf(array))}; replace them with a finite value or NA")
+        problems.append(
+            f"{path}: infinite value(s) at {cells(np.isinf(array))}; replace them with a finite value or NA"
+        )
     finite = np.where(np.isfinite(array), array, 0.0)
     if (too_large := np.abs(finite) > MAX_ABS_VALUE).any():
-        problems.append(f"{path}: value(s) beyond {MAX_ABS_VALUE:.0e} at {cells(too_large)}; no assay measures that much: an overflow or a unit error? fix them or set them to NA")
+        problems.append(
+            f"{path}: value(s) beyond {MAX_ABS_VALUE:.0e} at {cells(too_large)}; no assay measures that much: an "
+            "overflow or a unit error? fix them or set them to NA"
+        )
     if omic_type in NON_NEGATIVE_TYPES and (finite < 0).any():
-        problems.append(f"{path}: negative value(s) at {cells(finite < 0)}; type '{omic_type}' must be raw non-negative values (use type 'expression' or 'generic' for log-scale data)")
+        problems.append(
+            f"{path}: negative value(s) at {cells(finite < 0)}; type '{omic_type}' must be raw non-negative values "
+            "(use type 'expression' or 'generic' for log-scale data)"
+        )
     if omic_type == "mutation" and (~np.isin(finite, (0.0, 1.0))).any():
-        problems.append(f"{path}: value(s) other than 0/1 at {cells(~np.isin(finite, (0.0, 1.0)))}; a mutation view holds 1 (mutated) or 0 (not)")
+        problems.append(
+            f"{path}: value(s) other than 0/1 at {cells(~np.isin(finite, (0.0, 1.0)))}; a mutation view holds 1 "
+            "(mutated) or 0 (not)"
+        )
     if omic_type == "methylation" and ((finite < 0) | (finite > 1)).any():
-        problems.append(f"{path}: beta value(s) outside 0..1 at {cells((finite < 0) | (finite > 1))}; methylation views hold beta values")
+        problems.append(
+            f"{path}: beta value(s) outside 0..1 at {cells((finite < 0) | (finite > 1))}; methylation views hold beta "
+            "values"
+        )
     return problems
 
 
@@ -143,18 +186,30 @@ def drop_uninformative(values: pd.DataFrame, spec: ViewSpec) -> tuple[pd.DataFra
     ):
         if mask.any():
             records.append(_dropped(spec.name, axis, reason, mask[mask].index.tolist()))
-            log.warning("%s: dropped %d %s(s) with %s: %s", spec.path, mask.sum(), axis, reason, listed(mask[mask].index.tolist()))
+            log.warning(
+                "%s: dropped %d %s(s) with %s: %s",
+                spec.path,
+                mask.sum(),
+                axis,
+                reason,
+                listed(mask[mask].index.tolist()),
+            )
     return informative.loc[~(empty_sample | constant_sample).to_numpy()], records
 
 
-def read_samples(path: Path, survival: dict | None = None, id_pattern: str | None = None, columns: dict[str, str] | None = None) -> pd.DataFrame:
+def read_samples(
+    path: Path, survival: dict | None = None, id_pattern: str | None = None, columns: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Read and check the clinical sample sheet; returns it indexed by ``sample_id``.
 
     ``columns`` maps each other column the config names (batch, reference labels...) to the config key naming it.
     """
     path = Path(path)
     if not path.is_file():
-        raise OncomixInputError(f"{path}: {'is a folder, not a file' if path.is_dir() else 'sample sheet not found'}; check 'samples' in the config")
+        raise OncomixInputError(
+            f"{path}: {'is a folder, not a file' if path.is_dir() else 'sample sheet not found'}; check 'samples' in "
+            "the config"
+        )
     sheet = _read_sheet(path)
     problems = _schema_problems(sheet, path)
     if dups := _duplicates(pd.Index(sheet["sample_id"].dropna())):
@@ -186,14 +241,26 @@ def _read_sheet(path: Path) -> pd.DataFrame:
     except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise OncomixInputError(f"{path}: the sample sheet cannot be read as a table ({str(exc)[:300]})") from exc
     if "sample_id" not in header:
-        raise OncomixInputError(f"{path}: no 'sample_id' column (columns are {listed(header)}); name the sample id column 'sample_id'{separator_hint(path, header)}")
+        raise OncomixInputError(
+            f"{path}: no 'sample_id' column (columns are {listed(header)}); name the sample id column "
+            f"'sample_id'{separator_hint(path, header)}"
+        )
     if dups := _duplicates(pd.Index([c for c in header if c])):
-        raise OncomixInputError(f"{path}: column name(s) {listed(dups)} appear more than once in the header; keep one column of each name")
+        raise OncomixInputError(
+            f"{path}: column name(s) {listed(dups)} appear more than once in the header; keep one column of each name"
+        )
     unnamed = [position for position, name in enumerate(header) if not name]
     if filled := [position + 1 for position in unnamed if sheet.iloc[:, position].notna().any()]:
-        raise OncomixInputError(f"{path}: column(s) {listed(filled)} (counting from 1) have values but no name in the header; name them or remove them")
+        raise OncomixInputError(
+            f"{path}: column(s) {listed(filled)} (counting from 1) have values but no name in the header; name them or "
+            "remove them"
+        )
     if unnamed:
-        log.warning("%s: dropped empty column(s) %s without a name (a tab or comma at the end of the header?)", path, listed([p + 1 for p in unnamed]))
+        log.warning(
+            "%s: dropped empty column(s) %s without a name (a tab or comma at the end of the header?)",
+            path,
+            listed([p + 1 for p in unnamed]),
+        )
         sheet = sheet.drop(columns=sheet.columns[unnamed])
     if sheet.empty:
         raise OncomixInputError(f"{path}: the sample sheet has no tumours (a header only); add one row per tumour")
@@ -210,7 +277,10 @@ def _schema_problems(sheet: pd.DataFrame, path: Path) -> list[str]:
     problems = []
     for number, row in enumerate(sheet.to_dict("records"), start=2):
         record = {key: value for key, value in row.items() if not pd.isna(value)}
-        problems += [f"{path}: row {number}: {error.message}; every row needs a non-empty sample_id" for error in validator.iter_errors(record)]
+        problems += [
+            f"{path}: row {number}: {error.message}; every row needs a non-empty sample_id"
+            for error in validator.iter_errors(record)
+        ]
     return problems
 
 
@@ -218,7 +288,9 @@ def _check_survival(sheet: pd.DataFrame, survival: dict, path: Path) -> list[str
     problems = []
     for role in ("time", "event"):
         if survival[role] not in sheet.columns:
-            problems.append(f"{path}: survival {role} column {survival[role]!r} not found; fix 'survival: {role}:' in the config")
+            problems.append(
+                f"{path}: survival {role} column {survival[role]!r} not found; fix 'survival: {role}:' in the config"
+            )
     if problems:
         return problems
     time = pd.to_numeric(sheet[survival["time"]], errors="coerce")
@@ -226,19 +298,30 @@ def _check_survival(sheet: pd.DataFrame, survival: dict, path: Path) -> list[str
     bad_time = sheet["sample_id"][sheet[survival["time"]].notna() & ~(time >= 0)].tolist()
     bad_event = sheet["sample_id"][sheet[survival["event"]].notna() & ~event.isin([0, 1])].tolist()
     if bad_time:
-        problems.append(f"{path}: column {survival['time']!r} must be a time >= 0; bad for sample(s) {listed(bad_time)}")
+        problems.append(
+            f"{path}: column {survival['time']!r} must be a time >= 0; bad for sample(s) {listed(bad_time)}"
+        )
     if bad_event:
-        problems.append(f"{path}: column {survival['event']!r} must be 0 (censored) or 1 (event); bad for sample(s) {listed(bad_event)}")
+        problems.append(
+            f"{path}: column {survival['event']!r} must be 0 (censored) or 1 (event); bad for sample(s) "
+            f"{listed(bad_event)}"
+        )
     return problems
 
 
 def load_view(spec: ViewSpec, id_pattern: str | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """Read and check one view; returns a samples x features float matrix and what was dropped from it."""
     if spec.omic_type not in OMIC_TYPES:
-        raise OncomixInputError(f"view {spec.name!r}: unknown type {spec.omic_type!r}; use one of {', '.join(OMIC_TYPES)}")
+        raise OncomixInputError(
+            f"view {spec.name!r}: unknown type {spec.omic_type!r}; use one of {', '.join(OMIC_TYPES)}"
+        )
     raw = read_view(spec)
     unnamed = raw.columns.isna()
-    dropped = [_dropped(spec.name, "feature", "no feature id", [f"column {i + 1}" for i in np.flatnonzero(unnamed)])] if unnamed.any() else []
+    dropped = (
+        [_dropped(spec.name, "feature", "no feature id", [f"column {i + 1}" for i in np.flatnonzero(unnamed)])]
+        if unnamed.any()
+        else []
+    )
     raw = raw.loc[:, ~unnamed]
     raw.index = harmonise_ids(raw.index, id_pattern, spec.path)
     values = collapse_duplicate_features(to_numeric(raw, spec.path), spec.duplicate_features)
@@ -246,7 +329,10 @@ def load_view(spec: ViewSpec, id_pattern: str | None = None) -> tuple[pd.DataFra
         raise OncomixInputError(problems)
     values, uninformative = drop_uninformative(values, spec)
     if values.empty:
-        raise OncomixInputError(f"{spec.path}: no informative feature or sample left (all missing or constant); fix the file or remove view {spec.name!r}")
+        raise OncomixInputError(
+            f"{spec.path}: no informative feature or sample left (all missing or constant); fix the file or remove "
+            f"view {spec.name!r}"
+        )
     return values, dropped + uninformative
 
 
@@ -256,18 +342,31 @@ def build_mudata(samples: pd.DataFrame, views: dict[str, pd.DataFrame], specs: d
     for name, values in views.items():
         unknown = values.index.difference(samples.index).tolist()
         if len(unknown) == len(values.index):
-            problems.append(f"{specs[name].path}: none of its {len(unknown)} samples ({listed(unknown)}) is in the sample sheet (whose ids look like {listed(samples.index[:2].tolist())}); check the view's orientation, or set sample_id_pattern to harmonise ids such as TCGA barcodes")
+            problems.append(
+                f"{specs[name].path}: none of its {len(unknown)} samples ({listed(unknown)}) is in the sample sheet "
+                f"(whose ids look like {listed(samples.index[:2].tolist())}); check the view's orientation, or set "
+                "sample_id_pattern to harmonise ids such as TCGA barcodes"
+            )
         elif unknown:
-            problems.append(f"{specs[name].path}: {len(unknown)} sample(s) not in the sample sheet ({listed(unknown)}); add them to the sample sheet or remove them from this view")
+            problems.append(
+                f"{specs[name].path}: {len(unknown)} sample(s) not in the sample sheet ({listed(unknown)}); add them "
+                "to the sample sheet or remove them from this view"
+            )
     if problems:
         raise OncomixInputError(problems)
     measured = set().union(*(v.index for v in views.values()))
     unmeasured = [s for s in samples.index if s not in measured]
     if unmeasured:
-        log.warning("%d sample(s) of the sample sheet are in no view and are left out: %s", len(unmeasured), listed(unmeasured))
+        log.warning(
+            "%d sample(s) of the sample sheet are in no view and are left out: %s", len(unmeasured), listed(unmeasured)
+        )
     modalities = {}
     for name, values in views.items():
-        adata = ad.AnnData(X=values.to_numpy(dtype=np.float64), obs=pd.DataFrame(index=values.index.astype(str)), var=pd.DataFrame(index=values.columns.astype(str)))
+        adata = ad.AnnData(
+            X=values.to_numpy(dtype=np.float64),
+            obs=pd.DataFrame(index=values.index.astype(str)),
+            var=pd.DataFrame(index=values.columns.astype(str)),
+        )
         adata.uns["omic_type"] = specs[name].omic_type
         modalities[name] = adata
     mdata = md.MuData(modalities)
@@ -291,7 +390,11 @@ def _clean_obs(sheet: pd.DataFrame) -> pd.DataFrame:
 
 
 def ingest(
-    samples_path: Path, view_specs: list[ViewSpec], survival: dict | None = None, id_pattern: str | None = None, columns: dict[str, str] | None = None
+    samples_path: Path,
+    view_specs: list[ViewSpec],
+    survival: dict | None = None,
+    id_pattern: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> tuple[md.MuData, pd.DataFrame]:
     """Read, check and join everything; returns the MuData and a table of what was dropped.
 

@@ -106,7 +106,11 @@ def train_mofa(mdata: md.MuData, model_path: Path, options: MofaOptions) -> Mofa
     trained_on = training_tumours(mdata.obs_names, options.max_tumours, options.seed)
     data, likelihoods, views, features = mofa_inputs(mdata[trained_on])
     if len(trained_on) < mdata.n_obs:
-        log.info("MOFA is trained on a random %d of the %d tumours (mofa.max_tumours); the others are projected", len(trained_on), mdata.n_obs)
+        log.info(
+            "MOFA is trained on a random %d of the %d tumours (mofa.max_tumours); the others are projected",
+            len(trained_on),
+            mdata.n_obs,
+        )
     chatter = io.StringIO()
     with contextlib.redirect_stdout(chatter), threadpool_limits(limits=MOFA_BLAS_THREADS, user_api="blas"):
         model = fit_mofa(data, likelihoods, views, features, list(trained_on), options)
@@ -116,29 +120,52 @@ def train_mofa(mdata: md.MuData, model_path: Path, options: MofaOptions) -> Mofa
     if len(trained_on) < mdata.n_obs:
         rest = mdata[~mdata.obs_names.isin(trained_on)]
         with threadpool_limits(limits=MOFA_BLAS_THREADS, user_api="blas"):
-            placed = project(trained_views(model, data, likelihoods), mofa_inputs(rest)[0])[:, saved_order(model, result.factors)]
+            placed = project(trained_views(model, data, likelihoods), mofa_inputs(rest)[0])[
+                :, saved_order(model, result.factors)
+            ]
         placed = pd.DataFrame(placed, index=rest.obs_names, columns=result.factors.columns)
         factors = pd.concat([result.factors, placed]).loc[mdata.obs_names].rename_axis(result.factors.index.name)
         result = dataclasses.replace(result, factors=factors)
     result = without_inactive(result)
-    log.info("MOFA ran %d iterations (final ELBO %.6g), %d active factors", result.iterations, result.final_elbo, result.factors.shape[1])
+    log.info(
+        "MOFA ran %d iterations (final ELBO %.6g), %d active factors",
+        result.iterations,
+        result.final_elbo,
+        result.factors.shape[1],
+    )
     if not result.converged:
-        log.warning("MOFA stopped at the iteration cap (%d) before converging; raise mofa.iterations", options.iterations)
+        log.warning(
+            "MOFA stopped at the iteration cap (%d) before converging; raise mofa.iterations", options.iterations
+        )
     return result
 
 
 def fit_mofa(
-    data: list[np.ndarray], likelihoods: list[str], views: list[str], features: list[list[str]], samples: list[str], options: MofaOptions,
+    data: list[np.ndarray],
+    likelihoods: list[str],
+    views: list[str],
+    features: list[list[str]],
+    samples: list[str],
+    options: MofaOptions,
 ) -> entry_point:
     """The mofapy2 model trained on ``data`` (per view, samples x features; left as they are) in one group;
     its chatter goes to stdout."""
     on_gpu = options.gpu and gpu_available()
     if options.gpu and not on_gpu:
-        log.warning("gpu: true was asked for, but no GPU was found (cupy missing or no CUDA device): MOFA runs on the CPU")
+        log.warning(
+            "gpu: true was asked for, but no GPU was found (cupy missing or no CUDA device): MOFA runs on the CPU"
+        )
     log.info("MOFA trains on the %s", "GPU (cupy)" if on_gpu else "CPU")
     model = entry_point()
     model.set_data_options(scale_views=True, center_groups=True, use_float32=options.float32)
-    model.set_data_matrix([[x] for x in data], likelihoods=likelihoods, views_names=views, groups_names=["cohort"], samples_names=[samples], features_names=features)
+    model.set_data_matrix(
+        [[x] for x in data],
+        likelihoods=likelihoods,
+        views_names=views,
+        groups_names=["cohort"],
+        samples_names=[samples],
+        features_names=features,
+    )
     model.set_model_options(factors=options.factors, spikeslab_weights=True, ard_weights=True)
     model.set_train_options(
         iter=options.iterations,
@@ -155,7 +182,9 @@ def fit_mofa(
     model.run()
     if not model.model.trained:  # mofapy2 swallows an interrupt (SIGINT) and returns a half-trained model
         done = int(np.isfinite(model.model.train_stats["elbo"]).sum()) - 1  # the first ELBO precedes iteration 1
-        raise RuntimeError(f"MOFA training was interrupted after {done} iteration(s); no model is saved, run the step again")
+        raise RuntimeError(
+            f"MOFA training was interrupted after {done} iteration(s); no model is saved, run the step again"
+        )
     return model
 
 
@@ -164,7 +193,7 @@ def trained_views(model: entry_point, data: list[np.ndarray], likelihoods: list[
     (the training tumours x features arrays)."""
     nodes = model.model.nodes
     found = []
-    for m, (x, likelihood) in enumerate(zip(data, likelihoods)):
+    for m, (x, likelihood) in enumerate(zip(data, likelihoods, strict=True)):
         weights = nodes["W"].nodes[m].getExpectations()
         if likelihood == "gaussian":
             centre = np.nanmean(x, axis=0)
@@ -192,10 +221,12 @@ def project(views: list[TrainedView], data: list[np.ndarray]) -> np.ndarray:
     n, k = len(data[0]), views[0].weights.shape[1]
     fixed_precision, fixed_rhs = np.tile(np.eye(k), (n, 1, 1)), np.zeros((n, k))
     binary = []
-    for view, x in zip(views, data):
+    for view, x in zip(views, data, strict=True):
         observed = ~np.isnan(x)
         if view.likelihood == "gaussian":
-            precision, rhs = _evidence(view, np.where(observed, view.precision, 0.0), np.where(observed, (x - view.centre) / view.scale, 0.0))
+            precision, rhs = _evidence(
+                view, np.where(observed, view.precision, 0.0), np.where(observed, (x - view.centre) / view.scale, 0.0)
+            )
             fixed_precision += precision
             fixed_rhs += rhs
         else:
@@ -223,7 +254,9 @@ def _evidence(view: TrainedView, precision: np.ndarray, y: np.ndarray) -> tuple[
     return (precision @ second.reshape(len(second), k * k)).reshape(-1, k, k), (precision * y) @ view.weights
 
 
-def _jaakkola(view: TrainedView, x: np.ndarray, observed: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _jaakkola(
+    view: TrainedView, x: np.ndarray, observed: np.ndarray, mean: np.ndarray, variance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """A Bernoulli view as Gaussian pseudo-data under Jaakkola and Jordan's bound, as mofapy2 trains it:
     xi = sqrt(E[(z.w)^2]), precision 2 lambda(xi), pseudo-datum (2y - 1) / (4 lambda(xi)) less its training mean."""
     w = view.weights
@@ -244,16 +277,25 @@ def read_model(model_path: Path) -> MofaResult:
         weights = {}
         for view in views:
             feats = [s.decode().split(":", 1)[1] for s in f[f"features/{view}"][:]]
-            weights[view] = pd.DataFrame(f[f"expectations/W/{view}"][:].T, index=pd.Index(feats, name="feature"), columns=names)
-        r2 = pd.DataFrame(f[f"variance_explained/r2_per_factor/{group}"][:], index=pd.Index(views, name="view"), columns=names)
+            weights[view] = pd.DataFrame(
+                f[f"expectations/W/{view}"][:].T, index=pd.Index(feats, name="feature"), columns=names
+            )
+        r2 = pd.DataFrame(
+            f[f"variance_explained/r2_per_factor/{group}"][:], index=pd.Index(views, name="view"), columns=names
+        )
         elbo = f["training_stats/elbo"][:]
-        training = dict(zip(f["training_opts"].attrs["names"].astype(str), f["training_opts"][:]))
+        training = dict(zip(f["training_opts"].attrs["names"].astype(str), f["training_opts"][:], strict=True))
     # mofapy2 keeps maxiter + 1 entries (NaN-padded) when it hits the cap, and the iterations run when it converges
     cap = int(training["maxiter"])
     converged = len(elbo) <= cap
     return MofaResult(
-        factors=factors, weights=weights, r2=r2, iterations=len(elbo) if converged else cap - 1,
-        converged=converged, final_elbo=float(elbo[np.isfinite(elbo)][-1]), trained_on=factors.index,
+        factors=factors,
+        weights=weights,
+        r2=r2,
+        iterations=len(elbo) if converged else cap - 1,
+        converged=converged,
+        final_elbo=float(elbo[np.isfinite(elbo)][-1]),
+        trained_on=factors.index,
     )
 
 
@@ -262,24 +304,42 @@ def without_inactive(result: MofaResult) -> MofaResult:
     (switched off during training; they keep their names, so they still match the model file)."""
     active = result.r2.columns[result.r2.max() >= INACTIVE_R2]
     if len(active) < result.r2.shape[1]:
-        log.info("%d of %d factors were switched off during training and are left out", result.r2.shape[1] - len(active), result.r2.shape[1])
+        log.info(
+            "%d of %d factors were switched off during training and are left out",
+            result.r2.shape[1] - len(active),
+            result.r2.shape[1],
+        )
     return dataclasses.replace(
-        result, factors=result.factors[active], r2=result.r2[active], weights={view: w[active] for view, w in result.weights.items()},
+        result,
+        factors=result.factors[active],
+        r2=result.r2[active],
+        weights={view: w[active] for view, w in result.weights.items()},
     )
 
 
 def training_summary(result: MofaResult) -> pd.DataFrame:
     """One row: tumours, how many MOFA was trained on (the rest projected), iterations, convergence, final ELBO
     and active factors."""
-    return pd.DataFrame([{
-        "tumours": len(result.factors), "tumours_trained": len(result.trained_on), "iterations": result.iterations,
-        "converged": result.converged, "final_elbo": result.final_elbo, "active_factors": result.factors.shape[1],
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "tumours": len(result.factors),
+                "tumours_trained": len(result.trained_on),
+                "iterations": result.iterations,
+                "converged": result.converged,
+                "final_elbo": result.final_elbo,
+                "active_factors": result.factors.shape[1],
+            }
+        ]
+    )
 
 
 def weights_long(weights: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Weights of every view in one long table: view, feature, factor, weight."""
     return pd.concat(
-        [w.reset_index().melt(id_vars="feature", var_name="factor", value_name="weight").assign(view=view) for view, w in weights.items()],
+        [
+            w.reset_index().melt(id_vars="feature", var_name="factor", value_name="weight").assign(view=view)
+            for view, w in weights.items()
+        ],
         ignore_index=True,
     )[["view", "feature", "factor", "weight"]]

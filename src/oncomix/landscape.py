@@ -41,7 +41,9 @@ def tumour_landscape(mdata: md.MuData) -> pd.DataFrame:
         measured = np.isfinite(x)
         if omic_type == "mutation":
             values = np.nansum(x == 1, axis=1).astype(float)
-            table[f"mutated_genes_{name}"] = pd.Series(np.where(measured.any(axis=1), values, np.nan), index=view.obs_names)
+            table[f"mutated_genes_{name}"] = pd.Series(
+                np.where(measured.any(axis=1), values, np.nan), index=view.obs_names
+            )
         elif omic_type == "copy_number":
             altered = (x != 0) if is_gistic(x) else (np.abs(x) >= LOG2_ALTERED)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -51,7 +53,8 @@ def tumour_landscape(mdata: md.MuData) -> pd.DataFrame:
 
 
 def landscape_tests(landscape: pd.DataFrame, subtypes: pd.Series) -> pd.DataFrame:
-    """Each landscape measure against subtype (Kruskal-Wallis, eta^2, BH over the measures), with its median per subtype."""
+    """Each landscape measure against subtype (Kruskal-Wallis, eta^2, BH over the measures), with its median per
+    subtype."""
     tests = subtype_associations(landscape, subtypes, list(landscape.columns)).rename(columns={"column": "measure"})
     medians = landscape.groupby(subtypes.reindex(landscape.index)).median().T.add_prefix("median_")
     return tests.merge(medians, left_on="measure", right_index=True, how="left")

@@ -15,14 +15,15 @@ For each subtype s and feature:
   adjustment (scran ``findMarkers`` with ``pval.type="all"``). A feature is a marker when ``q_specific < alpha``
   *and* its one-vs-rest effect reaches the view type's floor (``min_effect``: |log2 fold change|, |difference of
   means| or |log2 odds ratio|) and, for continuous views, its AUC is at least ``min_auc`` from the far side of 0.5
-  (AUC >= min_auc up, <= 1 - min_auc down): in large cohorts tiny differences are "significant". ``separation`` is the smallest pairwise Cliff's delta (2 AUC - 1) in the marker's
-  direction, clipped at 0: how well s is separated from its closest other subtype, on a scale shared by
-  every view and data type.
+  (AUC >= min_auc up, <= 1 - min_auc down): in large cohorts tiny differences are "significant". ``separation``
+  is the smallest pairwise Cliff's delta (2 AUC - 1) in the marker's direction, clipped at 0: how well s is
+  separated from its closest other subtype, on a scale shared by every view and data type.
 * **ranking**: within each subtype, markers first, then by ``separation`` (descending), then ``p_specific``.
   ``rank`` counts within the view, ``combined_rank`` across views.
 * **MOFA** (when factors and weights are given): ``mofa_factor`` is the factor whose scores differ most between
-  s and the rest (largest absolute difference of means in units of the factor's standard deviation) and ``mofa_weight`` the feature's weight on it, signed so that a
-  positive weight means higher in s; NaN for features that were not passed to MOFA.
+  s and the rest (largest absolute difference of means in units of the factor's standard deviation) and
+  ``mofa_weight`` the feature's weight on it, signed so that a positive weight means higher in s; NaN for features
+  that were not passed to MOFA.
 """
 
 from __future__ import annotations
@@ -51,8 +52,15 @@ EFFECT_TYPES = {
 DEFAULT_EFFECT_TYPE = "difference of means"
 # the smallest one-vs-rest effect of a marker, per view type, on the view's preprocessed (log) scale
 MIN_EFFECT = {
-    "rna_counts": 0.5, "mirna_counts": 0.5, "expression": 0.5, "methylation": 0.5,  # 1.4-fold; M-value 0.5
-    "protein": 0.25, "metabolite": 0.25, "copy_number": 0.2, "mutation": 1.0, "generic": 0.0,  # mutation: log2 OR
+    "rna_counts": 0.5,
+    "mirna_counts": 0.5,
+    "expression": 0.5,
+    "methylation": 0.5,  # 1.4-fold; M-value 0.5
+    "protein": 0.25,
+    "metabolite": 0.25,
+    "copy_number": 0.2,
+    "mutation": 1.0,
+    "generic": 0.0,  # mutation: log2 OR
 }
 MIN_AUC = 0.6
 Z_95 = stats.norm.ppf(0.975)
@@ -84,8 +92,14 @@ def _continuous(a: np.ndarray, b: np.ndarray, omic_type: str, policy: str) -> di
     interval = welch.confidence_interval(0.95)
     mean_a, mean_b = np.nanmean(a, axis=0), np.nanmean(b, axis=0)
     n_a, n_b = np.isfinite(a).sum(axis=0), np.isfinite(b).sum(axis=0)
-    pooled = np.sqrt(((n_a - 1) * np.nanvar(a, axis=0, ddof=1) + (n_b - 1) * np.nanvar(b, axis=0, ddof=1)) / (n_a + n_b - 2))
-    result, test = (stats.mannwhitneyu(a, b, axis=0, nan_policy=policy), "Mann-Whitney U") if omic_type == "copy_number" else (welch, "Welch t")
+    pooled = np.sqrt(
+        ((n_a - 1) * np.nanvar(a, axis=0, ddof=1) + (n_b - 1) * np.nanvar(b, axis=0, ddof=1)) / (n_a + n_b - 2)
+    )
+    result, test = (
+        (stats.mannwhitneyu(a, b, axis=0, nan_policy=policy), "Mann-Whitney U")
+        if omic_type == "copy_number"
+        else (welch, "Welch t")
+    )
     return {
         "test": test,
         "statistic": np.asarray(result.statistic),
@@ -131,7 +145,9 @@ def _carrying(x: np.ndarray, quartiles: np.ndarray, up: np.ndarray, omic_type: s
     return np.where(up, x > quartiles[1], x < quartiles[0])
 
 
-def _summaries(x: np.ndarray, quartiles: np.ndarray, in_s: np.ndarray, rest: np.ndarray, up: np.ndarray, omic_type: str) -> dict[str, np.ndarray]:
+def _summaries(
+    x: np.ndarray, quartiles: np.ndarray, in_s: np.ndarray, rest: np.ndarray, up: np.ndarray, omic_type: str
+) -> dict[str, np.ndarray]:
     a, b = x[in_s], x[rest]
     carrying = _carrying(x, quartiles, up, omic_type)
     return {
@@ -157,7 +173,9 @@ def pairwise_tests(x: np.ndarray, labels: pd.Series, omic_type: str) -> dict[tup
     return pairs
 
 
-def _specificity(pairs: dict[tuple[str, str], pd.DataFrame], subtype: str, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _specificity(
+    pairs: dict[tuple[str, str], pd.DataFrame], subtype: str, direction: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Intersection-union p-value (largest pairwise p, 1 if a direction flips) and the smallest pairwise
     Cliff's delta in the marker's direction (clipped at 0); ``pairs`` from :func:`pairwise_tests`."""
     worst_p, separation = np.zeros(len(direction)), np.ones(len(direction))
@@ -171,7 +189,9 @@ def _specificity(pairs: dict[tuple[str, str], pd.DataFrame], subtype: str, direc
     return worst_p, separation
 
 
-def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float, min_effect: float = 0.0, min_auc: float = 0.5) -> pd.DataFrame:
+def view_markers(
+    view: ad.AnnData, labels: pd.Series, alpha: float, min_effect: float = 0.0, min_auc: float = 0.5
+) -> pd.DataFrame:
     """All features of one view tested for every subtype; markers pass ``alpha`` and the floors."""
     omic_type = view.uns["omic_type"]
     labels = labels.reindex(view.obs_names)
@@ -209,7 +229,9 @@ def view_markers(view: ad.AnnData, labels: pd.Series, alpha: float, min_effect: 
 def rank_markers(table: pd.DataFrame) -> pd.DataFrame:
     """Order each subtype's rows (markers first, then separation, then p_specific); number them within view
     (``rank``) and across views (``combined_rank``)."""
-    table = table.sort_values(["subtype", "is_marker", "separation", "p_specific"], ascending=[True, False, False, True], kind="stable")
+    table = table.sort_values(
+        ["subtype", "is_marker", "separation", "p_specific"], ascending=[True, False, False, True], kind="stable"
+    )
     table["combined_rank"] = table.groupby("subtype").cumcount() + 1
     table["rank"] = table.groupby(["subtype", "omic"]).cumcount() + 1
     return table.reset_index(drop=True)
@@ -226,32 +248,73 @@ def mofa_evidence(factors: pd.DataFrame, weights: pd.DataFrame, subtypes: pd.Ser
         d = ((a.mean() - b.mean()) / factors.std()).fillna(0.0)  # standardised by the factor's SD over all tumours
         best = d.abs().idxmax()
         on_best = weights[weights["factor"] == best]
-        rows.append(pd.DataFrame({
-            "subtype": subtype, "omic": on_best["view"].to_numpy(), "feature": on_best["feature"].to_numpy(),
-            "mofa_factor": best, "mofa_weight": np.sign(d[best]) * on_best["weight"].to_numpy(),
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "subtype": subtype,
+                    "omic": on_best["view"].to_numpy(),
+                    "feature": on_best["feature"].to_numpy(),
+                    "mofa_factor": best,
+                    "mofa_weight": np.sign(d[best]) * on_best["weight"].to_numpy(),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
 COLUMNS = [
-    "subtype", "omic", "feature", "rank", "combined_rank", "is_marker", "passes_floor", "direction", "effect", "ci_low", "ci_high",
-    "effect_type", "cohens_d", "auc", "separation", "test", "statistic", "p", "q", "p_specific", "q_specific",
-    "mean_subtype", "mean_rest", "fraction_subtype", "fraction_rest", "n_subtype", "n_rest", "missing_fraction",
-    "mofa_factor", "mofa_weight",
+    "subtype",
+    "omic",
+    "feature",
+    "rank",
+    "combined_rank",
+    "is_marker",
+    "passes_floor",
+    "direction",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "effect_type",
+    "cohens_d",
+    "auc",
+    "separation",
+    "test",
+    "statistic",
+    "p",
+    "q",
+    "p_specific",
+    "q_specific",
+    "mean_subtype",
+    "mean_rest",
+    "fraction_subtype",
+    "fraction_rest",
+    "n_subtype",
+    "n_rest",
+    "missing_fraction",
+    "mofa_factor",
+    "mofa_weight",
 ]
 
 
 def find_markers(
-    mdata: md.MuData, subtypes: pd.Series, alpha: float = 0.05,
-    factors: pd.DataFrame | None = None, weights: pd.DataFrame | None = None,
-    min_effect: Mapping[str, float] | None = None, min_auc: float = MIN_AUC,
+    mdata: md.MuData,
+    subtypes: pd.Series,
+    alpha: float = 0.05,
+    factors: pd.DataFrame | None = None,
+    weights: pd.DataFrame | None = None,
+    min_effect: Mapping[str, float] | None = None,
+    min_auc: float = MIN_AUC,
 ) -> pd.DataFrame:
     """Marker evidence for every view, subtype and feature, ranked, in the ``biomarkers.tsv`` layout;
     ``min_effect`` overrides the floors of ``MIN_EFFECT`` per view type."""
     floors = MIN_EFFECT | dict(min_effect or {})
     tables = []
     for name in mdata.mod:
-        tables.append(view_markers(mdata[name], subtypes, alpha, floors.get(mdata[name].uns["omic_type"], 0.0), min_auc).assign(omic=name))
+        tables.append(
+            view_markers(mdata[name], subtypes, alpha, floors.get(mdata[name].uns["omic_type"], 0.0), min_auc).assign(
+                omic=name
+            )
+        )
         log.info("view %s: %d features tested in %d subtypes", name, mdata[name].n_vars, subtypes.nunique())
     table = pd.concat(tables, ignore_index=True)
     if factors is not None and weights is not None:

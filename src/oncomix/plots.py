@@ -23,8 +23,22 @@ from oncomix.naming import subtype_order  # noqa: E402
 # one colour per subtype in every figure and in the page's script (report.py passes the mapping): Okabe & Ito's
 # colour-blind-safe set, then Paul Tol's muted scheme; beyond 16 subtypes the colours repeat
 SUBTYPE_COLOURS = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
-    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#999999",
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
 )
 
 
@@ -52,7 +66,15 @@ def variance_explained(r2: pd.DataFrame) -> plt.Figure:
     ax.set_xticks(range(r2.shape[1]), r2.columns, rotation=90)
     ax.set_yticks(range(r2.shape[0]), r2.index)
     for (i, j), value in np.ndenumerate(r2.to_numpy()):
-        ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7, color="white" if value > r2.to_numpy().max() / 2 else "black")
+        ax.text(
+            j,
+            i,
+            f"{value:.1f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if value > r2.to_numpy().max() / 2 else "black",
+        )
     fig.colorbar(image, ax=ax, label="% variance explained")
     return fig
 
@@ -63,13 +85,16 @@ def subtype_colours(names) -> dict[str, str]:
 
 
 def _colours(subtypes: pd.Series) -> dict[str, tuple]:
-    return {name: matplotlib.colors.to_rgb(hex_colour) for name, hex_colour in subtype_colours(subtypes.dropna().unique()).items()}
+    return {
+        name: matplotlib.colors.to_rgb(hex_colour)
+        for name, hex_colour in subtype_colours(subtypes.dropna().unique()).items()
+    }
 
 
 def factor_scatter(factors: pd.DataFrame, subtypes: pd.Series, pairs: list[tuple[str, str]]) -> plt.Figure:
     colours = _colours(subtypes)
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.2 * len(pairs), 3.8), squeeze=False)
-    for ax, (fx, fy) in zip(axes[0], pairs):
+    for ax, (fx, fy) in zip(axes[0], pairs, strict=True):
         for subtype, colour in colours.items():
             chosen = subtypes[subtypes == subtype].index
             ax.scatter(factors.loc[chosen, fx], factors.loc[chosen, fy], s=12, color=colour, label=subtype, alpha=0.8)
@@ -107,7 +132,9 @@ def consensus_heatmap(consensus: pd.DataFrame, subtypes: pd.Series) -> plt.Figur
     return fig
 
 
-def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes: pd.Series, per_subtype: int) -> plt.Figure | None:
+def marker_heatmap(
+    mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes: pd.Series, per_subtype: int
+) -> plt.Figure | None:
     """Z-scored values of each subtype's top markers in one view, tumours ordered by subtype."""
     top = markers[(markers["omic"] == view) & markers["is_marker"]].groupby("subtype").head(per_subtype)
     features = list(dict.fromkeys(top["feature"]))
@@ -119,7 +146,9 @@ def marker_heatmap(mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes:
     z = (frame - frame.mean()) / frame.std(ddof=0).replace(0, np.nan)
     z = z.loc[ordered.index].T.clip(-3, 3)
     fig, ax = plt.subplots(figsize=(8, 0.14 * len(features) + 1.6))
-    image = ax.imshow(np.ma.masked_invalid(z.to_numpy()), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto", interpolation="nearest")
+    image = ax.imshow(
+        np.ma.masked_invalid(z.to_numpy()), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto", interpolation="nearest"
+    )
     fig.colorbar(image, ax=ax, label="z-score (clipped at 3)", fraction=0.03, pad=0.01)
     ax.set_yticks(range(len(features)), features, fontsize=6)
     boundaries = np.flatnonzero(ordered.to_numpy()[1:] != ordered.to_numpy()[:-1]) + 0.5
@@ -153,14 +182,22 @@ def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series
     labels = subtypes.reindex(frame.index).dropna()
     frame = frame.loc[labels.index]
     weight = (frame.fillna(0).to_numpy() * 2.0 ** -np.arange(len(genes))).sum(axis=1)  # earlier genes first
-    order = pd.DataFrame({"subtype": labels.to_numpy(), "weight": -weight}, index=frame.index).sort_values(["subtype", "weight"], kind="stable").index
+    order = (
+        pd.DataFrame({"subtype": labels.to_numpy(), "weight": -weight}, index=frame.index)
+        .sort_values(["subtype", "weight"], kind="stable")
+        .index
+    )
     frame, labels = frame.loc[order], labels.loc[order]
     colours = _colours(labels)
-    fig, (band, ax) = plt.subplots(2, 1, figsize=(8, 0.16 * len(genes) + 1.4), height_ratios=[0.5, len(genes) * 0.16], sharex=True)
+    fig, (band, ax) = plt.subplots(
+        2, 1, figsize=(8, 0.16 * len(genes) + 1.4), height_ratios=[0.5, len(genes) * 0.16], sharex=True
+    )
     band.imshow([[colours[s] for s in labels]], aspect="auto", interpolation="nearest")
     band.set_yticks([])
     cmap = matplotlib.colors.ListedColormap(["#f2f2f2", "#1f1f5f"]).with_extremes(bad="#bdbdbd")
-    ax.imshow(np.ma.masked_invalid(frame.T.to_numpy()), cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    ax.imshow(
+        np.ma.masked_invalid(frame.T.to_numpy()), cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest"
+    )
     rates = frame.mean()
     ax.set_yticks(range(len(genes)), [f"{g} ({rates[g]:.0%})" for g in genes], fontsize=6)
     starts = np.r_[0, np.flatnonzero(labels.to_numpy()[1:] != labels.to_numpy()[:-1]) + 1]
@@ -168,14 +205,16 @@ def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series
         ax.axvline(s - 0.5, color="white", lw=1.5)
     ends = np.r_[starts[1:], len(labels)]
     ax.set_xticks((starts + ends) / 2 - 0.5, [labels.iloc[s] for s in starts])
-    band.set_title(f"{view}: most frequent and most subtype-specific mutated genes (dark = mutated; % of tumours)", fontsize=9)
+    band.set_title(
+        f"{view}: most frequent and most subtype-specific mutated genes (dark = mutated; % of tumours)", fontsize=9
+    )
     return fig
 
 
 def _stack(sizes: pd.Series, gap: float) -> dict[str, float]:
     """Where each block of a column starts, blocks in ``sizes``' order with ``gap`` between them."""
     starts = np.r_[0, np.cumsum(sizes.to_numpy() + gap)[:-1]]
-    return dict(zip(sizes.index, starts))
+    return dict(zip(sizes.index, starts, strict=True))
 
 
 def alluvial(subtypes: pd.Series, other: pd.Series, titles: tuple[str, str]) -> plt.Figure | None:
@@ -200,8 +239,19 @@ def alluvial(subtypes: pd.Series, other: pd.Series, titles: tuple[str, str]) -> 
     for x, side, block_colours in ((0.1, "left", colours), (0.9, "right", {})):  # the two columns of blocks
         label_side = "right" if side == "left" else "left"
         for name, size in sizes[side].items():
-            ax.add_patch(matplotlib.patches.Rectangle((x - 0.015, starts[side][name]), 0.03, size, color=block_colours.get(name, "#707070")))
-            ax.text(x - 0.03 if side == "left" else x + 0.03, starts[side][name] + size / 2, f"{name} ({size})", va="center", ha=label_side, fontsize=7)
+            ax.add_patch(
+                matplotlib.patches.Rectangle(
+                    (x - 0.015, starts[side][name]), 0.03, size, color=block_colours.get(name, "#707070")
+                )
+            )
+            ax.text(
+                x - 0.03 if side == "left" else x + 0.03,
+                starts[side][name] + size / 2,
+                f"{name} ({size})",
+                va="center",
+                ha=label_side,
+                fontsize=7,
+            )
     ax.set_xlim(-0.25, 1.25)
     ax.set_ylim(len(both) + gap * max(counts.shape), 0)
     ax.axis("off")
@@ -228,7 +278,15 @@ def kaplan_meier(km: pd.DataFrame, time_label: str) -> plt.Figure:
         ax.plot(censored["time"], censored["survival"], "|", color=colour, markersize=6)
         for tick in ticks:
             later = curve[curve["time"] >= tick]
-            risk.text(tick, row, str(int(later["at_risk"].iloc[0])) if len(later) else "0", ha="center", va="center", fontsize=7, color=colour)
+            risk.text(
+                tick,
+                row,
+                str(int(later["at_risk"].iloc[0])) if len(later) else "0",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color=colour,
+            )
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("survival probability")
     ax.legend(title="subtype", frameon=False, loc="lower left")

@@ -41,7 +41,10 @@ VIEW_KEYS = ("n_features", "batch", "log")  # per-view config keys that override
 
 def view_options(defaults: dict, omics: dict) -> dict[str, PreprocessOptions]:
     """Per view, the config's ``preprocess`` settings with that view's own ``VIEW_KEYS`` over them."""
-    return {name: PreprocessOptions(**{**defaults, **{key: view[key] for key in VIEW_KEYS if key in view}}) for name, view in omics.items()}
+    return {
+        name: PreprocessOptions(**{**defaults, **{key: view[key] for key in VIEW_KEYS if key in view}})
+        for name, view in omics.items()
+    }
 
 
 def size_factors(counts: np.ndarray) -> np.ndarray:
@@ -75,7 +78,9 @@ def effective_library(counts: np.ndarray) -> np.ndarray:
     return size_factors(counts)[:, None] * np.nanmedian(np.nansum(counts, axis=1))
 
 
-def transform(adata: ad.AnnData, omic_type: str, log_transform: bool | None = None, library: np.ndarray | None = None) -> ad.AnnData:
+def transform(
+    adata: ad.AnnData, omic_type: str, log_transform: bool | None = None, library: np.ndarray | None = None
+) -> ad.AnnData:
     """Bring one view to a log-like scale; counts become log2 CPM (edgeR's prior count; ``library`` as in
     :func:`log_cpm`), beta values M-values."""
     adata = adata.copy()
@@ -92,7 +97,9 @@ def transform(adata: ad.AnnData, omic_type: str, log_transform: bool | None = No
     return adata
 
 
-def filter_reasons(adata: ad.AnnData, omic_type: str, options: PreprocessOptions, cpm: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def filter_reasons(
+    adata: ad.AnnData, omic_type: str, options: PreprocessOptions, cpm: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Per quality criterion, the mask of features failing it (a feature passes when it fails none); ``cpm``:
     a count view's counts per million, without the prior count."""
     x = adata.X
@@ -177,7 +184,9 @@ def preprocess(mdata: md.MuData, options: dict[str, PreprocessOptions]) -> md.Mu
     for name in processed.keys() - kept.keys():
         log.warning("view %r has no feature left after quality filtering and is left out: %s", name, qc[name])
     if not kept:
-        raise OncomixInputError("no view has any feature left after quality filtering; see the preprocess log for the counts per view")
+        raise OncomixInputError(
+            "no view has any feature left after quality filtering; see the preprocess log for the counts per view"
+        )
     out = md.MuData(kept)
     out.obs = mdata.obs.loc[out.obs_names]
     out.uns["qc"] = qc

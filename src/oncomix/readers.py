@@ -41,11 +41,17 @@ def separator_hint(path: Path, header: list[str]) -> str:
     if len(header) != 1:
         return ""
     expected = separator(path)
-    found = [name for sep, name in ((";", "';'"), ("\t", "tabs"), (",", "commas")) if sep != expected and sep in str(header[0])]
+    found = [
+        name
+        for sep, name in ((";", "';'"), ("\t", "tabs"), (",", "commas"))
+        if sep != expected and sep in str(header[0])
+    ]
     if not found:
         return ""
-    return (f"; the file reads as one column, as it seems separated by {found[0]}: oncomix reads .csv files as comma-separated "
-            f"and every other table as tab-separated, so save it that way or rename it")
+    return (
+        f"; the file reads as one column, as it seems separated by {found[0]}: oncomix reads .csv files as "
+        "comma-separated and every other table as tab-separated, so save it that way or rename it"
+    )
 
 
 @dataclass(frozen=True)
@@ -104,13 +110,21 @@ def read_view(spec: ViewSpec) -> pd.DataFrame:
     if not spec.path.is_file():
         what = "is a folder, not a file" if spec.path.is_dir() else "file not found"
         raise OncomixInputError(f"{spec.path}: {what}; check the 'path' of view {spec.name!r} in the config")
-    readers = {"table": _read_table, "parquet": _read_parquet, "h5ad": _read_anndata, "h5mu": _read_anndata, "maf": _read_maf}
+    readers = {
+        "table": _read_table,
+        "parquet": _read_parquet,
+        "h5ad": _read_anndata,
+        "h5mu": _read_anndata,
+        "maf": _read_maf,
+    }
     try:
         frame = readers[spec.reader](spec)
     except OncomixInputError:
         raise
     except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
-        raise OncomixInputError(f"{spec.path}: cannot be read as a {spec.reader} file ({exc}); check the file and the view's 'format'") from exc
+        raise OncomixInputError(
+            f"{spec.path}: cannot be read as a {spec.reader} file ({exc}); check the file and the view's 'format'"
+        ) from exc
     frame.index.name = frame.columns.name = None
     return frame
 
@@ -121,8 +135,20 @@ def read_sample_table(path: Path) -> pd.DataFrame:
 
 
 TEXT_COLUMNS = (
-    "sample_id", "subtype", "subtype_fine", "parent", "omic", "feature", "direction", "gene_symbol", "cd_antigen", "approved_drugs",
-    "approved_drug_actions", "drugs_other_action", "other_approved_drugs", "rule",
+    "sample_id",
+    "subtype",
+    "subtype_fine",
+    "parent",
+    "omic",
+    "feature",
+    "direction",
+    "gene_symbol",
+    "cd_antigen",
+    "approved_drugs",
+    "approved_drug_actions",
+    "drugs_other_action",
+    "other_approved_drugs",
+    "rule",
 )
 
 
@@ -143,9 +169,13 @@ def _read_table(spec: ViewSpec) -> pd.DataFrame:
     """TSV/CSV: the header row is read as text so that ids keep leading zeros and duplicates stay visible."""
     sep = separator(spec.path)
     try:
-        header = pd.read_csv(spec.path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+        header = (
+            pd.read_csv(spec.path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+        )
     except pd.errors.EmptyDataError:
-        raise OncomixInputError(f"{spec.path}: the file is empty; it needs a header row and one row per feature") from None
+        raise OncomixInputError(
+            f"{spec.path}: the file is empty; it needs a header row and one row per feature"
+        ) from None
     if hint := separator_hint(spec.path, header):
         raise OncomixInputError(f"{spec.path}: one column only{hint}")
     id_position = _id_position(header, spec)
@@ -158,7 +188,10 @@ def _read_table(spec: ViewSpec) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         body = pd.DataFrame(columns=range(len(header)))
     if body.shape[1] != len(header):
-        raise OncomixInputError(f"{spec.path}: the header has {len(header)} columns but the rows have {body.shape[1]}; every row needs one cell per header column")
+        raise OncomixInputError(
+            f"{spec.path}: the header has {len(header)} columns but the rows have {body.shape[1]}; every row needs one "
+            "cell per header column"
+        )
     body.columns = header
     return _orient(_set_ids(body, id_position, spec), spec)
 
@@ -166,7 +199,10 @@ def _read_table(spec: ViewSpec) -> pd.DataFrame:
 def _id_position(header: list[str], spec: ViewSpec) -> int:
     missing = [c for c in (spec.id_column, *spec.drop_columns) if c is not None and c not in header]
     if missing:
-        raise OncomixInputError(f"{spec.path}: column(s) {listed(missing)} named in the config (id_column / drop_columns of view {spec.name!r}) are not in the header ({listed(header)})")
+        raise OncomixInputError(
+            f"{spec.path}: column(s) {listed(missing)} named in the config (id_column / drop_columns of view "
+            f"{spec.name!r}) are not in the header ({listed(header)})"
+        )
     return header.index(spec.id_column) if spec.id_column else 0
 
 
@@ -198,12 +234,18 @@ def _read_anndata(spec: ViewSpec) -> pd.DataFrame:
         with h5py.File(spec.path, "r") as handle:
             available = list(handle.get("mod", {}))
         if modality not in available:
-            raise OncomixInputError(f"{spec.path}: no modality {modality!r} (the file holds {listed(available) or 'none'}); set 'modality' of view {spec.name!r}")
+            raise OncomixInputError(
+                f"{spec.path}: no modality {modality!r} (the file holds {listed(available) or 'none'}); set 'modality' "
+                f"of view {spec.name!r}"
+            )
         adata = md.read_h5ad(spec.path, modality)
     else:
         adata = ad.read_h5ad(spec.path)
     if spec.layer and spec.layer not in adata.layers:
-        raise OncomixInputError(f"{spec.path}: no layer {spec.layer!r} (layers: {listed(list(adata.layers)) or 'none'}); fix 'layer' of view {spec.name!r}")
+        raise OncomixInputError(
+            f"{spec.path}: no layer {spec.layer!r} (layers: {listed(list(adata.layers)) or 'none'}); fix 'layer' of "
+            f"view {spec.name!r}"
+        )
     matrix = adata.layers[spec.layer] if spec.layer else adata.X
     dense = matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
     dense = dense.astype(float) if dense.dtype == bool else dense  # e.g. a boolean mutation matrix
@@ -217,13 +259,21 @@ def _read_maf(spec: ViewSpec) -> pd.DataFrame:
     sequenced and carry no variant, so those are treated as not measured.
     """
     columns = [spec.maf.sample_column, spec.maf.gene_column, spec.maf.class_column]
-    maf = pd.read_csv(spec.path, sep="\t", comment="#", dtype=str, keep_default_na=False, na_values=NA_STRINGS, low_memory=False)
+    maf = pd.read_csv(
+        spec.path, sep="\t", comment="#", dtype=str, keep_default_na=False, na_values=NA_STRINGS, low_memory=False
+    )
     if missing := [c for c in columns if c not in maf.columns]:
-        raise OncomixInputError(f"{spec.path}: MAF column(s) {listed(missing)} not found (columns: {listed(list(maf.columns))}); set 'maf' columns of view {spec.name!r}")
+        raise OncomixInputError(
+            f"{spec.path}: MAF column(s) {listed(missing)} not found (columns: {listed(list(maf.columns))}); set 'maf' "
+            f"columns of view {spec.name!r}"
+        )
     maf = maf[columns]
     if maf.isna().any().any():
         rows = np.flatnonzero(maf.isna().any(axis=1).to_numpy()) + 2
-        raise OncomixInputError(f"{spec.path}: empty sample, gene or variant class in data row(s) {listed(list(rows))} (counting the header as row 1); fill them in or remove those rows")
+        raise OncomixInputError(
+            f"{spec.path}: empty sample, gene or variant class in data row(s) {listed(list(rows))} (counting the "
+            "header as row 1); fill them in or remove those rows"
+        )
     kept = maf[maf[spec.maf.class_column].isin(spec.maf.variant_classes)]
     hits = pd.crosstab(kept[spec.maf.sample_column], kept[spec.maf.gene_column]) > 0
     samples = pd.Index(maf[spec.maf.sample_column].unique())

@@ -3,8 +3,9 @@
 Each split divides the tumours into two halves, stratified by subtype. In each half, independently of the
 other: MOFA+ is trained again (same options and seed), weak and technical factors are left out (the rest are not
 selected for multimodality: too noisy on a half), the tumours are clustered into the full cohort's number of
-subtypes with the same algorithm, the half's clusters are matched to the full-cohort subtypes (Hungarian matching on the shared tumours) and the features are tested
-again, as a replication of a pre-specified list. The candidates are the full cohort's markers (evidence: the
+subtypes with the same algorithm, the half's clusters are matched to the full-cohort subtypes (Hungarian matching
+on the shared tumours) and the features are tested again, as a replication of a pre-specified list. The
+candidates are the full cohort's markers (evidence: the
 specificity test, ``p_specific``) and the other features that differ from the rest of the cohort (evidence: the
 one-vs-rest test, ``p``; they can still be targets). In a half, each candidate's evidence p-values are
 Benjamini-Hochberg adjusted among the candidates of its subtype, view and evidence; a candidate replicates when
@@ -64,7 +65,11 @@ def half_splits(subtypes: pd.Series, options: ReplicationOptions) -> list[tuple[
     for split in range(options.replication_splits):
         folds = StratifiedKFold(2, shuffle=True, random_state=options.seed + split).split(subtypes.index, subtypes)
         halves += [
-            (split + 1, half + 1, stratified_subset(subtypes.iloc[np.sort(ids)], options.max_tumours, options.seed + split))
+            (
+                split + 1,
+                half + 1,
+                stratified_subset(subtypes.iloc[np.sort(ids)], options.max_tumours, options.seed + split),
+            )
             for half, (_, ids) in enumerate(folds)
         ]
     return halves
@@ -75,11 +80,15 @@ def rediscover(half: md.MuData, k: int, method: str, mofa: MofaOptions, factor_o
     with tempfile.TemporaryDirectory() as workdir:
         model = train_mofa(half, Path(workdir) / "half.hdf5", mofa)
     technical = list(factor_options.technical_covariates)
-    associations = covariate_associations(model.factors, half.obs.reindex(model.factors.index)[technical], set(technical))
+    associations = covariate_associations(
+        model.factors, half.obs.reindex(model.factors.index)[technical], set(technical)
+    )
     # k is the full cohort's: every informative factor is clustered, as the per-factor selection is noisy on a half
     # (a 60-tumour half of the test cohort: ARI 0.15 with the selected factors, 1.0 with every informative one)
     table = every_informative_factor(factor_table(model.factors, model.r2, associations, factor_options))
-    labels = fit_labels(factor_space(model.factors, table, factor_options.factor_weighting), k, method, factor_options.seed)
+    labels = fit_labels(
+        factor_space(model.factors, table, factor_options.factor_weighting), k, method, factor_options.seed
+    )
     return pd.Series(labels, index=model.factors.index).reindex(half.obs_names).to_numpy()
 
 
@@ -92,34 +101,64 @@ def candidates(evidence: pd.DataFrame, alpha: float) -> pd.DataFrame:
 
 def replicated_in(half_table: pd.DataFrame, candidates: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """The candidates (``KEYS`` columns) that replicate in one half's marker table."""
-    tested = candidates.merge(half_table[[*KEYS[:3], "direction", "p", "p_specific"]], on=KEYS[:3], suffixes=("", "_half"))
+    tested = candidates.merge(
+        half_table[[*KEYS[:3], "direction", "p", "p_specific"]], on=KEYS[:3], suffixes=("", "_half")
+    )
     tested["p_evidence"] = np.where(tested["evidence"] == "p_specific", tested["p_specific"], tested["p"])
-    tested["q_candidates"] = tested.groupby(["subtype", "omic", "evidence"])["p_evidence"].transform(lambda p: bh(p, count_missing=True))
+    tested["q_candidates"] = tested.groupby(["subtype", "omic", "evidence"])["p_evidence"].transform(
+        lambda p: bh(p, count_missing=True)
+    )
     return tested.loc[(tested["q_candidates"] < alpha) & (tested["direction"] == tested["direction_half"]), KEYS]
 
 
 def replicate(
-    mdata: md.MuData, subtypes: pd.Series, evidence: pd.DataFrame, method: str, alpha: float,
-    mofa: MofaOptions, factor_options: FactorOptions, options: ReplicationOptions, jobs: int = 1,
+    mdata: md.MuData,
+    subtypes: pd.Series,
+    evidence: pd.DataFrame,
+    method: str,
+    alpha: float,
+    mofa: MofaOptions,
+    factor_options: FactorOptions,
+    options: ReplicationOptions,
+    jobs: int = 1,
 ) -> Replication:
     """Subtypes rediscovered in every half (``jobs`` halves at a time, in separate processes); counts of halves
     in which each candidate (see ``candidates``) of the full cohort's marker table ``evidence`` replicates."""
     subtypes = subtypes.reindex(mdata.obs_names).dropna()
-    names, to_replicate, splits = np.sort(subtypes.unique()), candidates(evidence, alpha), half_splits(subtypes, options)
+    names, to_replicate, splits = (
+        np.sort(subtypes.unique()),
+        candidates(evidence, alpha),
+        half_splits(subtypes, options),
+    )
     jobs_of_halves = (
-        delayed(_replicate_half)(*_half_views(mdata, ids), subtypes.loc[ids], names, to_replicate, method, alpha, mofa, factor_options)
+        delayed(_replicate_half)(
+            *_half_views(mdata, ids), subtypes.loc[ids], names, to_replicate, method, alpha, mofa, factor_options
+        )
         for _, _, ids in splits
     )
     found, rows = [], []
     with parallel_config(backend="loky", inner_max_num_threads=1):  # one BLAS thread per worker: no oversubscription
         results = Parallel(n_jobs=jobs, return_as="generator")(jobs_of_halves)  # in order, each as soon as it is done
-        for (split, half, ids), (replicated, ari) in zip(splits, results):
+        for (split, half, ids), (replicated, ari) in zip(splits, results, strict=True):
             found.append(replicated)
             rows.append((split, half, len(ids), ari))
-            log.info("half %d of split %d (%d of %d): %d tumours, ARI %.3f with the cohort's subtypes, %d candidates replicate",
-                     half, split, len(rows), len(splits), len(ids), ari, len(replicated))
+            log.info(
+                "half %d of split %d (%d of %d): %d tumours, ARI %.3f with the cohort's subtypes, %d candidates "
+                "replicate",
+                half,
+                split,
+                len(rows),
+                len(splits),
+                len(ids),
+                ari,
+                len(replicated),
+            )
     halves = pd.DataFrame(rows, columns=["split", "half", "tumours", "ari_with_full_cohort"])
-    counts = pd.concat(found).value_counts().rename("halves_replicated").reset_index() if found else pd.DataFrame(columns=[*KEYS, "halves_replicated"])
+    counts = (
+        pd.concat(found).value_counts().rename("halves_replicated").reset_index()
+        if found
+        else pd.DataFrame(columns=[*KEYS, "halves_replicated"])
+    )
     return Replication(counts, halves)
 
 
@@ -130,8 +169,15 @@ def _half_views(mdata: md.MuData, ids: pd.Index) -> tuple[dict[str, ad.AnnData],
 
 
 def _replicate_half(
-    views: dict[str, ad.AnnData], obs: pd.DataFrame, subtypes: pd.Series, names: np.ndarray, to_replicate: pd.DataFrame,
-    method: str, alpha: float, mofa: MofaOptions, factor_options: FactorOptions,
+    views: dict[str, ad.AnnData],
+    obs: pd.DataFrame,
+    subtypes: pd.Series,
+    names: np.ndarray,
+    to_replicate: pd.DataFrame,
+    method: str,
+    alpha: float,
+    mofa: MofaOptions,
+    factor_options: FactorOptions,
 ) -> tuple[pd.DataFrame, float]:
     """The candidates that replicate in one half, and the ARI of its rediscovered subtypes with the full cohort's
     (``subtypes`` of the half's tumours, ``names`` of every subtype of the cohort)."""
@@ -139,8 +185,12 @@ def _replicate_half(
     half.obs = obs
     reference = np.searchsorted(names, subtypes.to_numpy())
     labels = match_labels(rediscover(half, len(names), method, mofa, factor_options), reference)
-    half_subtypes = pd.Series(np.where(labels >= 0, names[np.clip(labels, 0, None)], None), index=subtypes.index).dropna()
-    return replicated_in(find_markers(half, half_subtypes, alpha), to_replicate, alpha), adjusted_rand_score(reference, labels)
+    half_subtypes = pd.Series(
+        np.where(labels >= 0, names[np.clip(labels, 0, None)], None), index=subtypes.index
+    ).dropna()
+    return replicated_in(find_markers(half, half_subtypes, alpha), to_replicate, alpha), adjusted_rand_score(
+        reference, labels
+    )
 
 
 def add_replication(biomarkers: pd.DataFrame, replication: Replication, alpha: float, min_rate: float) -> pd.DataFrame:

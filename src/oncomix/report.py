@@ -29,7 +29,22 @@ from oncomix.readers import TEXT_COLUMNS
 from oncomix.resources import TARGETING_RESOURCES
 from oncomix.summary import subtype_cards
 
-PACKAGES = ("oncomix", "mofapy2", "snakemake", "scanpy", "anndata", "mudata", "numpy", "scipy", "pandas", "scikit-learn", "statsmodels", "lifelines", "snfpy", "gseapy")
+PACKAGES = (
+    "oncomix",
+    "mofapy2",
+    "snakemake",
+    "scanpy",
+    "anndata",
+    "mudata",
+    "numpy",
+    "scipy",
+    "pandas",
+    "scikit-learn",
+    "statsmodels",
+    "lifelines",
+    "snfpy",
+    "gseapy",
+)
 
 
 RESOURCE_COLUMNS = ["name", "file", "version", "licence", "citation", "fetched", "sha256"]
@@ -65,12 +80,16 @@ class ReportInputs:
     checksums: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "bytes", "sha256"]))
     stage_times: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["stage", "wall_s", "peak_mib"]))
     subtype_tree: pd.DataFrame | None = None  # subtype_tree.tsv: per k, each subtype's parent, size and stability
-    targetable_tumours: pd.DataFrame | None = None  # targetable_tumours.tsv: per tumour and targetable feature, positive?
+    targetable_tumours: pd.DataFrame | None = (
+        None  # targetable_tumours.tsv: per tumour and targetable feature, positive?
+    )
     drugs: dict[str, pd.DataFrame] | None = None  # drug_response, response_markers (oncomix.drugs): when configured
     landscape: pd.DataFrame | None = None  # landscape/tests.tsv: mutation burden and fraction altered against subtype
     enrichment: pd.DataFrame | None = None  # enrichment.tsv (oncomix.enrichment): gene sets per subtype and factor
     activity_tests: pd.DataFrame | None = None  # pathway_activity_tests.tsv: per-tumour set scores against subtype
-    resources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOURCE_COLUMNS))  # oncomix.resources.describe
+    resources: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=RESOURCE_COLUMNS)
+    )  # oncomix.resources.describe
 
 
 def versions() -> dict[str, str]:
@@ -83,14 +102,25 @@ def versions() -> dict[str, str]:
     return found
 
 
-FAILED_REASONS = {"too_missing": "too often missing", "constant": "constant", "rare_mutation": "rarely mutated", "low_expression": "low expression"}
+FAILED_REASONS = {
+    "too_missing": "too often missing",
+    "constant": "constant",
+    "rare_mutation": "rarely mutated",
+    "low_expression": "low expression",
+}
 
 
 def cohort_table(mdata: md.MuData) -> pd.DataFrame:
     """One row per configured view with its QC counts and why features failed; views dropped by QC are marked."""
     table = pd.DataFrame.from_dict(mdata.uns["qc"], orient="index").rename_axis("view").reset_index()
-    table["why_failed"] = [", ".join(f"{int(n)} {FAILED_REASONS[reason]}" for reason, n in failed.items() if n) for failed in table["failed"]]
-    table["tumours_lacking"] = [mdata.n_obs - int(np.asarray(mdata.obsm[view]).sum()) if view in mdata.mod else mdata.n_obs for view in table["view"]]
+    table["why_failed"] = [
+        ", ".join(f"{int(n)} {FAILED_REASONS[reason]}" for reason, n in failed.items() if n)
+        for failed in table["failed"]
+    ]
+    table["tumours_lacking"] = [
+        mdata.n_obs - int(np.asarray(mdata.obsm[view]).sum()) if view in mdata.mod else mdata.n_obs
+        for view in table["view"]
+    ]
     table["status"] = ["used" if view in mdata.mod else "dropped: no feature passed QC" for view in table["view"]]
     return table
 
@@ -109,7 +139,10 @@ def file_checksums(paths: list[str]) -> pd.DataFrame:
 
 def stage_times(benchmarks: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Wall time and peak resident memory of each stage, from Snakemake ``benchmark:`` files (by stage name)."""
-    rows = [{"stage": stage, "wall_s": float(table["s"].iloc[0]), "peak_mib": float(table["max_rss"].iloc[0])} for stage, table in benchmarks.items()]
+    rows = [
+        {"stage": stage, "wall_s": float(table["s"].iloc[0]), "peak_mib": float(table["max_rss"].iloc[0])}
+        for stage, table in benchmarks.items()
+    ]
     return pd.DataFrame(rows, columns=["stage", "wall_s", "peak_mib"])
 
 
@@ -150,8 +183,13 @@ def embedding_data(factors: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series,
             columns[str(name)] = {"kind": "numeric", "values": _values(column)}
         else:
             columns[str(name)] = {"kind": "categorical", "values": [None if pd.isna(v) else str(v) for v in column]}
-    return {"ids": [str(i) for i in factors.index], "factor_order": order, "factors": {f: _values(factors[f]) for f in order}, "columns": columns,
-            "colours": plots.subtype_colours(subtypes.unique())}
+    return {
+        "ids": [str(i) for i in factors.index],
+        "factor_order": order,
+        "factors": {f: _values(factors[f]) for f in order},
+        "columns": columns,
+        "colours": plots.subtype_colours(subtypes.unique()),
+    }
 
 
 def distribution_data(mdata: md.MuData, features: pd.DataFrame, subtypes: pd.Series) -> dict:
@@ -162,8 +200,12 @@ def distribution_data(mdata: md.MuData, features: pd.DataFrame, subtypes: pd.Ser
         view = mdata.mod[omic]
         values = pd.Series(np.asarray(view[:, feature].X, dtype=float).ravel(), index=view.obs_names).reindex(tumours)
         data[f"{omic}: {feature}"] = _values(values)
-    return {"subtypes": subtypes.loc[tumours].astype(str).tolist(), "order": plots.subtype_order(subtypes.unique()),
-            "colours": plots.subtype_colours(subtypes.unique()), "features": data}
+    return {
+        "subtypes": subtypes.loc[tumours].astype(str).tolist(),
+        "order": plots.subtype_order(subtypes.unique()),
+        "colours": plots.subtype_colours(subtypes.unique()),
+        "features": data,
+    }
 
 
 def report_script() -> tuple[markupsafe.Markup, str]:
@@ -214,7 +256,9 @@ def positive_summary(tumours: pd.DataFrame | None, subtypes: pd.Series, top: int
     if tumours is None or tumours.empty:
         return pd.DataFrame()
     calls = tumours.assign(subtype=tumours["sample_id"].map(subtypes))
-    rates = calls.pivot_table(index=["omic", "feature", "gene_symbol", "rule"], columns="subtype", values="positive", aggfunc="mean")
+    rates = calls.pivot_table(
+        index=["omic", "feature", "gene_symbol", "rule"], columns="subtype", values="positive", aggfunc="mean"
+    )
     counts = calls.groupby(["omic", "feature", "gene_symbol", "rule"])["positive"].agg(["sum", "size"])
     table = counts.join(rates).sort_values("sum", ascending=False).head(top).reset_index()
     return table.rename(columns={"sum": "positive", "size": "tumours"})
@@ -257,7 +301,9 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
         training=None if inputs.mofa_training is None else inputs.mofa_training.iloc[0],
         k_selection=inputs.k_selection,
         factor_table=inputs.factor_table,
-        every_informative=bool((inputs.factor_table["used"] & inputs.factor_table["status"].ne("used")).any()),  # adaptive space
+        every_informative=bool(
+            (inputs.factor_table["used"] & inputs.factor_table["status"].ne("used")).any()
+        ),  # adaptive space
         weighting=inputs.factor_table["weighting"].iloc[0],  # of the space kept (cluster_in_chosen_space)
         associations=inputs.associations.sort_values(["technical", "q"], ascending=[False, True]),
         method_comparison=inputs.method_comparison,
@@ -269,8 +315,16 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
         tree=inputs.subtype_tree,
         fine=fine_summary(inputs.subtypes),
         positives=positive_summary(inputs.targetable_tumours, subtypes, inputs.top_n),
-        cards=subtype_cards(inputs.subtypes, markers, shown_targets, inputs.alpha, _reference_labels(inputs), inputs.enrichment,
-                            inputs.survival, (inputs.drugs or {}).get("drug_response")),
+        cards=subtype_cards(
+            inputs.subtypes,
+            markers,
+            shown_targets,
+            inputs.alpha,
+            _reference_labels(inputs),
+            inputs.enrichment,
+            inputs.survival,
+            (inputs.drugs or {}).get("drug_response"),
+        ),
         colours=plots.subtype_colours(subtypes.unique()),
         sizes=sizes,
         confidence=inputs.subtypes.groupby("subtype")["confidence"].median(),
@@ -281,7 +335,9 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
         replication_ran=replication_ran,
         replication_halves=inputs.replication_halves,
         min_replication=inputs.min_replication,
-        signature_features={subtype: list(rows.head(12).itertuples()) for subtype, rows in inputs.signature.groupby("subtype")},
+        signature_features={
+            subtype: list(rows.head(12).itertuples()) for subtype, rows in inputs.signature.groupby("subtype")
+        },
         signature_summary=signature_summary(inputs.signature_performance),
         clinical=inputs.clinical,
         landscape=inputs.landscape,
@@ -292,7 +348,9 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
         versions=versions(),
         resources=inputs.resources,
         missing_resources=[name for name in TARGETING_RESOURCES if name not in set(inputs.resources["name"])],
-        floors=marker_floors(inputs.config.get("markers", {}), {inputs.mdata[view].uns["omic_type"] for view in inputs.mdata.mod}),
+        floors=marker_floors(
+            inputs.config.get("markers", {}), {inputs.mdata[view].uns["omic_type"] for view in inputs.mdata.mod}
+        ),
         drug_actions=inputs.config.get("targeting", {}).get("drug_actions", []),
         own_tables=any(inputs.config.get("targeting", {}).get(key) for key in ("surface_tables", "drug_target_tables")),
         config=inputs.config,
@@ -311,17 +369,44 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
         "r2_plot": plots.embed(plots.variance_explained(inputs.r2), "variance_explained", folder),
         "k_plot": plots.embed(plots.k_selection(inputs.k_selection), "k_selection", folder),
         "consensus_plot": plots.embed(plots.consensus_heatmap(inputs.consensus, subtypes), "consensus", folder),
-        "scatter": plots.embed(plots.factor_scatter(inputs.factors, subtypes, _top_factor_pairs(inputs.r2)), "factors", folder)
-        if inputs.r2.shape[1] >= 2 else None,
-        "heatmaps": {view: plots.embed(plots.marker_heatmap(mdata, view, replicated, subtypes, 8), f"markers_{view}", folder) for view in mdata.mod},
-        "oncoprints": {view: plots.embed(plots.oncoprint(mdata, view, plots.oncoprint_genes(mdata, view, biomarkers, inputs.top_n), subtypes),
-                                         f"oncoprint_{view}", folder) for view in mutation_views},
-        "reference_flow": plots.embed(plots.alluvial(subtypes, reference, ("subtypes", inputs.config["compare_to"])), "subtypes_and_reference", folder)
-        if reference is not None else None,
-        "fine_flow": plots.embed(plots.alluvial(subtypes, inputs.subtypes["subtype_fine"], ("subtypes", "finer level")), "subtypes_and_finer_level", folder)
-        if "subtype_fine" in inputs.subtypes and inputs.subtypes["subtype_fine"].dropna().ne(subtypes).any() else None,
-        "km_plot": plots.embed(plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]), "kaplan_meier", folder)
-        if inputs.survival else None,
+        "scatter": plots.embed(
+            plots.factor_scatter(inputs.factors, subtypes, _top_factor_pairs(inputs.r2)), "factors", folder
+        )
+        if inputs.r2.shape[1] >= 2
+        else None,
+        "heatmaps": {
+            view: plots.embed(plots.marker_heatmap(mdata, view, replicated, subtypes, 8), f"markers_{view}", folder)
+            for view in mdata.mod
+        },
+        "oncoprints": {
+            view: plots.embed(
+                plots.oncoprint(mdata, view, plots.oncoprint_genes(mdata, view, biomarkers, inputs.top_n), subtypes),
+                f"oncoprint_{view}",
+                folder,
+            )
+            for view in mutation_views
+        },
+        "reference_flow": plots.embed(
+            plots.alluvial(subtypes, reference, ("subtypes", inputs.config["compare_to"])),
+            "subtypes_and_reference",
+            folder,
+        )
+        if reference is not None
+        else None,
+        "fine_flow": plots.embed(
+            plots.alluvial(subtypes, inputs.subtypes["subtype_fine"], ("subtypes", "finer level")),
+            "subtypes_and_finer_level",
+            folder,
+        )
+        if "subtype_fine" in inputs.subtypes and inputs.subtypes["subtype_fine"].dropna().ne(subtypes).any()
+        else None,
+        "km_plot": plots.embed(
+            plots.kaplan_meier(inputs.survival["kaplan_meier"], inputs.config["survival"]["time"]),
+            "kaplan_meier",
+            folder,
+        )
+        if inputs.survival
+        else None,
     }
 
 
@@ -337,10 +422,16 @@ def pathway_summary(enrichment: pd.DataFrame | None, per_group: int = 5) -> dict
     if enrichment is None:
         return None
     found = enrichment[enrichment["significant"].astype(bool)]
-    found = found.assign(strength=found["nes"].abs().fillna(-np.log10(found["q"].clip(lower=1e-300))))  # over-representation: by q
+    found = found.assign(
+        strength=found["nes"].abs().fillna(-np.log10(found["q"].clip(lower=1e-300)))
+    )  # over-representation: by q
     found = found.assign(position=np.arange(len(found)))  # enrichment.tsv lists ST2 before ST10
     found = found.assign(first=found.groupby(["level", "group"])["position"].transform("min"))
-    found = found.sort_values(["first", "strength"], ascending=[True, False]).groupby(["level", "group"], sort=False).head(per_group)
+    found = (
+        found.sort_values(["first", "strength"], ascending=[True, False])
+        .groupby(["level", "group"], sort=False)
+        .head(per_group)
+    )
     return {level: found[found["level"] == level].to_dict("records") for level in ("subtype", "factor")}
 
 
@@ -353,7 +444,8 @@ def activity_summary(tests: pd.DataFrame | None, alpha: float, top_n: int) -> pd
 
 
 def drug_summary(drugs: dict[str, pd.DataFrame] | None, top_n: int, alpha: float) -> list[dict] | None:
-    """Per drug: its group associations and its (up to ``top_n``) response markers with q < ``alpha``, strongest first."""
+    """Per drug: its group associations and its (up to ``top_n``) response markers with q < ``alpha``, strongest
+    first."""
     if not drugs:
         return None
     groups, markers = drugs["drug_response"], drugs["response_markers"]
@@ -369,7 +461,10 @@ def marker_floors(settings: dict, view_types: set[str]) -> dict | None:
     """The effect floors of the cohort's view types and the AUC floor, as the marker tests used them."""
     if "min_effect" not in settings:
         return None
-    return {"min_effect": {t: f for t, f in settings["min_effect"].items() if t in view_types}, "min_auc": settings["min_auc"]}
+    return {
+        "min_effect": {t: f for t, f in settings["min_effect"].items() if t in view_types},
+        "min_auc": settings["min_auc"],
+    }
 
 
 def _with_ph_test(survival: dict[str, pd.DataFrame] | None) -> dict[str, pd.DataFrame] | None:

@@ -35,10 +35,13 @@ def hold_cohort_lock(folder: Path, command: str) -> IO:
         holder = handle.read(1000).strip() or "a process that has not written its name yet"
         handle.close()
         raise OncomixInputError(
-            f"{folder}: another run of this cohort is going on ({holder}); wait for it to end, or stop it, then start this one again"
+            f"{folder}: another run of this cohort is going on ({holder}); wait for it to end, or stop it, then start "
+            "this one again"
         ) from None
     handle.seek(0)
     handle.truncate()
-    handle.write(f"pid {os.getpid()} on {socket.gethostname()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}: {command}\n")
+    handle.write(
+        f"pid {os.getpid()} on {socket.gethostname()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}: {command}\n"
+    )
     handle.flush()
     return handle

@@ -61,7 +61,9 @@ class Signature:
 def design_matrix(mdata: md.MuData) -> pd.DataFrame:
     """Tumours x ``view:feature`` over every preprocessed view; NaN where a value or a whole view is missing."""
     frames = [
-        pd.DataFrame(np.asarray(view.X, dtype=float), index=view.obs_names, columns=[f"{name}:{f}" for f in view.var_names])
+        pd.DataFrame(
+            np.asarray(view.X, dtype=float), index=view.obs_names, columns=[f"{name}:{f}" for f in view.var_names]
+        )
         for name, view in mdata.mod.items()
     ]
     return pd.concat(frames, axis=1).reindex(mdata.obs_names)
@@ -79,14 +81,21 @@ def one_standard_error(cv_results: dict) -> int:
 
 
 def tuned_model(n_features: int, n_inner: int, options: SignatureOptions, threads: int) -> GridSearchCV:
-    pipeline = Pipeline([
-        ("impute", SimpleImputer(strategy="mean", keep_empty_features=True)),
-        ("scale", StandardScaler()),
-        ("screen", SelectKBest(f_classif, k=min(options.screen_features, n_features))),
-        ("model", LogisticRegression(l1_ratio=1.0, solver="saga", max_iter=options.max_iter, random_state=options.seed)),
-    ])
+    pipeline = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="mean", keep_empty_features=True)),
+            ("scale", StandardScaler()),
+            ("screen", SelectKBest(f_classif, k=min(options.screen_features, n_features))),
+            (
+                "model",
+                LogisticRegression(l1_ratio=1.0, solver="saga", max_iter=options.max_iter, random_state=options.seed),
+            ),
+        ]
+    )
     inner = StratifiedKFold(n_inner, shuffle=True, random_state=options.seed)
-    return GridSearchCV(pipeline, {"model__C": list(options.penalties)}, cv=inner, refit=one_standard_error, n_jobs=threads)
+    return GridSearchCV(
+        pipeline, {"model__C": list(options.penalties)}, cv=inner, refit=one_standard_error, n_jobs=threads
+    )
 
 
 def kept_coefficients(search: GridSearchCV, columns: pd.Index) -> pd.DataFrame:
@@ -94,7 +103,9 @@ def kept_coefficients(search: GridSearchCV, columns: pd.Index) -> pd.DataFrame:
     pipeline = search.best_estimator_
     screened = columns[pipeline["screen"].get_support()]
     model = pipeline["model"]
-    weights = model.coef_.T if len(model.classes_) > 2 else np.hstack([-model.coef_.T, model.coef_.T])  # binary: one row
+    weights = (
+        model.coef_.T if len(model.classes_) > 2 else np.hstack([-model.coef_.T, model.coef_.T])
+    )  # binary: one row
     coefficients = pd.DataFrame(weights, index=screened, columns=model.classes_)
     return coefficients.loc[(coefficients != 0).any(axis=1)]
 
@@ -113,31 +124,54 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
     sizes = y.value_counts().sort_index()
     small = list(sizes.index[sizes < MIN_TUMOURS])
     if small:
-        log.warning("subtype(s) %s have fewer than %d tumours and are left out of the signature", ", ".join(small), MIN_TUMOURS)
+        log.warning(
+            "subtype(s) %s have fewer than %d tumours and are left out of the signature", ", ".join(small), MIN_TUMOURS
+        )
         y = y[~y.isin(small)]
     if y.nunique() < 2:
         log.warning("fewer than two subtypes have %d tumours: no signature was fitted", MIN_TUMOURS)
-        return Signature(_feature_table(pd.DataFrame(), []), _performance(y, y, pd.DataFrame(), [], np.nan, 0, sizes), pd.DataFrame())
+        return Signature(
+            _feature_table(pd.DataFrame(), []), _performance(y, y, pd.DataFrame(), [], np.nan, 0, sizes), pd.DataFrame()
+        )
     x = x.loc[y.index]
     fit_ids = stratified_subset(y, options.max_tumours, options.seed)
     if len(fit_ids) < len(y):
-        log.info("the signature is fitted and cross-validated on a random %d of %d tumours (signature.max_tumours)", len(fit_ids), len(y))
+        log.info(
+            "the signature is fitted and cross-validated on a random %d of %d tumours (signature.max_tumours)",
+            len(fit_ids),
+            len(y),
+        )
     with warnings.catch_warnings(), parallel_config(backend="loky", inner_max_num_threads=1):
-        warnings.simplefilter("ignore", category=ConvergenceWarning)  # rare at max_iter; held-out accuracy judges every fit
+        warnings.simplefilter(
+            "ignore", category=ConvergenceWarning
+        )  # rare at max_iter; held-out accuracy judges every fit
         warnings.simplefilter("ignore", category=RuntimeWarning)  # F screen of constant features
         warnings.simplefilter("ignore", category=UserWarning)  # folds with few tumours of a subtype
         probabilities, kept_in_fold, chosen = _cross_validate(x.loc[fit_ids], y.loc[fit_ids], options, threads)
-        final = tuned_model(x.shape[1], _folds(y.loc[fit_ids], options.inner_folds), options, threads).fit(x.loc[fit_ids], y.loc[fit_ids])
+        final = tuned_model(x.shape[1], _folds(y.loc[fit_ids], options.inner_folds), options, threads).fit(
+            x.loc[fit_ids], y.loc[fit_ids]
+        )
     rest = y.index.difference(fit_ids, sort=False)
     outside = pd.DataFrame(final.predict_proba(x.loc[rest]), index=rest, columns=final.classes_) if len(rest) else None
     coefficients = kept_coefficients(final, x.columns)
     predicted = probabilities.idxmax(axis=1)
     held_out = pd.concat([probabilities, outside]).loc[y.index]  # concat skips a None
     predictions = held_out.add_prefix("p_").assign(
-        subtype=y, predicted=held_out.idxmax(axis=1), held_out_by=np.where(y.index.isin(fit_ids), "outer_fold", "not_in_fitting_subset"),
+        subtype=y,
+        predicted=held_out.idxmax(axis=1),
+        held_out_by=np.where(y.index.isin(fit_ids), "outer_fold", "not_in_fitting_subset"),
     )
     outside_accuracy = accuracy_score(y.loc[rest], outside.idxmax(axis=1)) if outside is not None else np.nan
-    performance = _performance(y.loc[fit_ids], predicted, probabilities, chosen, final.best_params_["model__C"], len(coefficients), sizes, outside_accuracy)
+    performance = _performance(
+        y.loc[fit_ids],
+        predicted,
+        probabilities,
+        chosen,
+        final.best_params_["model__C"],
+        len(coefficients),
+        sizes,
+        outside_accuracy,
+    )
     return Signature(
         features=_feature_table(coefficients, kept_in_fold),
         performance=performance,
@@ -148,19 +182,29 @@ def fit_signature(mdata: md.MuData, subtypes: pd.Series, options: SignatureOptio
     )
 
 
-def _cross_validate(x: pd.DataFrame, y: pd.Series, options: SignatureOptions, threads: int) -> tuple[pd.DataFrame, list[set[str]], list[float]]:
+def _cross_validate(
+    x: pd.DataFrame, y: pd.Series, options: SignatureOptions, threads: int
+) -> tuple[pd.DataFrame, list[set[str]], list[float]]:
     """Held-out class probabilities of the outer folds, the features each fold kept, and each fold's penalty."""
     outer = StratifiedKFold(_folds(y, options.outer_folds), shuffle=True, random_state=options.seed)
     probabilities = pd.DataFrame(np.nan, index=y.index, columns=np.sort(y.unique()))
     kept_in_fold, chosen = [], []
-    for fold, (train, test) in enumerate(outer.split(x, y), start=1):  # a long step on large cohorts: say how far it got
+    for fold, (train, test) in enumerate(
+        outer.split(x, y), start=1
+    ):  # a long step on large cohorts: say how far it got
         search = tuned_model(x.shape[1], _folds(y.iloc[train], options.inner_folds), options, threads)
         search.fit(x.iloc[train], y.iloc[train])
         probabilities.iloc[test] = search.predict_proba(x.iloc[test])
         kept_in_fold.append(set(kept_coefficients(search, x.columns).index))
         chosen.append(search.best_params_["model__C"])
-        log.info("outer fold %d of %d: penalty C = %g, %d features kept, held-out accuracy %.3f", fold, outer.get_n_splits(),
-                 chosen[-1], len(kept_in_fold[-1]), (probabilities.iloc[test].idxmax(axis=1) == y.iloc[test]).mean())
+        log.info(
+            "outer fold %d of %d: penalty C = %g, %d features kept, held-out accuracy %.3f",
+            fold,
+            outer.get_n_splits(),
+            chosen[-1],
+            len(kept_in_fold[-1]),
+            (probabilities.iloc[test].idxmax(axis=1) == y.iloc[test]).mean(),
+        )
     return probabilities, kept_in_fold, chosen
 
 
@@ -168,17 +212,24 @@ def _feature_table(coefficients: pd.DataFrame, kept_in_fold: list[set[str]]) -> 
     columns = ["subtype", "omic", "feature", "coefficient", "selection_frequency"]
     if coefficients.empty:
         return pd.DataFrame(columns=columns)
-    long = coefficients.rename_axis("key").reset_index().melt(id_vars="key", var_name="subtype", value_name="coefficient")
+    long = (
+        coefficients.rename_axis("key").reset_index().melt(id_vars="key", var_name="subtype", value_name="coefficient")
+    )
     long = long[long["coefficient"] != 0]
     parts = long["key"].str.split(":", n=1)
     long["omic"], long["feature"] = parts.str[0], parts.str[1]
     long["selection_frequency"] = long["key"].map(lambda key: np.mean([key in kept for kept in kept_in_fold]))
-    long = long.sort_values(["subtype", "coefficient"], ascending=[True, False], key=lambda c: c.abs() if c.name == "coefficient" else c)
+    long = long.sort_values(
+        ["subtype", "coefficient"], ascending=[True, False], key=lambda c: c.abs() if c.name == "coefficient" else c
+    )
     return long[columns].reset_index(drop=True)
 
 
-def _performance(y, predicted, probabilities, chosen, final_c, n_features, sizes, outside_accuracy=np.nan) -> pd.DataFrame:
-    """Overall held-out figures (``y``: the tumours fitted), then per subtype its AUC (NaN when it was left out) and size."""
+def _performance(
+    y, predicted, probabilities, chosen, final_c, n_features, sizes, outside_accuracy=np.nan
+) -> pd.DataFrame:
+    """Overall held-out figures (``y``: the tumours fitted), then per subtype its AUC (NaN when it was left out) and
+    size."""
     fitted = len(chosen) > 0
     rows = [
         ("overall", "held_out_accuracy", accuracy_score(y, predicted) if fitted else np.nan),

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 
-
 @dataclass(frozen=True)
 class MarkerPlan:
     """How many features per subtype are shifted up and down, and by how much (log2 units or SDs)."""
@@ -163,7 +162,9 @@ def _clinical(spec, labels, ids, rng) -> pd.DataFrame:
     hazard = np.asarray(spec.hazard_ratios)[labels] / 60.0  # baseline median ~ 42 months
     event_time = rng.exponential(1.0 / hazard)
     censor_time = rng.uniform(18.0, 120.0, size=n)
-    stage_probs = np.array([[0.4, 0.35, 0.2, 0.05], [0.45, 0.35, 0.15, 0.05], [0.2, 0.3, 0.35, 0.15], [0.1, 0.25, 0.4, 0.25]])
+    stage_probs = np.array(
+        [[0.4, 0.35, 0.2, 0.05], [0.45, 0.35, 0.15, 0.05], [0.2, 0.3, 0.35, 0.15], [0.1, 0.25, 0.4, 0.25]]
+    )
     stage = [rng.choice(["I", "II", "III", "IV"], p=stage_probs[s % 4]) for s in labels]
     return pd.DataFrame(
         {
@@ -184,7 +185,10 @@ def _drug_response(labels: np.ndarray, seed: int) -> dict[str, np.ndarray]:
     in none. Drawn from a stream of their own, so the rest of the cohort is as it was without them."""
     rng = np.random.default_rng([seed, 1])
     noise = rng.normal(0.0, 0.5, size=(2, len(labels)))
-    return {"actarea_drug_a": np.round(1.0 + 1.0 * (labels == 1) + noise[0], 3), "actarea_drug_b": np.round(1.0 + noise[1], 3)}
+    return {
+        "actarea_drug_a": np.round(1.0 + 1.0 * (labels == 1) + noise[0], 3),
+        "actarea_drug_b": np.round(1.0 + noise[1], 3),
+    }
 
 
 def simulate_cohort(spec: CohortSpec = CohortSpec()) -> Cohort:
@@ -207,13 +211,15 @@ def simulate_cohort(spec: CohortSpec = CohortSpec()) -> Cohort:
         "protein": genes[: spec.n_proteins],
         "metabolite": [f"MET{m + 1:04d}" for m in range(spec.n_metabolites)],
     }
-    matrices = dict(zip(VIEWS, (mut, rna, prot, metab)))
+    matrices = dict(zip(VIEWS, (mut, rna, prot, metab), strict=True))
     planted = {"mutation": mut_planted, "rna": rna_planted, "protein": prot_planted, "metabolite": metab_planted}
 
     views = {}
     for view, matrix in matrices.items():
         present = rng.random(spec.n_tumours) >= spec.view_dropout.get(view, 0.0)
-        views[view] = pd.DataFrame(matrix[present].T, index=pd.Index(names[view], name="feature_id"), columns=ids[present])
+        views[view] = pd.DataFrame(
+            matrix[present].T, index=pd.Index(names[view], name="feature_id"), columns=ids[present]
+        )
 
     subtype_names = np.array([f"S{s + 1}" for s in range(len(spec.subtype_fractions))])
     truth_markers = pd.DataFrame(

@@ -19,8 +19,13 @@ PER_FIELD = 3  # items per card field (markers per view, gene sets, targets, dru
 
 
 def subtype_cards(
-    calls: pd.DataFrame, markers: pd.DataFrame, targets: pd.DataFrame, alpha: float, reference: pd.Series | None = None,
-    enrichment: pd.DataFrame | None = None, survival: dict[str, pd.DataFrame] | None = None,
+    calls: pd.DataFrame,
+    markers: pd.DataFrame,
+    targets: pd.DataFrame,
+    alpha: float,
+    reference: pd.Series | None = None,
+    enrichment: pd.DataFrame | None = None,
+    survival: dict[str, pd.DataFrame] | None = None,
     drug_response: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Per subtype (in reading order: ST1, ST2, ..., ST10): its card as a dict of plain values.
@@ -31,25 +36,32 @@ def subtype_cards(
     cards = []
     for name in subtype_order(sizes.index):
         members = calls.index[calls["subtype"] == name]
-        cards.append({
-            "subtype": name,
-            "tumours": int(sizes[name]),
-            "share": float(sizes[name] / len(calls)),
-            "confidence": float(calls.loc[members, "confidence"].median()),
-            "markers": _markers(markers[markers["subtype"] == name]),
-            "pathways": _pathways(enrichment, name),
-            "survival": _survival(survival, name, alpha),
-            "composition": _composition(reference, members),
-            "targets": _targets(targets[targets["subtype"] == name]),
-            "drugs": _drugs(drug_response, name, alpha),
-        })
+        cards.append(
+            {
+                "subtype": name,
+                "tumours": int(sizes[name]),
+                "share": float(sizes[name] / len(calls)),
+                "confidence": float(calls.loc[members, "confidence"].median()),
+                "markers": _markers(markers[markers["subtype"] == name]),
+                "pathways": _pathways(enrichment, name),
+                "survival": _survival(survival, name, alpha),
+                "composition": _composition(reference, members),
+                "targets": _targets(targets[targets["subtype"] == name]),
+                "drugs": _drugs(drug_response, name, alpha),
+            }
+        )
     return cards
 
 
 def _markers(markers: pd.DataFrame) -> dict[str, list[dict]]:
     """Per view, its best-ranked markers with their direction (up: higher in the subtype than in the rest)."""
-    return {view: [{"name": row.feature, "direction": row.direction} for row in rows.sort_values("rank").head(PER_FIELD).itertuples()]
-            for view, rows in markers.groupby("omic", sort=False)}
+    return {
+        view: [
+            {"name": row.feature, "direction": row.direction}
+            for row in rows.sort_values("rank").head(PER_FIELD).itertuples()
+        ]
+        for view, rows in markers.groupby("omic", sort=False)
+    }
 
 
 def _pathways(enrichment: pd.DataFrame | None, subtype: str) -> list[dict]:
@@ -57,10 +69,18 @@ def _pathways(enrichment: pd.DataFrame | None, subtype: str) -> list[dict]:
     down, or over-represented for a mutation view)."""
     if enrichment is None:
         return []
-    found = enrichment[(enrichment["level"] == "subtype") & (enrichment["group"] == subtype) & enrichment["significant"].astype(bool)]
+    found = enrichment[
+        (enrichment["level"] == "subtype") & (enrichment["group"] == subtype) & enrichment["significant"].astype(bool)
+    ]
     found = found.assign(size=found["nes"].abs().fillna(0)).sort_values(["q", "size"], ascending=[True, False])
-    return [{"term": row.term, "view": row.view, "direction": "over-represented" if pd.isna(row.nes) else ("up" if row.nes > 0 else "down")}
-            for row in found.drop_duplicates("term").head(PER_FIELD).itertuples()]
+    return [
+        {
+            "term": row.term,
+            "view": row.view,
+            "direction": "over-represented" if pd.isna(row.nes) else ("up" if row.nes > 0 else "down"),
+        }
+        for row in found.drop_duplicates("term").head(PER_FIELD).itertuples()
+    ]
 
 
 def _survival(survival: dict[str, pd.DataFrame] | None, subtype: str, alpha: float) -> dict | None:
@@ -75,10 +95,18 @@ def _survival(survival: dict[str, pd.DataFrame] | None, subtype: str, alpha: flo
     cox = survival["cox_subtypes"].set_index("term")
     reference = cox_reference(medians.index, cox.index)
     row = cox.reindex([f"subtype_{subtype}"]).iloc[0]
-    reached = {key: None if pd.isna(medians.loc[subtype, key]) else float(medians.loc[subtype, key]) for key in ("median", "ci_low", "ci_high")}
-    return {"follow_up": True, **reached, "reference": subtype == reference,
-            "hazard_ratio": None if pd.isna(row["hazard_ratio"]) else float(row["hazard_ratio"]), "p": row["p"],
-            "significant": bool(subtype != reference and row["p"] < alpha)}
+    reached = {
+        key: None if pd.isna(medians.loc[subtype, key]) else float(medians.loc[subtype, key])
+        for key in ("median", "ci_low", "ci_high")
+    }
+    return {
+        "follow_up": True,
+        **reached,
+        "reference": subtype == reference,
+        "hazard_ratio": None if pd.isna(row["hazard_ratio"]) else float(row["hazard_ratio"]),
+        "p": row["p"],
+        "significant": bool(subtype != reference and row["p"] < alpha),
+    }
 
 
 def cox_reference(subtypes: pd.Index, terms: pd.Index) -> str | None:
@@ -103,8 +131,15 @@ def _targets(targets: pd.DataFrame) -> list[dict]:
     for row in targets.sort_values("target_rank").drop_duplicates("gene_symbol").head(PER_FIELD).itertuples():
         drugs = row.approved_drugs.split(";")[:2] if isinstance(row.approved_drugs, str) and row.approved_drugs else []
         positive = getattr(row, "positive_rate", np.nan)
-        rows.append({"gene": row.gene_symbol, "view": row.omic, "drugs": drugs, "surface": bool(row.cell_surface),
-                     "positive_rate": None if pd.isna(positive) else float(positive)})
+        rows.append(
+            {
+                "gene": row.gene_symbol,
+                "view": row.omic,
+                "drugs": drugs,
+                "surface": bool(row.cell_surface),
+                "positive_rate": None if pd.isna(positive) else float(positive),
+            }
+        )
     return rows
 
 

@@ -38,8 +38,17 @@ LOG2_AMPLIFIED = 1.0  # continuous log2 copy-number ratio: at least twice the pl
 # DrugCentral action types that inhibit or bind the target (antibodies, antibody-drug conjugates): the drugs
 # counted as targeting it; agonists, activators, modulators and substrates are listed apart, not counted
 INHIBITING_ACTIONS = (
-    "INHIBITOR", "ANTAGONIST", "BLOCKER", "ANTIBODY BINDING", "BINDING AGENT", "NEGATIVE ALLOSTERIC MODULATOR",
-    "NEGATIVE MODULATOR", "ALLOSTERIC ANTAGONIST", "INVERSE AGONIST", "ANTISENSE INHIBITOR", "GATING INHIBITOR",
+    "INHIBITOR",
+    "ANTAGONIST",
+    "BLOCKER",
+    "ANTIBODY BINDING",
+    "BINDING AGENT",
+    "NEGATIVE ALLOSTERIC MODULATOR",
+    "NEGATIVE MODULATOR",
+    "ALLOSTERIC ANTAGONIST",
+    "INVERSE AGONIST",
+    "ANTISENSE INHIBITOR",
+    "GATING INHIBITOR",
 )
 DRUG_COLUMNS = ["approved_drugs", "approved_drug_actions", "drugs_other_action", "other_approved_drugs"]
 
@@ -61,7 +70,8 @@ def targeting_options(settings: Mapping, tables: Mapping) -> TargetingOptions:
 
 
 def read_table(path: str | Path, required: list[str], purpose: str) -> pd.DataFrame:
-    """A TSV (CSV if named .csv), optionally gzipped, annotation table with the ``required`` columns (all values read as text)."""
+    """A TSV (CSV if named .csv), optionally gzipped, annotation table with the ``required`` columns (all values read
+    as text)."""
     path = Path(path)
     if not path.is_file():
         raise OncomixInputError(f"{path}: {purpose} table not found; fix the path in the config")
@@ -92,11 +102,19 @@ def feature_genes(features: pd.Index, gene_map: pd.DataFrame | None) -> pd.Serie
     if "antibody_target" not in gene_map:
         return pd.Series([gene_map["gene_symbol"].get(f, "") for f in features], index=features)
     by_name = {str(name).lower(): genes for name, genes in gene_map["gene_symbol"].items()}
-    by_target = {str(t).lower(): genes for t, genes in zip(gene_map["antibody_target"], gene_map["gene_symbol"]) if t}
+    by_target = {
+        str(t).lower(): genes
+        for t, genes in zip(gene_map["antibody_target"], gene_map["gene_symbol"], strict=True)
+        if t
+    }
     genes = []
     for feature in features.astype(str):
         base = CLONE_ID.sub("", CAUTION.sub("", feature)).strip()
-        found = by_name.get(feature.lower()) or by_name.get(base.lower()) or by_target.get(MODIFICATION.sub("", base).lower())
+        found = (
+            by_name.get(feature.lower())
+            or by_name.get(base.lower())
+            or by_target.get(MODIFICATION.sub("", base).lower())
+        )
         genes.append(found or "")
     return pd.Series(genes, index=features)
 
@@ -109,7 +127,11 @@ def surface_genes(options: TargetingOptions) -> pd.DataFrame:
         cspa = cspa[(cspa["cspa_high_confidence"] == "1") & (cspa["gene_symbol"] != "")]
         tables.append(cspa[["gene_symbol", "cd_antigen"]].assign(surface_source="CSPA 2015"))
     for path in options.surface_tables:
-        tables.append(read_table(path, ["gene_symbol"], "surface")[["gene_symbol"]].assign(cd_antigen="", surface_source=Path(path).name))
+        tables.append(
+            read_table(path, ["gene_symbol"], "surface")[["gene_symbol"]].assign(
+                cd_antigen="", surface_source=Path(path).name
+            )
+        )
     combined = pd.concat(tables, ignore_index=True)
     return combined.groupby("gene_symbol").agg({"cd_antigen": _join, "surface_source": _join})
 
@@ -120,7 +142,11 @@ def drug_targets(options: TargetingOptions) -> pd.DataFrame:
     ``drugs_other_action``: approved mechanism-of-action drugs that act otherwise (agonists, activators...), not
     counted; ``other_approved_drugs``: approved drugs with any other measured activity on it, not counted."""
     columns = ["gene_symbol", "drug_name", "evidence", "approved_any", "action_type"]
-    drugs = read_table(options.drug_targets, columns, "drug target") if options.drug_targets else pd.DataFrame(columns=columns)
+    drugs = (
+        read_table(options.drug_targets, columns, "drug target")
+        if options.drug_targets
+        else pd.DataFrame(columns=columns)
+    )
     drugs = drugs[drugs["approved_any"] == "1"].assign(action=lambda t: t["action_type"].str.lower())
     moa = drugs["evidence"] == "moa"
     counted = moa & drugs["action_type"].str.upper().isin({action.upper() for action in options.drug_actions})
@@ -129,12 +155,15 @@ def drug_targets(options: TargetingOptions) -> pd.DataFrame:
     counted_drugs = counted_drugs.assign(labelled=counted_drugs["drug_name"] + ": " + counted_drugs["action"])
     by_gene = counted_drugs.groupby("gene_symbol")
     other_action = drugs[moa & ~counted].assign(labelled=lambda t: t["drug_name"] + ": " + t["action"])
-    return pd.concat([
-        by_gene["drug_name"].agg(_join).rename("approved_drugs"),
-        by_gene["labelled"].agg(_join).rename("approved_drug_actions"),
-        other_action.groupby("gene_symbol")["labelled"].agg(_join).rename("drugs_other_action"),
-        drugs[~moa].groupby("gene_symbol")["drug_name"].agg(_join).rename("other_approved_drugs"),
-    ], axis=1).fillna("")
+    return pd.concat(
+        [
+            by_gene["drug_name"].agg(_join).rename("approved_drugs"),
+            by_gene["labelled"].agg(_join).rename("approved_drug_actions"),
+            other_action.groupby("gene_symbol")["labelled"].agg(_join).rename("drugs_other_action"),
+            drugs[~moa].groupby("gene_symbol")["drug_name"].agg(_join).rename("other_approved_drugs"),
+        ],
+        axis=1,
+    ).fillna("")
 
 
 def _join(values) -> str:
@@ -166,8 +195,10 @@ def _warn_unmapped(view: str, spec: str | None, genes: pd.Series) -> None:
     unmapped = list(genes.index[genes == ""].astype(str))
     if spec and unmapped:
         shown = ", ".join(unmapped[:30]) + (f" and {len(unmapped) - 30} more" if len(unmapped) > 30 else "")
-        log.warning(f"{view}: {len(unmapped)} of {len(genes)} feature(s) have no gene in the gene map {spec!r}, so they are "
-                    f"not annotated for targeting: {shown}; add them to a gene_map table (columns feature_id, gene_symbol)")
+        log.warning(
+            f"{view}: {len(unmapped)} of {len(genes)} feature(s) have no gene in the gene map {spec!r}, so they are "
+            f"not annotated for targeting: {shown}; add them to a gene_map table (columns feature_id, gene_symbol)"
+        )
 
 
 def _collect(drugs_per_gene: pd.Series, genes: list[str]) -> str:
@@ -175,9 +206,28 @@ def _collect(drugs_per_gene: pd.Series, genes: list[str]) -> str:
 
 
 TARGET_COLUMNS = [
-    "subtype", "target_rank", "omic", "feature", "gene_symbol", "cell_surface", "cd_antigen", "approved_drugs", "approved_drug_actions",
-    "specific", "combined_rank", "effect", "ci_low", "ci_high", "effect_type", "auc", "separation", "q_specific",
-    "fraction_subtype", "fraction_rest", "replication_rate", "replicated",
+    "subtype",
+    "target_rank",
+    "omic",
+    "feature",
+    "gene_symbol",
+    "cell_surface",
+    "cd_antigen",
+    "approved_drugs",
+    "approved_drug_actions",
+    "specific",
+    "combined_rank",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "effect_type",
+    "auc",
+    "separation",
+    "q_specific",
+    "fraction_subtype",
+    "fraction_rest",
+    "replication_rate",
+    "replicated",
 ]
 
 
@@ -222,7 +272,9 @@ def positive_tumours(values: pd.Series, omic_type: str, seed: int = 0) -> tuple[
 def targetable_tumours(mdata: md.MuData, biomarkers: pd.DataFrame) -> pd.DataFrame:
     """One row per tumour and targetable feature (``targetable`` in ``biomarkers``): its value (preprocessed
     scale), percentile in the cohort, whether it is target-positive (:func:`positive_tumours`) and by which rule."""
-    features = biomarkers.loc[biomarkers["targetable"], ["omic", "feature", "gene_symbol"]].drop_duplicates(["omic", "feature"])
+    features = biomarkers.loc[biomarkers["targetable"], ["omic", "feature", "gene_symbol"]].drop_duplicates(
+        ["omic", "feature"]
+    )
     frames = []
     for row in features.itertuples(index=False):
         view = mdata[row.omic]
@@ -230,11 +282,20 @@ def targetable_tumours(mdata: md.MuData, biomarkers: pd.DataFrame) -> pd.DataFra
         if values.empty:
             continue
         positive, rule = positive_tumours(values, view.uns["omic_type"])
-        frames.append(pd.DataFrame({
-            "sample_id": values.index, "omic": row.omic, "feature": row.feature, "gene_symbol": row.gene_symbol,
-            "value": values.to_numpy(), "percentile": (100 * values.rank(pct=True)).round(1).to_numpy(),
-            "positive": positive.to_numpy(), "rule": rule,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "sample_id": values.index,
+                    "omic": row.omic,
+                    "feature": row.feature,
+                    "gene_symbol": row.gene_symbol,
+                    "value": values.to_numpy(),
+                    "percentile": (100 * values.rank(pct=True)).round(1).to_numpy(),
+                    "positive": positive.to_numpy(),
+                    "rule": rule,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=POSITIVE_COLUMNS)
 
 
@@ -242,7 +303,11 @@ def add_positive_rates(targets: pd.DataFrame, tumours: pd.DataFrame, subtypes: p
     """``targets`` with, per row, the share of the subtype's tumours that are target-positive for the feature
     (``positive_rate``) and the share among the other tumours (``positive_rate_rest``)."""
     keys = ["omic", "feature", "subtype"]
-    counts = tumours.assign(subtype=tumours["sample_id"].map(subtypes)).groupby(keys, dropna=False)["positive"].agg(["sum", "size"])
+    counts = (
+        tumours.assign(subtype=tumours["sample_id"].map(subtypes))
+        .groupby(keys, dropna=False)["positive"]
+        .agg(["sum", "size"])
+    )
     inside = counts.reindex(pd.MultiIndex.from_frame(targets[keys]))
     every = counts.groupby(level=["omic", "feature"]).sum().reindex(pd.MultiIndex.from_frame(targets[keys[:2]]))
     rest = every.to_numpy() - inside.fillna(0).to_numpy()  # columns: positive, tumours

@@ -15,8 +15,8 @@ import pandas as pd
 
 from oncomix.config import check_config
 from oncomix.drugs import drug_columns
-from oncomix.genesets import check_overlap, read_collection, view_symbols
 from oncomix.errors import OncomixInputError
+from oncomix.genesets import check_overlap, read_collection, view_symbols
 from oncomix.ingest import ingest
 from oncomix.readers import ViewSpec, listed
 from oncomix.targeting import read_gene_map, read_table
@@ -40,7 +40,9 @@ def validate(config: dict, source: str = "config", clustering: bool = True) -> V
     check_config(config, source)
     check_annotation_tables(config)
     specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
-    mdata, dropped = ingest(Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config))
+    mdata, dropped = ingest(
+        Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config)
+    )
     check_batches(mdata, config)
     check_gene_sets(mdata, config, source)
     if "drug_response" in config:  # patterns and numeric columns checked now, not after MOFA
@@ -68,8 +70,10 @@ def check_gene_sets(mdata: md.MuData, config: dict, source: str = "config") -> N
     none of whose sets could be tested on these views' genes."""
     options = config["enrichment"]
     if options["min_size"] > options["max_size"]:
-        raise OncomixInputError(f"{source}: enrichment.min_size ({options['min_size']}) is above "
-                                f"enrichment.max_size ({options['max_size']}); no set could be tested")
+        raise OncomixInputError(
+            f"{source}: enrichment.min_size ({options['min_size']}) is above "
+            f"enrichment.max_size ({options['max_size']}); no set could be tested"
+        )
     collections = {name: read_collection(path) for name, path in config["genesets"].items()}
     if collections:
         for problem in check_overlap(collections, view_symbols(mdata, config["omics"]), options["min_size"]):
@@ -79,14 +83,18 @@ def check_gene_sets(mdata: md.MuData, config: dict, source: str = "config") -> N
 def sheet_columns(config: dict) -> dict[str, str]:
     """Sample-sheet columns named in the config (other than survival), each with the key that names it."""
     columns = {view["batch"]: f"omics.{name}.batch" for name, view in config["omics"].items() if "batch" in view}
-    columns.update({column: "clustering.technical_covariates" for column in config["clustering"]["technical_covariates"]})
+    columns.update(
+        {column: "clustering.technical_covariates" for column in config["clustering"]["technical_covariates"]}
+    )
     columns.update({column: "survival.covariates" for column in config.get("survival", {}).get("covariates", [])})
     columns.update({column: "clinical_columns" for column in config["clinical_columns"]})
     if "compare_to" in config:
         columns[config["compare_to"]] = "compare_to"
     drugs = config.get("drug_response", {})
     columns.update({column: "drug_response.by" for column in drugs.get("by", [])})
-    columns.update({column: "drug_response.columns" for column in drugs.get("columns", []) if not any(c in column for c in "*?[")})
+    columns.update(
+        {column: "drug_response.columns" for column in drugs.get("columns", []) if not any(c in column for c in "*?[")}
+    )
     return columns
 
 
@@ -98,8 +106,9 @@ def check_batches(mdata: md.MuData, config: dict) -> None:
             batches = mdata.obs[view["batch"]].reindex(mdata.mod[name].obs_names)
             if unknown := batches.index[batches.isna()].tolist():
                 problems.append(
-                    f"{config['samples']}: column {view['batch']!r} (the batch of view {name!r}) is empty for {len(unknown)} tumour(s) measured in that "
-                    f"view ({listed(unknown)}); fill in their batch (an unknown batch as a value of its own, e.g. 'unknown', if that is what it is)"
+                    f"{config['samples']}: column {view['batch']!r} (the batch of view {name!r}) is empty for "
+                    f"{len(unknown)} tumour(s) measured in that view ({listed(unknown)}); fill in their batch (an "
+                    "unknown batch as a value of its own, e.g. 'unknown', if that is what it is)"
                 )
     if problems:
         raise OncomixInputError(problems)
@@ -108,7 +117,11 @@ def check_batches(mdata: md.MuData, config: dict) -> None:
 def missing_views(mdata: md.MuData) -> pd.Series:
     """Per tumour, the views it lacks, comma-separated ('' when it has every view)."""
     present = {name: np.asarray(mdata.obsm[name]).ravel() for name in mdata.mod}
-    return pd.Series([",".join(name for name in mdata.mod if not present[name][i]) for i in range(mdata.n_obs)], index=mdata.obs_names, name="missing_views")
+    return pd.Series(
+        [",".join(name for name in mdata.mod if not present[name][i]) for i in range(mdata.n_obs)],
+        index=mdata.obs_names,
+        name="missing_views",
+    )
 
 
 def check_enough_tumours(n_tumours: int, clustering: dict, samples_path: str) -> None:
@@ -116,17 +129,22 @@ def check_enough_tumours(n_tumours: int, clustering: dict, samples_path: str) ->
     needed = max(MIN_TUMOURS, MIN_TUMOURS_PER_SUBTYPE * largest_k)
     if n_tumours < needed:
         raise OncomixInputError(
-            f"{samples_path}: only {n_tumours} tumour(s) of the sample sheet have data in at least one view; clustering into up to {largest_k} subtypes "
+            f"{samples_path}: only {n_tumours} tumour(s) of the sample sheet have data in at least one view; "
+            f"clustering into up to {largest_k} subtypes "
             f"needs at least {needed}; add tumours or lower clustering.k_max (or clustering.k)"
         )
 
 
 def overlap_table(mdata: md.MuData) -> pd.DataFrame:
     """Tumours per view, tumours shared by each pair of views, and those in every view / any view."""
-    present = pd.DataFrame({name: np.asarray(mdata.obsm[name]).ravel() for name in mdata.mod}, index=mdata.obs_names).astype(int)
+    present = pd.DataFrame(
+        {name: np.asarray(mdata.obsm[name]).ravel() for name in mdata.mod}, index=mdata.obs_names
+    ).astype(int)
     shared = present.T @ present
     table = pd.concat([pd.Series(present.sum().to_numpy(), index=shared.index, name="samples"), shared], axis=1)
-    summary = pd.DataFrame({"samples": [int(present.all(axis=1).sum()), len(present)]}, index=["in_every_view", "in_any_view"])
+    summary = pd.DataFrame(
+        {"samples": [int(present.all(axis=1).sum()), len(present)]}, index=["in_every_view", "in_any_view"]
+    )
     table = pd.concat([table, summary])
     table.index.name = "view"
     return table.astype("Int64")

@@ -15,8 +15,23 @@ from tests.conftest import DEMO_TYPES, REPO, run_workflow
 
 CLUSTER = ["bash", str(REPO / "tests/slurm/cluster.sh")]
 # the shipped profile; the test cluster has no SLURM accounts, and its jobs are short: check status early
-SLURM_FLAGS = ("--workflow-profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account", "--slurm-init-seconds-before-status-checks", "5")
-COMPARED = ("subtypes.tsv", "factors.tsv", "k_selection.tsv", "biomarkers.tsv", "targets.tsv", "signature.tsv", "survival/logrank.tsv", "clinical/table_one.tsv")
+SLURM_FLAGS = (
+    "--workflow-profile",
+    str(REPO / "workflow/profiles/slurm"),
+    "--slurm-no-account",
+    "--slurm-init-seconds-before-status-checks",
+    "5",
+)
+COMPARED = (
+    "subtypes.tsv",
+    "factors.tsv",
+    "k_selection.tsv",
+    "biomarkers.tsv",
+    "targets.tsv",
+    "signature.tsv",
+    "survival/logrank.tsv",
+    "clinical/table_one.tsv",
+)
 pytestmark = pytest.mark.slurm
 
 
@@ -30,23 +45,36 @@ def slurm_cluster():
         yield
     finally:
         subprocess.run([*CLUSTER, "stop"], check=False)
-    assert not Path("/etc/slurm/slurm.conf").exists()  # removed again: a config without a controller slows every Snakemake start
+    assert not Path(
+        "/etc/slurm/slurm.conf"
+    ).exists()  # removed again: a config without a controller slows every Snakemake start
 
 
 def small_config(folder: Path) -> dict:
     return {
-        "cohort": "small", "samples": str(folder / "samples.tsv"), "seed": 3,
+        "cohort": "small",
+        "samples": str(folder / "samples.tsv"),
+        "seed": 3,
         "omics": {view: {"path": str(folder / f"{view}.tsv.gz"), "type": kind} for view, kind in DEMO_TYPES.items()},
-        "survival": {"time": "os_months", "event": "os_event"}, "compare_to": "simulated_subtype",
-        "baselines": ["concat_pca"], "markers": {"replication_splits": 1}, "clustering": {"k_max": 5, "resamples": 10, "null_draws": 0},
-        "signature": {"outer_folds": 2, "inner_folds": 2, "penalties": [0.1]},  # the plumbing is tested, not these steps
+        "survival": {"time": "os_months", "event": "os_event"},
+        "compare_to": "simulated_subtype",
+        "baselines": ["concat_pca"],
+        "markers": {"replication_splits": 1},
+        "clustering": {"k_max": 5, "resamples": 10, "null_draws": 0},
+        "signature": {
+            "outer_folds": 2,
+            "inner_folds": 2,
+            "penalties": [0.1],
+        },  # the plumbing is tested, not these steps
     }
 
 
 def sacct_jobs(since: str) -> list[dict[str, str]]:
     fields = ["JobID", "State", "Comment", "AllocCPUS", "ReqMem"]
-    listing = subprocess.run(["sacct", "-X", "-n", "-P", "-S", since, "-o", ",".join(fields)], capture_output=True, text=True, check=True)
-    return [dict(zip(fields, line.split("|"))) for line in listing.stdout.splitlines() if line]
+    listing = subprocess.run(
+        ["sacct", "-X", "-n", "-P", "-S", since, "-o", ",".join(fields)], capture_output=True, text=True, check=True
+    )
+    return [dict(zip(fields, line.split("|"), strict=True)) for line in listing.stdout.splitlines() if line]
 
 
 def test_every_step_runs_as_a_slurm_job_and_gives_the_local_results(tmp_path, small_cohort, slurm_cluster):
@@ -61,7 +89,17 @@ def test_every_step_runs_as_a_slurm_job_and_gives_the_local_results(tmp_path, sm
     assert on_slurm.returncode == 0, on_slurm.stderr[-3000:]
     jobs = sacct_jobs(since)
     rules = {job["Comment"].removeprefix("rule_").split("_wildcards_")[0] for job in jobs}
-    assert {"validate", "preprocess", "integrate", "cluster", "baseline", "marker_tests", "replication", "signature", "report"} <= rules, jobs
+    assert {
+        "validate",
+        "preprocess",
+        "integrate",
+        "cluster",
+        "baseline",
+        "marker_tests",
+        "replication",
+        "signature",
+        "report",
+    } <= rules, jobs
     assert all(job["State"] == "COMPLETED" for job in jobs), jobs
     cpus = {job["Comment"].removeprefix("rule_"): job["AllocCPUS"] for job in jobs}
     assert (cpus["integrate"], cpus["cluster"]) == ("1", "2"), cpus  # each rule's threads (MOFA runs on one)

@@ -14,10 +14,16 @@ from oncomix.logs import run_step
 def main(snakemake):
     method = snakemake.wildcards.method
     params = snakemake.params
-    space = baseline_space(method, md.read_h5mu(snakemake.input[0]), params.components, params.seed, params.snf_max_tumours)
+    space = baseline_space(
+        method, md.read_h5mu(snakemake.input[0]), params.components, params.seed, params.snf_max_tumours
+    )
     if space is None:
-        logging.getLogger("oncomix").warning("baseline %s: the view was dropped by preprocessing; nothing to cluster", method)
-        pd.DataFrame(columns=["sample_id", "subtype", "confidence"]).to_csv(snakemake.output.subtypes, sep="\t", index=False)
+        logging.getLogger("oncomix").warning(
+            "baseline %s: the view was dropped by preprocessing; nothing to cluster", method
+        )
+        pd.DataFrame(columns=["sample_id", "subtype", "confidence"]).to_csv(
+            snakemake.output.subtypes, sep="\t", index=False
+        )
         pd.DataFrame(columns=["k", "chosen"]).to_csv(snakemake.output.k_selection, sep="\t", index=False)
         return
     result = find_subtypes(space, options_for(ClusterOptions, snakemake.params.clustering, seed=snakemake.params.seed))

@@ -7,19 +7,31 @@ import pandas as pd
 from oncomix.logs import run_step
 from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.replication import Replication, add_replication
-from oncomix.targeting import add_positive_rates, annotate, targeting_options, targetable_tumours, targets_table
+from oncomix.targeting import add_positive_rates, annotate, targetable_tumours, targeting_options, targets_table
 
 
 def main(snakemake):
-    replication = Replication(read_marker_table(snakemake.input.replication), pd.read_csv(snakemake.input.halves, sep="\t"))
-    biomarkers = add_replication(read_marker_table(snakemake.input.evidence), replication, snakemake.params.alpha, snakemake.params.min_replication)
-    biomarkers = annotate(biomarkers, dict(snakemake.params.gene_maps), targeting_options(snakemake.params.targeting, snakemake.input))
+    replication = Replication(
+        read_marker_table(snakemake.input.replication), pd.read_csv(snakemake.input.halves, sep="\t")
+    )
+    biomarkers = add_replication(
+        read_marker_table(snakemake.input.evidence),
+        replication,
+        snakemake.params.alpha,
+        snakemake.params.min_replication,
+    )
+    biomarkers = annotate(
+        biomarkers, dict(snakemake.params.gene_maps), targeting_options(snakemake.params.targeting, snakemake.input)
+    )
     biomarkers.to_csv(snakemake.output.biomarkers, sep="\t", index=False)
     tumours = targetable_tumours(md.read_h5mu(snakemake.input.data), biomarkers)
     tumours.to_csv(snakemake.output.targetable_tumours, sep="\t", index=False)
     subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
     targets = add_positive_rates(targets_table(biomarkers, snakemake.params.alpha), tumours, subtypes)
-    for path in (snakemake.output.targets, snakemake.output.classifier_targets):  # the classifier folder is self-contained
+    for path in (
+        snakemake.output.targets,
+        snakemake.output.classifier_targets,
+    ):  # the classifier folder is self-contained
         targets.to_csv(path, sep="\t", index=False)
 
 

@@ -13,7 +13,9 @@ def main(snakemake):
     columns = clinical_columns(sheet, list(snakemake.params.columns), {survival.get("time"), survival.get("event")})
     subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
     subtype_associations(sheet, subtypes, columns).to_csv(snakemake.output.subtypes, sep="\t", index=False)
-    factor_associations(read_sample_table(snakemake.input.factors), sheet, columns).to_csv(snakemake.output.factors, sep="\t", index=False)
+    factor_associations(read_sample_table(snakemake.input.factors), sheet, columns).to_csv(
+        snakemake.output.factors, sep="\t", index=False
+    )
     table_one(sheet, subtypes, columns).to_csv(snakemake.output.table_one, sep="\t", index=False)
 
 

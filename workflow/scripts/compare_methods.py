@@ -17,7 +17,14 @@ def main(snakemake):
     subtypes = [snakemake.input.subtypes, *snakemake.input.baseline_subtypes]
     k_selections = [snakemake.input.k_selection, *snakemake.input.baseline_k_selection]
     rows = [
-        method_row(method, *describe(method, snakemake.params.clusterer), read_sample_table(calls), pd.read_csv(k_selection, sep="\t"), reference, outcome)
+        method_row(
+            method,
+            *describe(method, snakemake.params.clusterer),
+            read_sample_table(calls),
+            pd.read_csv(k_selection, sep="\t"),
+            reference,
+            outcome,
+        )
         for method, calls, k_selection in zip(methods, subtypes, k_selections, strict=True)
     ]
     comparison_table(rows).to_csv(snakemake.output[0], sep="\t", index=False)

@@ -22,7 +22,9 @@ def main(snakemake):
         min_auc=snakemake.params.min_auc,
     )
     if "targeting" in snakemake.params.keys():
-        markers = annotate(markers, dict(snakemake.params.gene_maps), targeting_options(snakemake.params.targeting, snakemake.input))
+        markers = annotate(
+            markers, dict(snakemake.params.gene_maps), targeting_options(snakemake.params.targeting, snakemake.input)
+        )
     markers.to_csv(snakemake.output[0], sep="\t", index=False)
 
 

@@ -17,7 +17,9 @@ def tables(paths) -> dict[str, pd.DataFrame]:
 
 
 def main(snakemake):
-    gene_sets = tables(path for path in snakemake.input.enrichment if not path.endswith("pathway_activity.tsv"))  # not shown
+    gene_sets = tables(
+        path for path in snakemake.input.enrichment if not path.endswith("pathway_activity.tsv")
+    )  # not shown
     inputs = ReportInputs(
         cohort=snakemake.params.cohort,
         mdata=md.read_h5mu(snakemake.input.data),
@@ -51,7 +53,9 @@ def main(snakemake):
         checksums=file_checksums(snakemake.input.inputs),
         subtype_tree=read_marker_table(snakemake.input.tree),
         targetable_tumours=read_marker_table(snakemake.input.targetable_tumours),
-        resources=describe({name: snakemake.input[name] for name in TARGETING_RESOURCES if name in snakemake.input.keys()}),
+        resources=describe(
+            {name: snakemake.input[name] for name in TARGETING_RESOURCES if name in snakemake.input.keys()}
+        ),
         stage_times=stage_times({Path(path).stem: pd.read_csv(path, sep="\t") for path in snakemake.input.benchmarks}),
     )
     figures = Path(snakemake.output.figures)

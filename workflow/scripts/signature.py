@@ -11,11 +11,22 @@ from oncomix.signature import SignatureOptions, fit_signature
 
 def main(snakemake):
     options = options_for(SignatureOptions, snakemake.params.signature, seed=snakemake.params.seed)
-    result = fit_signature(md.read_h5mu(snakemake.input.data), read_sample_table(snakemake.input.subtypes)["subtype"], options, snakemake.threads)
+    result = fit_signature(
+        md.read_h5mu(snakemake.input.data),
+        read_sample_table(snakemake.input.subtypes)["subtype"],
+        options,
+        snakemake.threads,
+    )
     result.features.to_csv(snakemake.output.features, sep="\t", index=False)
     result.performance.to_csv(snakemake.output.performance, sep="\t", index=False)
     result.predictions.to_csv(snakemake.output.predictions, sep="\t")
-    classifier = Classifier(result.model, list(result.design.columns), dict(snakemake.params.views), result.design, result.subtypes) if result.model else None
+    classifier = (
+        Classifier(
+            result.model, list(result.design.columns), dict(snakemake.params.views), result.design, result.subtypes
+        )
+        if result.model
+        else None
+    )
     save_classifier(classifier, snakemake.output.classifier)
 
 

@@ -17,7 +17,9 @@ def main(snakemake):
     hazards, assumption = cox_subtypes(frame, sheet[list(settings["covariates"])])
     hazards.to_csv(snakemake.output.cox, sep="\t", index=False)
     assumption.to_csv(snakemake.output.proportional_hazards, sep="\t", index=False)
-    cox_factors(read_sample_table(snakemake.input.factors), time, event).to_csv(snakemake.output.factors, sep="\t", index=False)
+    cox_factors(read_sample_table(snakemake.input.factors), time, event).to_csv(
+        snakemake.output.factors, sep="\t", index=False
+    )
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821
