@@ -35,6 +35,9 @@ from oncomix.cluster import stratified_subset
 
 log = logging.getLogger(__name__)
 MIN_TUMOURS = 6  # a subtype needs this many tumours to be part of a cross-validated signature
+# saga's stopping tolerance: 1e-3 instead of scikit-learn's 1e-4 fits 2-3.5x faster, with held-out accuracies
+# within 0.007 of those at 1e-4 on the demo, TCGA-ACC, TCGA-BRCA and CCLE (bench/signature_tolerance.py)
+SAGA_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,13 @@ def tuned_model(n_features: int, n_inner: int, options: SignatureOptions, thread
             ("screen", SelectKBest(f_classif, k=min(options.screen_features, n_features))),
             (
                 "model",
-                LogisticRegression(l1_ratio=1.0, solver="saga", max_iter=options.max_iter, random_state=options.seed),
+                LogisticRegression(
+                    l1_ratio=1.0,
+                    solver="saga",
+                    tol=SAGA_TOLERANCE,
+                    max_iter=options.max_iter,
+                    random_state=options.seed,
+                ),
             ),
         ]
     )
