@@ -39,7 +39,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# simulated cohorts of 300, 2,000 and 10,000 tumours through the whole workflow; writes bench/results.md
+# simulated cohorts of 300, 1,000, 2,000 and 10,000 tumours through the whole workflow; writes bench/results.md
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py --cores $(CORES)
 

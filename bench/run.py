@@ -1,4 +1,4 @@
-"""``make bench``: simulated cohorts of 300, 2,000 and 10,000 tumours through the whole workflow.
+"""``make bench``: simulated cohorts of 300, 1,000, 2,000 and 10,000 tumours through the whole workflow.
 
 Per size: simulate the cohort (4 views: 5,000 RNA genes, 500 mutation genes, 300 proteins, 200 metabolites) once
 under ``results/bench/data``, run every stage with Snakemake on ``--cores`` cores (forced, so every stage is
@@ -51,9 +51,8 @@ def bench_config(n: int, folder: Path) -> Path:
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config["cohort"] = f"bench_{n}"
     config["samples"] = str(folder / "samples.tsv")
-    config["resources"] = str(
-        REPO.parent / "shared" / "annotations"
-    )  # targeting runs, as on a machine that fetched its tables
+    # targeting runs, as on a machine that fetched its tables
+    config["resources"] = str(REPO.parent / "shared" / "annotations")
     config["genesets"] = {"simulated": str(folder / "truth" / "pathways.gmt")}
     for view, omic_type in VIEWS.items():
         config["omics"][view] = {**config["omics"][view], "path": str(folder / f"{view}.tsv.gz"), "type": omic_type}
@@ -220,7 +219,7 @@ def write_results(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 2000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 2000, 10000])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument(
         "--integration-size", type=int, default=2000, help="cohort for the side-by-side integration (0: none)"

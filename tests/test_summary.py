@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from oncomix.summary import subtype_cards
+from oncomix.summary import strongest_first, subtype_cards
 
 
 def test_a_card_per_subtype_gathers_what_the_sections_found():
@@ -152,3 +152,14 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     )
     bare = subtype_cards(calls, markers, targets, 0.05)
     assert bare[0]["survival"] is None and bare[0]["pathways"] == bare[0]["composition"] == bare[0]["drugs"] == []
+
+
+def test_gene_sets_are_listed_by_q_then_by_absolute_nes_in_the_cards_and_the_pathways_section():
+    sets = pd.DataFrame(
+        {
+            "term": ["weak", "strong_down", "ora", "strong_up", "late"],
+            "q": [0.01, 0.01, 0.01, 0.01, 0.02],
+            "nes": [1.2, -2.5, np.nan, 2.0, 3.0],
+        }
+    )
+    assert list(strongest_first(sets)["term"]) == ["strong_down", "strong_up", "weak", "ora", "late"]

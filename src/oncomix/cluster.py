@@ -73,9 +73,8 @@ class ClusterOptions:
     k_min: int = 2
     k_max: int = 8
     k: int | None = None  # fix the number of subtypes instead of choosing it
-    k_criterion: str = (
-        "predictable_structure"  # predictable_structure, structure_z, silhouette, pac or prediction_strength
-    )
+    # predictable_structure, structure_z, silhouette, pac or prediction_strength
+    k_criterion: str = "predictable_structure"
     min_prediction_strength: float = 0.7
     resamples: int = 30
     resample_fraction: float = 0.8

@@ -50,9 +50,8 @@ from oncomix.multitest import bh
 
 log = logging.getLogger(__name__)
 SELECTION_STATUSES = ("unimodal", "gaussian")  # statuses of factors left out by factor_selection alone
-EVERY_INFORMATIVE = (
-    "used (every informative factor)"  # status of a factor the selection left out but the adaptive space used
-)
+# status of a factor the selection left out but the adaptive space used
+EVERY_INFORMATIVE = "used (every informative factor)"
 ASSOCIATION_COLUMNS = ["factor", "covariate", "technical", "test", "n", "effect", "r2", "p", "q"]
 
 
@@ -60,9 +59,8 @@ ASSOCIATION_COLUMNS = ["factor", "covariate", "technical", "test", "n", "effect"
 class FactorOptions:
     min_factor_r2: float = 1.0  # percent of variance, summed over views
     factor_selection: str = "either"  # either (multimodal or not Gaussian), multimodal, non_gaussian or all
-    factor_weighting: str = (
-        "standardised"  # unit variance; "variance": sqrt(variance explained); "none": as MOFA gives them
-    )
+    # "standardised": unit variance; "variance": sqrt(variance explained); "none": as MOFA gives them
+    factor_weighting: str = "standardised"
     min_bic_gain: float = 10.0
     max_normality_q: float = 0.001  # a factor is Gaussian when the normality test's q is at least this
     technical_covariates: tuple[str, ...] = field(default_factory=tuple)

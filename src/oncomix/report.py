@@ -27,7 +27,7 @@ import yaml
 from oncomix import plots
 from oncomix.readers import TEXT_COLUMNS
 from oncomix.resources import TARGETING_RESOURCES
-from oncomix.summary import subtype_cards
+from oncomix.summary import strongest_first, subtype_cards
 
 PACKAGES = (
     "oncomix",
@@ -417,21 +417,14 @@ def _reference_labels(inputs: ReportInputs) -> pd.Series | None:
 
 
 def pathway_summary(enrichment: pd.DataFrame | None, per_group: int = 5) -> dict[str, list[dict]] | None:
-    """Per level (subtype, factor): the ``per_group`` strongest significant sets of each group; None when no gene
-    sets were configured."""
+    """Per level (subtype, factor): the ``per_group`` strongest significant sets of each group (``strongest_first``,
+    as the subtype cards); None when no gene sets were configured."""
     if enrichment is None:
         return None
-    found = enrichment[enrichment["significant"].astype(bool)]
-    found = found.assign(
-        strength=found["nes"].abs().fillna(-np.log10(found["q"].clip(lower=1e-300)))
-    )  # over-representation: by q
-    found = found.assign(position=np.arange(len(found)))  # enrichment.tsv lists ST2 before ST10
-    found = found.assign(first=found.groupby(["level", "group"])["position"].transform("min"))
-    found = (
-        found.sort_values(["first", "strength"], ascending=[True, False])
-        .groupby(["level", "group"], sort=False)
-        .head(per_group)
-    )
+    significant = enrichment[enrichment["significant"].astype(bool)]
+    groups = significant.groupby(["level", "group"], sort=False).ngroup().rename("group_order")  # ST2 before ST10
+    found = strongest_first(significant.join(groups)).sort_values("group_order", kind="stable")
+    found = found.groupby(["level", "group"], sort=False).head(per_group)
     return {level: found[found["level"] == level].to_dict("records") for level in ("subtype", "factor")}
 
 

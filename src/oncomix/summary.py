@@ -64,6 +64,14 @@ def _markers(markers: pd.DataFrame) -> dict[str, list[dict]]:
     }
 
 
+def strongest_first(sets: pd.DataFrame) -> pd.DataFrame:
+    """Gene sets in the order the report lists them: lowest q first, then the largest |NES| (over-representation
+    has no NES: it ranks by q alone)."""
+    size = sets["nes"].abs().fillna(0).rename("size")
+    order = pd.concat([sets["q"], size], axis=1).sort_values(["q", "size"], ascending=[True, False], kind="stable")
+    return sets.loc[order.index]
+
+
 def _pathways(enrichment: pd.DataFrame | None, subtype: str) -> list[dict]:
     """The subtype's significant gene sets, lowest q first (then the largest |NES|): set, view and direction (up,
     down, or over-represented for a mutation view)."""
@@ -72,14 +80,13 @@ def _pathways(enrichment: pd.DataFrame | None, subtype: str) -> list[dict]:
     found = enrichment[
         (enrichment["level"] == "subtype") & (enrichment["group"] == subtype) & enrichment["significant"].astype(bool)
     ]
-    found = found.assign(size=found["nes"].abs().fillna(0)).sort_values(["q", "size"], ascending=[True, False])
     return [
         {
             "term": row.term,
             "view": row.view,
             "direction": "over-represented" if pd.isna(row.nes) else ("up" if row.nes > 0 else "down"),
         }
-        for row in found.drop_duplicates("term").head(PER_FIELD).itertuples()
+        for row in strongest_first(found).drop_duplicates("term").head(PER_FIELD).itertuples()
     ]
 
 
