@@ -122,7 +122,7 @@ def test_same_seed_same_subtypes_in_one_process_or_two_and_fixed_k():
     first = find_subtypes(space, ClusterOptions(seed=11, null_draws=5, **FAST))
     second = find_subtypes(space, ClusterOptions(seed=11, null_draws=5, jobs=2, **FAST))
     for table in ("calls", "consensus", "k_selection"):
-        pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table))
+        pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table), check_exact=True)
     fixed = find_subtypes(space, ClusterOptions(k=5, **FAST))
     assert fixed.calls["subtype"].nunique() == 5 and list(fixed.k_selection["k"]) == [5]
 

@@ -274,3 +274,20 @@ def test_breast_cancer_subtypes_show_their_textbook_pathways():
             "HALLMARK_G2M_CHECKPOINT",
             "HALLMARK_ESTROGEN_RESPONSE_EARLY",
         }
+
+
+def test_the_pathways_section_keeps_the_group_order_of_the_table_and_lists_each_group_by_q_then_nes():
+    table = pd.DataFrame(
+        {
+            "level": ["subtype"] * 4 + ["factor"],
+            "group": ["ST2", "ST2", "ST10", "ST10", "Factor1"],
+            "term": ["a", "b", "c", "d", "e"],
+            "q": [0.02, 0.01, 0.01, 0.01, 0.01],
+            "nes": [3.0, 1.0, -1.0, 2.0, 1.5],
+            "significant": [True] * 5,
+        },
+        index=[0, 0, 1, 1, 2],  # labels repeated, as in a concatenation of tables
+    )
+    shown = pathway_summary(table, per_group=1)
+    assert [(row["group"], row["term"]) for row in shown["subtype"]] == [("ST2", "b"), ("ST10", "d")]
+    assert [row["term"] for row in shown["factor"]] == ["e"]

@@ -154,7 +154,7 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     assert bare[0]["survival"] is None and bare[0]["pathways"] == bare[0]["composition"] == bare[0]["drugs"] == []
 
 
-def test_gene_sets_are_listed_by_q_then_by_absolute_nes_in_the_cards_and_the_pathways_section():
+def test_gene_sets_are_listed_by_q_then_by_absolute_nes():
     sets = pd.DataFrame(
         {
             "term": ["weak", "strong_down", "ora", "strong_up", "late"],

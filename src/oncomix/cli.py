@@ -68,9 +68,8 @@ def run_validate(config_path: Path, verbose: bool) -> int:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         config = load_config(config_path)
-        result = validate(
-            config, source=str(config_path), clustering="classify" not in config
-        )  # new tumours need no cohort size
+        # new tumours need no cohort size
+        result = validate(config, source=str(config_path), clustering="classify" not in config)
     except OncomixInputError as error:
         if verbose:
             raise

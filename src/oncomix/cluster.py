@@ -62,7 +62,6 @@ from threadpoolctl import threadpool_limits
 from oncomix.naming import subtype_order
 
 log = logging.getLogger(__name__)
-OPENMP_MIN_TUMOURS = 5000  # fewer tumours are clustered on one thread (see find_subtypes)
 AMBIGUOUS = (0.1, 0.9)  # consensus interval counted by PAC
 PAC_TOLERANCE = 0.01  # PAC values this close to the lowest count as equally crisp
 
@@ -401,12 +400,11 @@ class Subtypes:
 
 def find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
     """Cluster the tumours of ``space`` for every candidate k and keep the chosen one."""
-    # Thousands of k-means fits: below a few thousand tumours OpenMP threads cost more than they save (the demo's
-    # clustering took 25 s on 2 threads, 18 s on 1, with the same calls; one fit of 10,000 tumours is 25% faster on
-    # 2 threads, of 2,500 tumours 15% slower). With ``options.jobs`` > 1, the candidate k and the null cohorts are
-    # fitted in worker processes of one thread each.
-    openmp = 1 if len(space) < OPENMP_MIN_TUMOURS else None
-    with threadpool_limits(limits=openmp, user_api="openmp"), parallel_config(backend="loky", inner_max_num_threads=1):
+    # Every fit on one OpenMP thread, in this process or in ``options.jobs`` worker processes: the results do not
+    # depend on the cores (k-means sums per-thread partial sums, so a thread count changes the last bits) and
+    # thousands of small fits run faster (the demo's clustering: 25 s on 2 threads, 16-18 s on 1, 12-15 s in 2
+    # processes).
+    with threadpool_limits(limits=1, user_api="openmp"), parallel_config(backend="loky", inner_max_num_threads=1):
         return _find_subtypes(space, options)
 
 
@@ -415,7 +413,7 @@ def _find_subtypes(space: Space, options: ClusterOptions) -> Subtypes:
     subsets = draw_subsets(len(space), options)
     probe = np.sort(np.random.default_rng(options.seed).permutation(len(space))[: options.consensus_max_tumours])
     results = {}
-    evaluated = Parallel(n_jobs=options.jobs, return_as="generator")(
+    evaluated = Parallel(n_jobs=min(options.jobs, len(candidates)), return_as="generator")(
         delayed(evaluate_k)(space, k, subsets, probe, options) for k in candidates
     )
     for k, result in zip(candidates, evaluated, strict=True):  # a long step on large cohorts: say how far it got

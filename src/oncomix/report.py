@@ -87,9 +87,8 @@ class ReportInputs:
     landscape: pd.DataFrame | None = None  # landscape/tests.tsv: mutation burden and fraction altered against subtype
     enrichment: pd.DataFrame | None = None  # enrichment.tsv (oncomix.enrichment): gene sets per subtype and factor
     activity_tests: pd.DataFrame | None = None  # pathway_activity_tests.tsv: per-tumour set scores against subtype
-    resources: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=RESOURCE_COLUMNS)
-    )  # oncomix.resources.describe
+    # oncomix.resources.describe
+    resources: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOURCE_COLUMNS))
 
 
 def versions() -> dict[str, str]:
@@ -301,9 +300,8 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
         training=None if inputs.mofa_training is None else inputs.mofa_training.iloc[0],
         k_selection=inputs.k_selection,
         factor_table=inputs.factor_table,
-        every_informative=bool(
-            (inputs.factor_table["used"] & inputs.factor_table["status"].ne("used")).any()
-        ),  # adaptive space
+        # the adaptive space used a factor the selection had left out
+        every_informative=bool((inputs.factor_table["used"] & inputs.factor_table["status"].ne("used")).any()),
         weighting=inputs.factor_table["weighting"].iloc[0],  # of the space kept (cluster_in_chosen_space)
         associations=inputs.associations.sort_values(["technical", "q"], ascending=[False, True]),
         method_comparison=inputs.method_comparison,
@@ -422,8 +420,8 @@ def pathway_summary(enrichment: pd.DataFrame | None, per_group: int = 5) -> dict
     if enrichment is None:
         return None
     significant = enrichment[enrichment["significant"].astype(bool)]
-    groups = significant.groupby(["level", "group"], sort=False).ngroup().rename("group_order")  # ST2 before ST10
-    found = strongest_first(significant.join(groups)).sort_values("group_order", kind="stable")
+    groups = significant.groupby(["level", "group"], sort=False).ngroup()  # as enrichment.tsv: ST2 before ST10
+    found = strongest_first(significant.assign(group_order=groups)).sort_values("group_order", kind="stable")
     found = found.groupby(["level", "group"], sort=False).head(per_group)
     return {level: found[found["level"] == level].to_dict("records") for level in ("subtype", "factor")}
 

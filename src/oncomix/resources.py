@@ -167,9 +167,8 @@ def build_progeny(downloads: list[Path], out: Path, top: int = 100) -> None:
     ).reset_index()
     _require(records, ["pathway", "weight", "p_value"], downloads[0])
     records[["weight", "p_value"]] = records[["weight", "p_value"]].astype(float)
-    records = records.sort_values(["pathway", "p_value", "genesymbol"]).drop_duplicates(
-        ["pathway", "genesymbol"]
-    )  # one per gene
+    # one row per pathway and gene
+    records = records.sort_values(["pathway", "p_value", "genesymbol"]).drop_duplicates(["pathway", "genesymbol"])
     kept = records.groupby("pathway").head(top)
     weights = kept.pivot_table(index="genesymbol", columns="pathway", values="weight", aggfunc="first", fill_value=0.0)
     weights.rename_axis(index="gene", columns=None).sort_index().to_csv(out, sep="\t")

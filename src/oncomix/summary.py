@@ -67,9 +67,8 @@ def _markers(markers: pd.DataFrame) -> dict[str, list[dict]]:
 def strongest_first(sets: pd.DataFrame) -> pd.DataFrame:
     """Gene sets in the order the report lists them: lowest q first, then the largest |NES| (over-representation
     has no NES: it ranks by q alone)."""
-    size = sets["nes"].abs().fillna(0).rename("size")
-    order = pd.concat([sets["q"], size], axis=1).sort_values(["q", "size"], ascending=[True, False], kind="stable")
-    return sets.loc[order.index]
+    keys = pd.DataFrame({"q": sets["q"].to_numpy(), "size": sets["nes"].abs().fillna(0).to_numpy()})
+    return sets.iloc[keys.sort_values(["q", "size"], ascending=[True, False], kind="stable").index]
 
 
 def _pathways(enrichment: pd.DataFrame | None, subtype: str) -> list[dict]:

@@ -28,10 +28,8 @@ def main(snakemake):
     tumours.to_csv(snakemake.output.targetable_tumours, sep="\t", index=False)
     subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
     targets = add_positive_rates(targets_table(biomarkers, snakemake.params.alpha), tumours, subtypes)
-    for path in (
-        snakemake.output.targets,
-        snakemake.output.classifier_targets,
-    ):  # the classifier folder is self-contained
+    # the classifier folder is self-contained: it holds its own copy
+    for path in (snakemake.output.targets, snakemake.output.classifier_targets):
         targets.to_csv(path, sep="\t", index=False)
 
 

@@ -17,9 +17,8 @@ def tables(paths) -> dict[str, pd.DataFrame]:
 
 
 def main(snakemake):
-    gene_sets = tables(
-        path for path in snakemake.input.enrichment if not path.endswith("pathway_activity.tsv")
-    )  # not shown
+    # the per-tumour activity scores are not shown
+    gene_sets = tables(path for path in snakemake.input.enrichment if not path.endswith("pathway_activity.tsv"))
     inputs = ReportInputs(
         cohort=snakemake.params.cohort,
         mdata=md.read_h5mu(snakemake.input.data),
