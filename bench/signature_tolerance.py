@@ -1,5 +1,5 @@
 """The signature's held-out accuracy and fitting time with saga's stopping tolerance at scikit-learn's default
-(1e-4) and at oncomix's (``oncomix.signature.SAGA_TOLERANCE``), on finished runs: for each run, against its own
+(1e-4) and at oncomix's (``SignatureOptions.tolerance``), on finished runs: for each run, against its own
 subtypes and, where a sample sheet column is given, against those labels (classes of at least 10 tumours).
 
     .venv/bin/python bench/signature_tolerance.py results/demo \\
@@ -15,10 +15,10 @@ import time
 import mudata as md
 import pandas as pd
 
-import oncomix.signature as signature
 from oncomix.readers import read_sample_table
+from oncomix.signature import SignatureOptions, fit_signature
 
-TOLERANCES = (1e-4, signature.SAGA_TOLERANCE)
+TOLERANCES = (1e-4, SignatureOptions().tolerance)
 
 
 def labelings(spec: str) -> tuple[str, dict[str, pd.Series]]:
@@ -44,9 +44,8 @@ def main() -> None:
         mdata = md.read_h5mu(f"{run}/data.h5mu")
         for name, labels in found.items():
             for tolerance in TOLERANCES:
-                signature.SAGA_TOLERANCE = tolerance  # read by signature.tuned_model at each fit
                 start = time.perf_counter()
-                fitted = signature.fit_signature(mdata, labels, signature.SignatureOptions(), threads=2)
+                fitted = fit_signature(mdata, labels, SignatureOptions(tolerance=tolerance), threads=2)
                 seconds = time.perf_counter() - start
                 overall = fitted.performance.set_index(["scope", "metric"])["value"]["overall"]
                 rows.append(

@@ -63,6 +63,7 @@ COLUMNS = [
     "leading_genes",
 ]
 LEADING_GENES = 10  # genes listed per enriched set
+GSEAPY_QUIET = {"threads": 1, "outdir": None, "no_plot": True, "verbose": False}  # no files, plots or chatter
 MIN_ORA_SIZE = 3  # mutation panels are small: a set needs this many tested genes for over-representation
 MIN_VIEW_R2 = 1.0  # percent of a view's variance a factor explains for its weights there to be tested
 
@@ -105,11 +106,8 @@ def prerank(ranking: pd.Series, sets: dict[str, list[str]], options: EnrichmentO
         min_size=options.min_size,
         max_size=options.max_size,
         permutation_num=options.permutations,
-        threads=1,
         seed=options.seed,
-        outdir=None,
-        no_plot=True,
-        verbose=False,
+        **GSEAPY_QUIET,
     ).res2d
     return pd.DataFrame(
         {
@@ -231,11 +229,8 @@ def pathway_activity(values: pd.DataFrame, sets: dict[str, list[str]], options: 
         permutation_num=0,
         min_size=options.min_size,
         max_size=options.max_size,
-        threads=1,
         seed=options.seed,
-        outdir=None,
-        no_plot=True,
-        verbose=False,
+        **GSEAPY_QUIET,
     ).res2d
     scores = result.pivot(index="Name", columns="Term", values="NES").astype(float).reindex(values.index)
     for pathway in sorted({term.removesuffix(UP) for term in scores.columns if term.endswith(UP)}):
