@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+import gseapy
 import numpy as np
 import pandas as pd
 import pytest
 
+import oncomix.enrichment as enrichment_module
 from oncomix.enrichment import EnrichmentOptions, by_gene, enrichment, sized_sets, tumour_activity
 from oncomix.errors import OncomixInputError
 from oncomix.genesets import check_overlap, feature_symbols, gene_views, read_collection
@@ -209,6 +211,45 @@ def test_pathway_activity_per_tumour_differs_where_the_subtype_raises_the_set():
         {"rna": values}, symbols(("rna",)), {"tiny": {"S": GENES[:2]}}, subtypes, EnrichmentOptions()
     )
     assert empty_scores.empty and empty_tests.empty and "q" in empty_tests.columns
+
+
+def test_gene_values_average_each_genes_features_and_leave_out_genes_with_a_missing_value():
+    values = pd.DataFrame(
+        {"f1": [1.0, 2.0, 3.0], "f2": [3.0, 4.0, np.nan], "f3": [5.0, 6.0, 7.0], "f4": [1.0, np.nan, 1.0]},
+        index=["T1", "T2", "T3"],
+    )
+    pairs = pd.DataFrame(  # f1 and f2 name A; f3 names B and C (a multi-gene antibody); f4 names D; f5 is not measured
+        {"feature": ["f1", "f2", "f3", "f3", "f4", "f5"], "gene": ["A", "A", "B", "C", "D", "E"]}
+    )
+    genes = enrichment_module.gene_values(values, pairs)
+    assert list(genes.columns) == ["A", "B", "C"] and list(genes.index) == ["T1", "T2", "T3"]  # D has a gap
+    assert genes["A"].tolist() == [2.0, 3.0, 3.0]  # the mean of the features observed in each tumour
+    assert genes["B"].tolist() == genes["C"].tolist() == [5.0, 6.0, 7.0]
+    complete = enrichment_module.gene_values(values.fillna(0.0), pairs)  # no gap: the other branch
+    assert complete["A"].tolist() == [2.0, 3.0, 1.5] and complete["D"].tolist() == [1.0, 0.0, 1.0]
+
+
+def test_tumours_scored_in_chunks_get_the_scores_of_one_gseapy_call(monkeypatch):
+    rng = np.random.default_rng(4)
+    values = pd.DataFrame(rng.normal(0, 1, (30, len(GENES))), index=[f"T{i:02d}" for i in range(30)], columns=GENES)
+    sets, options = collection(), EnrichmentOptions()
+    monkeypatch.setattr(enrichment_module, "SSGSEA_CHUNK", 7)  # 5 calls, the last of 2 tumours
+    chunked = enrichment_module.pathway_activity(values, sets, options)
+    one_call = (
+        gseapy.ssgsea(
+            data=values.T,
+            gene_sets=sized_sets(sets, pd.Index(GENES), options),
+            sample_norm_method="rank",
+            permutation_num=0,
+            min_size=options.min_size,
+            seed=options.seed,
+            **enrichment_module.GSEAPY_QUIET,
+        )
+        .res2d.pivot(index="Name", columns="Term", values="NES")
+        .astype(float)
+    )
+    assert list(chunked.columns) == ["PLANTED", "RANDOM"] and list(chunked.index) == list(values.index)
+    pd.testing.assert_frame_equal(chunked, one_call.loc[values.index, chunked.columns], check_names=False, atol=1e-12)
 
 
 def test_the_report_shows_the_strongest_significant_sets_per_group():
