@@ -46,9 +46,9 @@ from oncomix.clinical import subtype_associations
 from oncomix.genesets import DOWN, UP, view_symbols
 from oncomix.multitest import bh
 from oncomix.naming import subtype_order
+from oncomix.omics import OMIC_TYPES
 
 log = logging.getLogger(__name__)
-ACTIVITY_TYPES = ("rna_counts", "expression")  # views scored per tumour: transcriptomes, where footprints are defined
 COLUMNS = [
     "level",
     "group",
@@ -190,7 +190,7 @@ def enrichment(
     rows = []
     for (subtype, view), block in markers.groupby(["subtype", "view"], sort=True):
         for name, sets in collections.items():
-            if view_types[view] == "mutation":
+            if OMIC_TYPES[view_types[view]].binary:
                 hits = block.loc[(block["q"] < options.alpha) & (block["direction"] == "up"), "gene"]
                 found = over_representation(sorted(set(hits)), pd.Index(block["gene"].unique()), sets, options)
             else:
@@ -342,5 +342,5 @@ def gene_set_analyses(
     symbols = view_symbols(mdata, omics)
     types = {view: entry["type"] for view, entry in omics.items()}
     table = enrichment(markers, weights, r2, symbols, collections, types, options)
-    views = {view: mdata[view].to_df() for view in symbols["view"].unique() if types[view] in ACTIVITY_TYPES}
+    views = {view: mdata[view].to_df() for view in symbols["view"].unique() if OMIC_TYPES[types[view]].pathway_activity}
     return (table, *tumour_activity(views, symbols, collections, subtypes, options))

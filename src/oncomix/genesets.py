@@ -14,10 +14,10 @@ import mudata as md
 import pandas as pd
 
 from oncomix.errors import OncomixInputError
+from oncomix.omics import OMIC_TYPES
 from oncomix.targeting import feature_genes, read_gene_map
 
 UP, DOWN = " up", " down"  # suffixes of the two sets of a weighted column
-GENE_TYPES = ("mutation", "copy_number", "rna_counts", "expression")  # omic types whose features are gene symbols
 
 
 def read_collection(path: str | Path) -> dict[str, list[str]]:
@@ -87,7 +87,9 @@ def _split_by_sign(weights: pd.DataFrame) -> dict[str, list[str]]:
 def gene_views(omics: dict[str, dict]) -> dict[str, str | None]:
     """The configured views whose features name genes, each with its gene map (None: features are symbols)."""
     return {
-        name: view.get("gene_map") for name, view in omics.items() if view["type"] in GENE_TYPES or "gene_map" in view
+        name: view.get("gene_map")
+        for name, view in omics.items()
+        if OMIC_TYPES[view["type"]].gene_symbols or "gene_map" in view
     }
 
 

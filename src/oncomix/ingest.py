@@ -17,15 +17,13 @@ import mudata as md
 import numpy as np
 import pandas as pd
 
-from oncomix.config import load_schema, view_schema
+from oncomix.config import load_schema
 from oncomix.errors import OncomixInputError, did_you_mean
+from oncomix.omics import OMIC_TYPES
 from oncomix.readers import NA_STRINGS, ViewSpec, listed, read_view, separator, separator_hint
 
 log = logging.getLogger(__name__)
 
-OMIC_TYPES = tuple(view_schema()["properties"]["type"]["enum"])
-NON_NEGATIVE_TYPES = {"rna_counts", "mirna_counts", "metabolite"}
-CONTINUOUS_TYPES = {"rna_counts", "expression", "protein", "metabolite", "methylation", "mirna_counts"}
 DROPPED_COLUMNS = ["view", "axis", "reason", "count", "examples"]
 MAX_ABS_VALUE = 1e15  # above any count or intensity; larger values overflow in variances and log transforms
 
@@ -101,7 +99,7 @@ def collapse_duplicate_features(values: pd.DataFrame, rule: str) -> pd.DataFrame
 
 def check_values(values: pd.DataFrame, omic_type: str, path: Path) -> list[str]:
     """Return the problems of a numeric samples x features matrix for its omic type."""
-    problems = []
+    problems, omic = [], OMIC_TYPES[omic_type]
     array = values.to_numpy()
 
     def cells(mask: np.ndarray) -> str:
@@ -141,21 +139,23 @@ def check_values(values: pd.DataFrame, omic_type: str, path: Path) -> list[str]:
             f"{path}: value(s) beyond {MAX_ABS_VALUE:.0e} at {cells(too_large)}; no assay measures that much: an "
             "overflow or a unit error? fix them or set them to NA"
         )
-    if omic_type in NON_NEGATIVE_TYPES and (finite < 0).any():
+    if omic.non_negative and (finite < 0).any():
         problems.append(
             f"{path}: negative value(s) at {cells(finite < 0)}; type '{omic_type}' must be raw non-negative values "
             "(use type 'expression' or 'generic' for log-scale data)"
         )
-    if omic_type == "mutation" and (~np.isin(finite, (0.0, 1.0))).any():
+    if omic.binary and (~np.isin(finite, (0.0, 1.0))).any():
         problems.append(
             f"{path}: value(s) other than 0/1 at {cells(~np.isin(finite, (0.0, 1.0)))}; a mutation view holds 1 "
             "(mutated) or 0 (not)"
         )
-    if omic_type == "methylation" and ((finite < 0) | (finite > 1)).any():
-        problems.append(
-            f"{path}: beta value(s) outside 0..1 at {cells((finite < 0) | (finite > 1))}; methylation views hold beta "
-            "values"
-        )
+    if omic.value_range:  # only methylation has one: beta values
+        low, high = omic.value_range
+        if (outside := (finite < low) | (finite > high)).any():
+            problems.append(
+                f"{path}: beta value(s) outside {low:g}..{high:g} at {cells(outside)}; {omic_type} views hold beta "
+                "values"
+            )
     return problems
 
 
@@ -176,7 +176,7 @@ def drop_uninformative(values: pd.DataFrame, spec: ViewSpec) -> tuple[pd.DataFra
     informative = values.loc[:, ~(empty_feature | constant_feature).to_numpy()]  # samples are judged on these
     empty_sample = informative.isna().all(axis=1)
     constant_sample = (informative.max(axis=1) == informative.min(axis=1)) & (informative.shape[1] > 1)
-    if spec.omic_type not in CONTINUOUS_TYPES:
+    if not OMIC_TYPES[spec.omic_type].continuous:
         constant_sample[:] = False
     for axis, mask, reason in (
         ("feature", empty_feature, "all values missing"),

@@ -21,6 +21,8 @@ import pandas as pd
 from mofapy2.run.entry_point import entry_point
 from threadpoolctl import threadpool_limits
 
+from oncomix.omics import OMIC_TYPES
+
 log = logging.getLogger(__name__)
 
 PROJECTION_ROUNDS, PROJECTION_TOLERANCE = 200, 1e-6  # Bernoulli views: rounds of the bound, largest factor change
@@ -28,7 +30,6 @@ INACTIVE_R2 = 1e-3  # percent variance, in every view: a factor the ARD prior sw
 # MOFA's BLAS threads, whatever the cores given: sums split over another number of threads round differently,
 # and the factors of one config and seed must not depend on --cores
 MOFA_BLAS_THREADS = 1
-LIKELIHOODS = {"mutation": "bernoulli"}  # every other type is modelled as Gaussian after preprocessing
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def mofa_inputs(mdata: md.MuData) -> tuple[list[np.ndarray], list[str], list[str
         chosen = view[:, view.var["highly_variable"].to_numpy()]
         frame = pd.DataFrame(chosen.X, index=chosen.obs_names, columns=chosen.var_names).reindex(samples)
         data.append(frame.to_numpy(dtype=np.float64))
-        likelihoods.append(LIKELIHOODS.get(view.uns["omic_type"], "gaussian"))
+        likelihoods.append(OMIC_TYPES[view.uns["omic_type"]].likelihood)
         features.append([f"{name}:{f}" for f in chosen.var_names])
     return data, likelihoods, list(mdata.mod), features
 

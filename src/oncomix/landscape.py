@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from oncomix.clinical import subtype_associations
+from oncomix.omics import OMIC_TYPES
 
 LOG2_ALTERED = 0.3  # |log2 copy-number ratio| called a gain or a loss (about 23% above or 19% below the ploidy)
 
@@ -39,7 +40,7 @@ def tumour_landscape(mdata: md.MuData) -> pd.DataFrame:
         view, omic_type = mdata[name], mdata[name].uns["omic_type"]
         x = np.asarray(view.X, dtype=float)
         measured = np.isfinite(x)
-        if omic_type == "mutation":
+        if OMIC_TYPES[omic_type].binary:
             values = np.nansum(x == 1, axis=1).astype(float)
             table[f"mutated_genes_{name}"] = pd.Series(
                 np.where(measured.any(axis=1), values, np.nan), index=view.obs_names

@@ -40,28 +40,9 @@ import pandas as pd
 from scipy import stats
 
 from oncomix.multitest import bh
+from oncomix.omics import OMIC_TYPES
 
 log = logging.getLogger(__name__)
-EFFECT_TYPES = {
-    "rna_counts": "log2 fold change (log2 CPM)",
-    "mirna_counts": "log2 fold change (log2 CPM)",
-    "metabolite": "log2 fold change",
-    "methylation": "M-value difference",
-    "mutation": "log2 odds ratio",
-}
-DEFAULT_EFFECT_TYPE = "difference of means"
-# the smallest one-vs-rest effect of a marker, per view type, on the view's preprocessed (log) scale
-MIN_EFFECT = {
-    "rna_counts": 0.5,
-    "mirna_counts": 0.5,
-    "expression": 0.5,
-    "methylation": 0.5,  # 1.4-fold; M-value 0.5
-    "protein": 0.25,
-    "metabolite": 0.25,
-    "copy_number": 0.2,
-    "mutation": 1.0,
-    "generic": 0.0,  # mutation: log2 OR
-}
 MIN_AUC = 0.6
 Z_95 = stats.norm.ppf(0.975)
 RANK_BLOCK = 256  # features ranked at a time: bounds the memory of the ranking
@@ -86,8 +67,9 @@ def _fisher(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _continuous(a: np.ndarray, b: np.ndarray, omic_type: str, policy: str) -> dict[str, np.ndarray]:
-    """Welch's t-test (Mann-Whitney U for copy number), difference of means with its Welch 95% CI, Cohen's d."""
+def _continuous(a: np.ndarray, b: np.ndarray, marker_test: str, policy: str) -> dict[str, np.ndarray]:
+    """Welch's t-test or Mann-Whitney U (the type's ``marker_test``), difference of means with its Welch 95% CI,
+    Cohen's d."""
     welch = stats.ttest_ind(a, b, equal_var=False, axis=0, nan_policy=policy)
     interval = welch.confidence_interval(0.95)
     mean_a, mean_b = np.nanmean(a, axis=0), np.nanmean(b, axis=0)
@@ -97,7 +79,7 @@ def _continuous(a: np.ndarray, b: np.ndarray, omic_type: str, policy: str) -> di
     )
     result, test = (
         (stats.mannwhitneyu(a, b, axis=0, nan_policy=policy), "Mann-Whitney U")
-        if omic_type == "copy_number"
+        if marker_test == "mann-whitney"
         else (welch, "Welch t")
     )
     return {
@@ -134,13 +116,14 @@ def auc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def compare(a: np.ndarray, b: np.ndarray, omic_type: str) -> pd.DataFrame:
     """Test every feature (column) of group ``a`` against group ``b`` (rows = tumours; NaN = missing)."""
     policy = "omit" if np.isnan(a).any() or np.isnan(b).any() else "propagate"
-    return pd.DataFrame(_fisher(a, b) if omic_type == "mutation" else _continuous(a, b, omic_type, policy))
+    marker_test = OMIC_TYPES[omic_type].marker_test
+    return pd.DataFrame(_fisher(a, b) if marker_test == "fisher" else _continuous(a, b, marker_test, policy))
 
 
 def _carrying(x: np.ndarray, quartiles: np.ndarray, up: np.ndarray, omic_type: str) -> np.ndarray:
     """Per tumour and feature, whether the tumour carries the feature (see the module docstring);
     ``quartiles`` holds each feature's lower and upper quartile over the cohort."""
-    if omic_type == "mutation":
+    if OMIC_TYPES[omic_type].binary:
         return x == 1
     return np.where(up, x > quartiles[1], x < quartiles[0])
 
@@ -219,10 +202,10 @@ def view_markers(
     out["q_specific"] = out.groupby("subtype")["p_specific"].transform(bh)
     out["direction"] = np.where(out["effect"] >= 0, "up", "down")
     out["passes_floor"] = out["effect"].abs() >= min_effect
-    if omic_type != "mutation":  # a mutation's AUC is bounded by how common it is; its floor is the odds ratio
+    if not OMIC_TYPES[omic_type].binary:  # a mutation's AUC is bounded by how common it is; its floor is the odds ratio
         out["passes_floor"] &= np.where(out["direction"] == "up", out["auc"] >= min_auc, out["auc"] <= 1 - min_auc)
     out["is_marker"] = (out["q_specific"] < alpha) & out["passes_floor"]
-    out["effect_type"] = EFFECT_TYPES.get(omic_type, DEFAULT_EFFECT_TYPE)
+    out["effect_type"] = OMIC_TYPES[omic_type].effect_label
     return out
 
 
@@ -306,14 +289,12 @@ def find_markers(
     min_auc: float = MIN_AUC,
 ) -> pd.DataFrame:
     """Marker evidence for every view, subtype and feature, ranked, in the ``biomarkers.tsv`` layout;
-    ``min_effect`` overrides the floors of ``MIN_EFFECT`` per view type."""
-    floors = MIN_EFFECT | dict(min_effect or {})
+    ``min_effect`` overrides the types' default floors (``OmicType.min_effect``) per view type."""
+    floors = {name: omic.min_effect for name, omic in OMIC_TYPES.items()} | dict(min_effect or {})
     tables = []
     for name in mdata.mod:
         tables.append(
-            view_markers(mdata[name], subtypes, alpha, floors.get(mdata[name].uns["omic_type"], 0.0), min_auc).assign(
-                omic=name
-            )
+            view_markers(mdata[name], subtypes, alpha, floors[mdata[name].uns["omic_type"]], min_auc).assign(omic=name)
         )
         log.info("view %s: %d features tested in %d subtypes", name, mdata[name].n_vars, subtypes.nunique())
     table = pd.concat(tables, ignore_index=True)

@@ -15,11 +15,10 @@ import numpy as np
 import pandas as pd
 
 from oncomix.errors import OncomixInputError
+from oncomix.omics import OMIC_TYPES
 
 log = logging.getLogger(__name__)
 
-COUNT_TYPES = {"rna_counts", "mirna_counts"}
-LOGGED_BY_DEFAULT = {"metabolite"}  # raw intensities; protein is assumed to be log already (RPPA, log MS)
 BETA_CLIP = 1e-3
 PRIOR_COUNT = 2.0  # reads added to each count before taking logs (edgeR's default)
 MIN_SHARED_FEATURES = 50  # features counted in every tumour needed for median-of-ratios size factors
@@ -81,18 +80,18 @@ def effective_library(counts: np.ndarray) -> np.ndarray:
 def transform(
     adata: ad.AnnData, omic_type: str, log_transform: bool | None = None, library: np.ndarray | None = None
 ) -> ad.AnnData:
-    """Bring one view to a log-like scale; counts become log2 CPM (edgeR's prior count; ``library`` as in
-    :func:`log_cpm`), beta values M-values."""
-    adata = adata.copy()
-    should_log = omic_type in LOGGED_BY_DEFAULT if log_transform is None else log_transform
-    if omic_type in COUNT_TYPES:
+    """Bring one view to a log-like scale (the type's ``transform``); counts become log2 CPM (edgeR's prior count;
+    ``library`` as in :func:`log_cpm`), beta values M-values."""
+    adata, omic = adata.copy(), OMIC_TYPES[omic_type]
+    should_log = omic.log_by_default if log_transform is None else log_transform
+    if omic.transform == "log_cpm":
         adata.X = log_cpm(np.asarray(adata.X, dtype=float), library)
-    elif omic_type == "methylation":
+    elif omic.transform == "m_value":
         beta = np.clip(adata.X, BETA_CLIP, 1 - BETA_CLIP)
         adata.X = np.log2(beta / (1 - beta))
     elif should_log:
         with np.errstate(divide="ignore"):
-            logged = np.log2(adata.X) if omic_type in {"metabolite", "protein"} else np.log2(adata.X + 1)
+            logged = np.log2(adata.X + omic.log_offset)
         adata.X = np.where(np.isfinite(logged), logged, np.nan)  # zero intensity = below detection
     return adata
 
@@ -110,7 +109,7 @@ def filter_reasons(
         "too_missing": (1.0 - observed.mean(axis=0) > options.max_missing) | (observed.sum(axis=0) < 3),
         "constant": ~(np.nan_to_num(variance) > 0),
     }
-    if omic_type == "mutation":
+    if OMIC_TYPES[omic_type].binary:
         reasons["rare_mutation"] = (np.nanmean(x, axis=0) < options.min_mutation_frequency) | (np.nansum(x, axis=0) < 2)
     if cpm is not None:
         reasons["low_expression"] = (cpm >= options.min_cpm).mean(axis=0) < options.min_cpm_fraction
@@ -148,7 +147,7 @@ def select_variable(adata: ad.AnnData, n_features: int) -> np.ndarray:
 def preprocess_view(adata: ad.AnnData, obs: pd.DataFrame, options: PreprocessOptions) -> ad.AnnData:
     """Transform, filter and flag informative features of one view; QC counts go to ``.uns['qc']``."""
     omic_type = adata.uns["omic_type"]
-    counts = np.asarray(adata.X, dtype=float) if omic_type in COUNT_TYPES else None
+    counts = np.asarray(adata.X, dtype=float) if OMIC_TYPES[omic_type].transform == "log_cpm" else None
     library = effective_library(counts) if counts is not None else None
     out = transform(adata, omic_type, options.log, library)
     if options.batch is not None:

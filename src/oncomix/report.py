@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from oncomix import plots
+from oncomix.omics import OMIC_TYPES
 from oncomix.readers import TEXT_COLUMNS
 from oncomix.resources import TARGETING_RESOURCES
 from oncomix.summary import strongest_first, subtype_cards
@@ -361,7 +362,7 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
     """Every static figure as an inlined PNG, by template variable (also written to ``folder`` as SVG and PDF,
     named after the figure and its view)."""
     subtypes, mdata = inputs.subtypes["subtype"], inputs.mdata
-    mutation_views = [view for view in mdata.mod if mdata[view].uns["omic_type"] == "mutation"]
+    mutation_views = [view for view in mdata.mod if OMIC_TYPES[mdata[view].uns["omic_type"]].binary]
     replicated, reference = biomarkers[biomarkers["replicated"]], _reference_labels(inputs)
     return {
         "r2_plot": plots.embed(plots.variance_explained(inputs.r2), "variance_explained", folder),

@@ -21,6 +21,7 @@ from sklearn.mixture import GaussianMixture
 
 from oncomix.config import options_for
 from oncomix.errors import OncomixInputError
+from oncomix.omics import OMIC_TYPES
 from oncomix.readers import separator
 from oncomix.resources import TARGETING_RESOURCES
 
@@ -252,7 +253,7 @@ def positive_tumours(values: pd.Series, omic_type: str, seed: int = 0) -> tuple[
     mode of a two-component Gaussian mixture when it beats one Gaussian by ``MIN_BIC_GAIN`` BIC units and holds
     under half the tumours; else above Tukey's upper fence (third quartile + 1.5 IQR)."""
     x = values.to_numpy(dtype=float)
-    if omic_type == "mutation":
+    if OMIC_TYPES[omic_type].binary:
         return values == 1, "mutated"
     if omic_type == "copy_number":
         gistic = np.all(np.isin(x, [-2, -1, 0, 1, 2]))
