@@ -8,7 +8,15 @@ from oncomix.factors import FactorOptions
 from oncomix.integrate import MofaOptions
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
-from oncomix.replication import Replication, ReplicationOptions, add_replication, half_splits, replicate, replicated_in
+from oncomix.replication import (
+    Replication,
+    ReplicationOptions,
+    add_replication,
+    candidate_features,
+    half_splits,
+    replicate,
+    replicated_in,
+)
 
 
 def test_halves_are_disjoint_cover_the_cohort_and_keep_subtype_proportions():
@@ -108,3 +116,16 @@ def test_planted_markers_replicate_in_halves_with_their_own_mofa_models(small_md
         planted[["omic", "feature"]], on=["omic", "feature"], how="left", indicator=True
     )
     assert (noise.loc[noise["_merge"] == "left_only", "replication_rate"] < 1).all()
+
+
+def test_halves_test_only_the_candidates_and_get_their_p_values_from_the_whole_view(small_mdata, small_cohort):
+    data = preprocess(small_mdata, {name: PreprocessOptions(n_features=300) for name in small_mdata.mod})
+    truth = small_cohort.truth_subtypes.reindex(data.obs_names)
+    views = list(data.mod)
+    chosen = pd.DataFrame({"omic": views[0], "feature": data[views[0]].var_names[:5]})
+    subset = candidate_features(data, chosen)
+    assert list(subset.mod) == [views[0]] and list(subset[views[0]].var_names) == list(chosen["feature"])
+    keys = ["subtype", "omic", "feature"]
+    whole = find_markers(data, truth).set_index(keys).sort_index()
+    only = find_markers(subset, truth).set_index(keys).sort_index()
+    pd.testing.assert_frame_equal(only[["p", "p_specific"]], whole.loc[only.index, ["p", "p_specific"]])

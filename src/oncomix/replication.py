@@ -188,8 +188,16 @@ def _replicate_half(
     half_subtypes = pd.Series(
         np.where(labels >= 0, names[np.clip(labels, 0, None)], None), index=subtypes.index
     ).dropna()
-    return replicated_in(find_markers(half, half_subtypes, alpha), to_replicate, alpha), adjusted_rand_score(
-        reference, labels
+    tested = find_markers(candidate_features(half, to_replicate), half_subtypes, alpha)
+    return replicated_in(tested, to_replicate, alpha), adjusted_rand_score(reference, labels)
+
+
+def candidate_features(half: md.MuData, to_replicate: pd.DataFrame) -> md.MuData:
+    """The half with only the candidates' features (``omic``, ``feature`` of ``to_replicate``) in each view that
+    has any: a feature's tests use its own values alone, and replication adjusts among the candidates."""
+    wanted = to_replicate.groupby("omic")["feature"].unique()
+    return md.MuData(
+        {name: view[:, view.var_names.isin(wanted[name])].copy() for name, view in half.mod.items() if name in wanted}
     )
 
 
