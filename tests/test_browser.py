@@ -151,6 +151,27 @@ def test_marker_table_sorts_filters_and_pages(demo_run, browser):
     assert problems == []
 
 
+def test_secondary_columns_wait_behind_a_toggle_so_the_marker_table_fits(demo_run, browser):
+    page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    headers, toggle = page.locator("#marker-table thead th"), page.locator("button.columns[aria-controls=marker-table]")
+    shown_headers = page.locator("#marker-table thead th:visible")
+    width = "(t) => [t.scrollWidth, t.clientWidth]"
+    assert headers.count() == 17 and shown_headers.count() == 11
+    scrolled, shown = page.eval_on_selector("#marker-table", width)
+    assert scrolled <= shown  # no sideways scroll inside the table either
+    assert (
+        "separation" not in shown_headers.all_inner_texts()
+        and page.locator("#marker-table td.extra:visible").count() == 0
+    )
+    toggle.click()
+    assert shown_headers.count() == 17 and toggle.inner_text() == "fewer columns"
+    assert "separation" in shown_headers.all_inner_texts()
+    toggle.click()
+    assert shown_headers.count() == 11 and toggle.inner_text() == "all columns"
+    assert problems == []
+
+
 def test_plots_answer_the_reader(demo_run, browser):
     page, problems = open_report(browser, demo_run / "results/demo/report.html")
     colours = set(subtype_colours(pd.read_csv(demo_run / "results/demo/subtypes.tsv", sep="\t")["subtype"]).values())
@@ -192,7 +213,7 @@ def test_every_table_saves_as_csv(demo_run, browser):
     rows = page.locator("#marker-table tbody tr").count()
     assert (
         len(saved) == rows
-        and "AUC" in saved.columns
+        and {"AUC", "separation", "MOFA factor: weight"} <= set(saved.columns)  # hidden columns are saved too
         and set(saved["view"]) == set(column_values(page, "marker-table", "view", every_row=True))
     )
     cells = page.evaluate(

@@ -94,8 +94,25 @@ function pager(table) {
   return box;
 }
 
+// secondary columns (headers marked data-extra) start hidden, so the table fits the window; a button shows them
+function setUpColumnToggle(table) {
+  const extra = Array.from(table.tHead.rows[0].cells).flatMap((header, column) => ("extra" in header.dataset ? [column] : []));
+  if (extra.length === 0) return;
+  for (const row of table.rows) for (const column of extra) row.cells[column].classList.add("extra");
+  table.classList.add("compact");
+  const toggle = button("columns", "all columns", () => {
+    const compact = table.classList.toggle("compact");
+    toggle.textContent = compact ? "all columns" : "fewer columns";
+  });
+  toggle.setAttribute("aria-controls", table.id);
+  const counter = document.querySelector(`[data-count-for="${table.id}"]`);
+  if (counter) counter.after(toggle);
+  else table.before(toggle);
+}
+
 function setUpTables() {
   for (const table of document.querySelectorAll("table.sortable")) {
+    setUpColumnToggle(table);
     Array.from(table.tHead.rows[0].cells).forEach((header, column) => {
       header.tabIndex = 0;
       header.title = "sort";
