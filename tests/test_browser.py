@@ -151,6 +151,24 @@ def test_marker_table_sorts_filters_and_pages(demo_run, browser):
     assert problems == []
 
 
+def test_every_table_longer_than_a_page_shows_ten_rows_and_pages(demo_run, browser):
+    page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    tables = page.evaluate(
+        """Array.from(document.querySelectorAll('main section table'), (t) => [t.tHead !== null,
+        t.tBodies[0].rows.length, Array.from(t.tBodies[0].rows).filter((r) => !r.hidden).length])"""
+    )
+    long = [(head, shown) for head, rows, shown in tables if rows - (not head) > 10]  # a header row in the body
+    assert len(long) >= 8 and all(head and shown == 10 for head, shown in long), tables
+    factors = page.locator("section#integration table.sortable").first  # a table without an id pages too
+    first = factors.locator("tbody tr:visible").all_inner_texts()
+    pager = factors.locator("xpath=following-sibling::div[1]")
+    pager.locator(".next").click()
+    assert "page 2 of" in pager.inner_text() and not set(first) & set(
+        factors.locator("tbody tr:visible").all_inner_texts()
+    )
+    assert problems == []
+
+
 def test_secondary_columns_wait_behind_a_toggle_so_the_marker_table_fits(demo_run, browser):
     page, problems = open_report(browser, demo_run / "results/demo/report.html")
     page.set_viewport_size({"width": 1400, "height": 900})

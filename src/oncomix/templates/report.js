@@ -50,7 +50,7 @@ function showPage(table, wanted) {
   table.dataset.page = page;
   for (const row of table.tBodies[0].rows) row.hidden = true;
   for (const row of matching.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS)) row.hidden = false;
-  const pager = document.querySelector(`[data-pager-for="${table.id}"]`);
+  const pager = table.nextElementSibling;  // set up right after the table
   pager.querySelector("span").textContent = `page ${page + 1} of ${pages}`;
   pager.querySelector(".previous").disabled = page === 0;
   pager.querySelector(".next").disabled = page === pages - 1;
@@ -88,7 +88,7 @@ function filterTable(table, query) {
 function pager(table) {
   const box = document.createElement("div");
   box.className = "pager";
-  box.dataset.pagerFor = table.id;
+  if (table.id) box.dataset.pagerFor = table.id;
   const turn = (step) => () => showPage(table, Number(table.dataset.page) + step);
   box.append(button("previous", "\u2039 previous", turn(-1)), document.createElement("span"), button("next", "next \u203A", turn(1)));
   return box;
@@ -110,7 +110,18 @@ function setUpColumnToggle(table) {
   else table.before(toggle);
 }
 
+// any other table longer than a page, with one header row of th cells and no merged cells, sorts and pages too
+function makeSortable(table) {
+  const rows = Array.from(table.rows);
+  const merged = rows.some((row) => Array.from(row.cells).some((cell) => cell.rowSpan > 1 || cell.colSpan > 1));
+  const header = rows.length > 0 && Array.from(rows[0].cells).every((cell) => cell.tagName === "TH");
+  if (table.tHead || merged || !header || rows.length <= PAGE_ROWS + 1) return;
+  table.createTHead().append(rows[0]);
+  table.classList.add("sortable");
+}
+
 function setUpTables() {
+  document.querySelectorAll("main section table:not(.sortable)").forEach(makeSortable);
   for (const table of document.querySelectorAll("table.sortable")) {
     setUpColumnToggle(table);
     Array.from(table.tHead.rows[0].cells).forEach((header, column) => {
