@@ -50,7 +50,7 @@ from generators import VIEW_TYPES, Scenario, cohort, scenarios  # noqa: E402
 
 from oncomix.baselines import concat_pca, snf_space  # noqa: E402
 from oncomix.cluster import ClusterOptions, Space, choose_k, fit_labels  # noqa: E402
-from oncomix.config import check_config, options_for  # noqa: E402
+from oncomix.config import check_config  # noqa: E402
 from oncomix.factors import (  # noqa: E402
     FactorOptions,
     cluster_factors,
@@ -123,7 +123,7 @@ def integrate(config: dict, seed: int, workdir: Path):
     config = check_config(config)
     mdata = validate(config).mdata
     mdata = preprocess(mdata, view_options(config["preprocess"], config["omics"]))
-    model = train_mofa(mdata, workdir / "model.hdf5", MofaOptions(**config["mofa"], seed=seed))
+    model = train_mofa(mdata, workdir / "model.hdf5", MofaOptions.from_config(config, seed=seed))
     return config, mdata, model
 
 
@@ -150,8 +150,8 @@ def methods(
     clustering: dict, factors: pd.DataFrame, r2: pd.DataFrame, covariates: pd.DataFrame, seed: int
 ) -> dict[str, pd.Series]:
     """Every factor-based method's labels on one run's MOFA factors."""
-    factor_options = options_for(FactorOptions, clustering, seed=seed)
-    cluster_options = options_for(ClusterOptions, clustering, seed=seed)
+    factor_options = FactorOptions.from_config({"clustering": clustering}, seed=seed)
+    cluster_options = ClusterOptions.from_config({"clustering": clustering}, seed=seed)
     found = cluster_factors(factors, r2, covariates, None, factor_options, cluster_options)
     subtypes = found.subtypes
     calls = {

@@ -22,7 +22,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from oncomix.cluster import ClusterOptions
-from oncomix.config import check_config, load_config, options_for
+from oncomix.config import check_config, load_config
 from oncomix.factors import FactorOptions, cluster_factors
 from oncomix.readers import read_sample_table
 
@@ -34,7 +34,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="the cluster rule's threads (default 2)")
     args = parser.parse_args()
     config = check_config(load_config(args.config))
-    clustering, seed = config["clustering"], config["seed"]
     jobs = {"jobs": args.threads} if "jobs" in {f.name for f in dataclasses.fields(ClusterOptions)} else {}
     factors = read_sample_table(args.run_folder / "factors.tsv")
     r2 = pd.read_csv(args.run_folder / "variance_explained.tsv", sep="\t", index_col="view")
@@ -43,8 +42,8 @@ def main() -> None:
     with threadpool_limits(limits=args.threads):
         result = cluster_factors(
             factors, r2, sheet, config.get("compare_to"),
-            options_for(FactorOptions, clustering, seed=seed),
-            options_for(ClusterOptions, clustering, seed=seed, **jobs),
+            FactorOptions.from_config(config),
+            ClusterOptions.from_config(config, **jobs),
         )  # fmt: skip
     print(f"{time.perf_counter() - start:.1f}", file=sys.stderr)
     result.subtypes.calls.join(result.fine).to_csv(sys.stdout, sep="\t")

@@ -31,7 +31,7 @@ from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
 from oncomix.cluster import ClusterOptions
-from oncomix.config import check_config, load_config, options_for
+from oncomix.config import check_config, load_config
 from oncomix.factors import FactorOptions, cluster_factors
 from oncomix.integrate import MofaOptions, MofaResult, mofa_inputs, read_model, train_mofa
 from oncomix.readers import read_sample_table
@@ -77,14 +77,13 @@ def timed(train) -> tuple[MofaResult, float]:
 
 def subtype_calls(result: MofaResult, mdata: md.MuData, config: dict) -> pd.Series:
     """The subtypes oncomix's clustering finds on these factors."""
-    clustering, seed = config["clustering"], config["seed"]
     return cluster_factors(
         result.factors,
         result.r2,
         mdata.obs,
         None,
-        options_for(FactorOptions, clustering, seed=seed),
-        options_for(ClusterOptions, clustering, seed=seed, jobs=THREADS),
+        FactorOptions.from_config(config),
+        ClusterOptions.from_config(config, jobs=THREADS),
     ).subtypes.calls["subtype"]
 
 
@@ -100,7 +99,7 @@ def side_by_side(run_folder: Path, config: dict, cohort_folder: Path) -> pd.Data
     truth = read_sample_table(cohort_folder / "truth" / "subtypes.tsv")["subtype"]
     seed = config["seed"]
     every = every_feature(mdata)
-    options = MofaOptions(**config["mofa"], seed=seed)
+    options = MofaOptions.from_config(config)
     runs = {  # name: (input, training)
         "oncomix": (mdata, lambda path: train_mofa(mdata, path, options)),
         "mofapy2 defaults": (every, lambda path: mofapy2_defaults(every, path, seed)),
@@ -132,7 +131,7 @@ def subset_against_every_tumour(run_folder: Path, config: dict, cohort_folder: P
     trained on every tumour: wall time, tumours trained on, subtypes, their ARI against the truth and each other."""
     mdata = md.read_h5mu(run_folder / "data.h5mu")
     truth = read_sample_table(cohort_folder / "truth" / "subtypes.tsv")["subtype"]
-    configured = MofaOptions(**config["mofa"], seed=config["seed"])
+    configured = MofaOptions.from_config(config)
     runs = {
         f"mofa.max_tumours: {configured.max_tumours}": configured,
         "every tumour (mofa.max_tumours: null)": dataclasses.replace(configured, max_tumours=None),

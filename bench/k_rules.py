@@ -29,7 +29,6 @@ from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
 import oncomix.cluster as cluster
-from oncomix.config import options_for
 from oncomix.factors import FactorOptions, candidate_spaces, covariate_associations, factor_space, factor_table
 
 WORK = Path(__file__).resolve().parents[1] / "results" / "bench_accuracy"
@@ -65,8 +64,8 @@ def k_tables(run: Path) -> pd.DataFrame:
     seed = int(run.name.rsplit("_", 1)[1])
     settings = json.loads((run / "config.json").read_text())["clustering"]
     factor_options, cluster_options = (
-        options_for(FactorOptions, settings, seed=seed),
-        options_for(cluster.ClusterOptions, settings, seed=seed),
+        FactorOptions.from_config({"clustering": settings}, seed=seed),
+        cluster.ClusterOptions.from_config({"clustering": settings}, seed=seed),
     )
     associations = covariate_associations(factors, read("covariates.tsv"), set(factor_options.technical_covariates))
     table = factor_table(factors, r2, associations, factor_options)

@@ -46,6 +46,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import ClassVar
 
 import anndata as ad
 import numpy as np
@@ -59,6 +60,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
+from oncomix.config import FromConfig
 from oncomix.naming import subtype_order
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,22 @@ PAC_TOLERANCE = 0.01  # PAC values this close to the lowest count as equally cri
 
 
 @dataclass(frozen=True)
-class ClusterOptions:
+class ClusterOptions(FromConfig):
+    SECTION: ClassVar[str] = "clustering"
+    # the section's keys that FactorOptions reads (tests/test_config_options.py checks they agree)
+    READ_ELSEWHERE: ClassVar[frozenset[str]] = frozenset(
+        {
+            "min_factor_r2",
+            "factor_selection",
+            "factor_weighting",
+            "min_bic_gain",
+            "max_normality_q",
+            "technical_covariates",
+            "max_covariate_r2",
+            "alpha",
+            "adaptive_space",
+        }
+    )
     method: str = "kmeans"  # kmeans, gmm, ward or leiden (coordinates); an affinity is always clustered spectrally
     k_min: int = 2
     k_max: int = 8

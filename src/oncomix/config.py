@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Mapping
 from importlib.resources import files
 from pathlib import Path
+from typing import ClassVar, Self
 
 import jsonschema
 import yaml
@@ -177,11 +178,55 @@ def _not_a_file(path: str, key: str) -> str:
     return "file not found"
 
 
-def options_for(cls, section: Mapping, **extra):
-    """The options dataclass ``cls`` from the keys of a config section that are its fields."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    chosen = {key: tuple(value) if isinstance(value, list) else value for key, value in section.items() if key in names}
-    return cls(**chosen, **extra)
+class FromConfig:
+    """Mixin of a stage's options dataclass: ``from_config`` builds it from the validated config.
+
+    ``SECTION`` is the config section read; ``RENAMED`` maps a section key to the field it sets, where the names
+    differ; ``READ_ELSEWHERE`` names the section's keys that other code reads (a rule's params, another options
+    class); any other key not a field is an error. A field named like a key of ``TOP_LEVEL`` (the seed) is read
+    from the config's top level.
+    """
+
+    SECTION: ClassVar[str]
+    RENAMED: ClassVar[Mapping[str, str]] = {}
+    READ_ELSEWHERE: ClassVar[frozenset[str]] = frozenset()
+    TOP_LEVEL: ClassVar[tuple[str, ...]] = ("seed",)
+
+    @classmethod
+    def from_config(cls, config: Mapping, **extra) -> Self:
+        """The options of ``config`` (the whole config, or the parts of it this class reads); ``extra`` fields
+        (e.g. the cores to use) are set over them."""
+        return cls(**{**_section_fields(cls, config.get(cls.SECTION, {})), **_top_level(cls, config), **extra})
+
+    @classmethod
+    def config_keys(cls) -> dict[str, str]:
+        """Each key of the section that this class reads, with the field it sets."""
+        names = [name for name in _field_names(cls) if name not in cls.TOP_LEVEL and name not in cls.RENAMED.values()]
+        return {name: name for name in names} | dict(cls.RENAMED)
+
+
+def _field_names(cls) -> list[str]:
+    return [field.name for field in dataclasses.fields(cls)]
+
+
+def _section_fields(cls, section: Mapping) -> dict:
+    """The fields set by a config section; lists become tuples (the options are frozen and hashable)."""
+    keys = cls.config_keys()
+    unknown = [key for key in section if key not in keys and key not in cls.READ_ELSEWHERE]
+    if unknown:
+        raise OncomixInputError(
+            [
+                f"config: unknown key {cls.SECTION}.{key} for {cls.__name__} ({_suggest(key, list(keys))})"
+                for key in unknown
+            ]
+        )
+    return {
+        keys[key]: tuple(value) if isinstance(value, list) else value for key, value in section.items() if key in keys
+    }
+
+
+def _top_level(cls, config: Mapping) -> dict:
+    return {key: config[key] for key in cls.TOP_LEVEL if key in config and key in _field_names(cls)}
 
 
 def view_format(view: dict) -> str:

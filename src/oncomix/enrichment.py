@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import ClassVar
 
 import gseapy
 import mudata as md
@@ -43,6 +44,7 @@ import pandas as pd
 from scipy import sparse
 
 from oncomix.clinical import subtype_associations
+from oncomix.config import FromConfig
 from oncomix.genesets import DOWN, UP, view_symbols
 from oncomix.multitest import bh
 from oncomix.naming import subtype_order
@@ -72,7 +74,8 @@ MIN_VIEW_R2 = 1.0  # percent of a view's variance a factor explains for its weig
 
 
 @dataclass(frozen=True)
-class EnrichmentOptions:
+class EnrichmentOptions(FromConfig):
+    SECTION: ClassVar[str] = "enrichment"
     permutations: int = 1000
     min_size: int = 10
     max_size: int = 500

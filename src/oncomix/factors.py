@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,7 @@ from scipy import stats
 from sklearn.mixture import GaussianMixture
 
 from oncomix.cluster import ClusterOptions, Space, Subtypes, find_fine_subtypes, find_subtypes, support
+from oncomix.config import FromConfig
 from oncomix.multitest import bh
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,10 @@ ASSOCIATION_COLUMNS = ["factor", "covariate", "technical", "test", "n", "effect"
 
 
 @dataclass(frozen=True)
-class FactorOptions:
+class FactorOptions(FromConfig):
+    SECTION: ClassVar[str] = "clustering"
+    # the section's other keys: ClusterOptions' fields but jobs (the cores, not a config key)
+    READ_ELSEWHERE: ClassVar[frozenset[str]] = frozenset(ClusterOptions.config_keys()) - {"jobs"}
     min_factor_r2: float = 1.0  # percent of variance, summed over views
     factor_selection: str = "either"  # either (multimodal or not Gaussian), multimodal, non_gaussian or all
     # "standardised": unit variance; "variance": sqrt(variance explained); "none": as MOFA gives them
@@ -65,7 +70,7 @@ class FactorOptions:
     max_normality_q: float = 0.001  # a factor is Gaussian when the normality test's q is at least this
     technical_covariates: tuple[str, ...] = field(default_factory=tuple)
     max_covariate_r2: float = 0.25
-    alpha: float = 0.05
+    alpha: float = 0.05  # a factor tracks a technical covariate when their association's q is below this
     adaptive_space: bool = True  # also cluster every informative factor; keep the more clearly clustered space
     seed: int = 42
 

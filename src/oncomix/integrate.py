@@ -13,6 +13,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import h5py
 import mudata as md
@@ -21,6 +22,7 @@ import pandas as pd
 from mofapy2.run.entry_point import entry_point
 from threadpoolctl import threadpool_limits
 
+from oncomix.config import FromConfig
 from oncomix.omics import OMIC_TYPES
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,8 @@ MOFA_BLAS_THREADS = 1
 
 
 @dataclass(frozen=True)
-class MofaOptions:
+class MofaOptions(FromConfig):
+    SECTION: ClassVar[str] = "mofa"
     factors: int = 15
     iterations: int = 1000
     convergence_mode: str = "fast"  # mofapy2: fast / medium / slow

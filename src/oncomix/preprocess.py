@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import ClassVar
 
 import anndata as ad
 import mudata as md
 import numpy as np
 import pandas as pd
 
+from oncomix.config import FromConfig
 from oncomix.errors import OncomixInputError
 from oncomix.omics import OMIC_TYPES
 
@@ -25,7 +27,8 @@ MIN_SHARED_FEATURES = 50  # features counted in every tumour needed for median-o
 
 
 @dataclass(frozen=True)
-class PreprocessOptions:
+class PreprocessOptions(FromConfig):
+    SECTION: ClassVar[str] = "preprocess"
     n_features: int = 2000  # most variable features per view handed to MOFA
     max_missing: float = 0.5  # drop features missing in more than this fraction of the view's samples
     min_mutation_frequency: float = 0.02  # drop mutations carried by fewer tumours than this fraction
@@ -39,9 +42,11 @@ VIEW_KEYS = ("n_features", "batch", "log")  # per-view config keys that override
 
 
 def view_options(defaults: dict, omics: dict) -> dict[str, PreprocessOptions]:
-    """Per view, the config's ``preprocess`` settings with that view's own ``VIEW_KEYS`` over them."""
+    """Per view, the config's ``preprocess`` section (``defaults``) with that view's own ``VIEW_KEYS`` over it."""
     return {
-        name: PreprocessOptions(**{**defaults, **{key: view[key] for key in VIEW_KEYS if key in view}})
+        name: PreprocessOptions.from_config(
+            {"preprocess": defaults}, **{key: view[key] for key in VIEW_KEYS if key in view}
+        )
         for name, view in omics.items()
     }
 

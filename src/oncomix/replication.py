@@ -25,6 +25,7 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import anndata as ad
 import mudata as md
@@ -35,6 +36,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import StratifiedKFold
 
 from oncomix.cluster import fit_labels, match_labels, stratified_subset
+from oncomix.config import FromConfig
 from oncomix.factors import FactorOptions, covariate_associations, every_informative_factor, factor_space, factor_table
 from oncomix.integrate import MofaOptions, train_mofa
 from oncomix.markers import find_markers
@@ -44,7 +46,13 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class ReplicationOptions:
+class ReplicationOptions(FromConfig):
+    SECTION: ClassVar[str] = "markers"
+    RENAMED: ClassVar[dict[str, str]] = {"replication_max_tumours": "max_tumours"}
+    # the section's other keys: the marker tests', biomarkers' and report's rule params
+    READ_ELSEWHERE: ClassVar[frozenset[str]] = frozenset(
+        {"alpha", "min_effect", "min_auc", "report_top", "min_replication"}
+    )
     replication_splits: int = 5  # random half splits; each gives two halves
     max_tumours: int = 1000  # a larger half is replaced by a random subset of this many, stratified by subtype
     seed: int = 42

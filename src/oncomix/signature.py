@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import ClassVar
 
 import mudata as md
 import numpy as np
@@ -32,13 +33,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from oncomix.cluster import stratified_subset
+from oncomix.config import FromConfig
 
 log = logging.getLogger(__name__)
 MIN_TUMOURS = 6  # a subtype needs this many tumours to be part of a cross-validated signature
 
 
 @dataclass(frozen=True)
-class SignatureOptions:
+class SignatureOptions(FromConfig):
+    SECTION: ClassVar[str] = "signature"
     screen_features: int = 300  # features kept by the ANOVA F screen inside each training set
     penalties: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3)  # values of C tried (smaller = sparser)
     outer_folds: int = 5

@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import ClassVar
 
 import mudata as md
 import numpy as np
 import pandas as pd
 from sklearn.mixture import GaussianMixture
 
-from oncomix.config import options_for
+from oncomix.config import FromConfig
 from oncomix.errors import OncomixInputError
 from oncomix.omics import OMIC_TYPES
 from oncomix.readers import separator
@@ -55,7 +56,8 @@ DRUG_COLUMNS = ["approved_drugs", "approved_drug_actions", "drugs_other_action",
 
 
 @dataclass(frozen=True)
-class TargetingOptions:
+class TargetingOptions(FromConfig):
+    SECTION: ClassVar[str] = "targeting"
     surfaceome: str | None = None  # the fetched CSPA table (None: not available)
     drug_targets: str | None = None  # the fetched DrugCentral table (None: not available)
     surface_tables: tuple[str, ...] = ()  # extra tables: every gene_symbol listed counts as cell-surface
@@ -67,7 +69,7 @@ def targeting_options(settings: Mapping, tables: Mapping) -> TargetingOptions:
     """The config's ``targeting`` section with the resource tables given (``surfaceome``, ``drug_targets``; each
     may be absent, e.g. the workflow's inputs when they were not fetched)."""
     found = {name: str(tables[name]) for name in TARGETING_RESOURCES if name in tables.keys()}
-    return options_for(TargetingOptions, settings, **found)
+    return TargetingOptions.from_config({"targeting": settings}, **found)
 
 
 def read_table(path: str | Path, required: list[str], purpose: str) -> pd.DataFrame:

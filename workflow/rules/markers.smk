@@ -49,8 +49,8 @@ rule replication:
         runtime=240,
     params:
         alpha=config["markers"]["alpha"],
-        splits=config["markers"]["replication_splits"],
-        max_tumours=config["markers"]["replication_max_tumours"],
+        # the markers keys that ReplicationOptions reads (tests/test_config_options.py checks the list)
+        replication={key: config["markers"][key] for key in ("replication_splits", "replication_max_tumours")},
         mofa=config["mofa"],
         clustering=config["clustering"],
         seed=config["seed"],
@@ -126,7 +126,9 @@ rule enrichment:
             name: {key: view[key] for key in ("type", "gene_map") if key in view}
             for name, view in config["omics"].items()
         },
-        options={**config["enrichment"], "alpha": config["markers"]["alpha"], "seed": config["seed"]},
+        enrichment=config["enrichment"],
+        alpha=config["markers"]["alpha"],
+        seed=config["seed"],
     script:
         "../scripts/enrichment.py"
 

@@ -7,7 +7,6 @@ import pandas as pd
 
 from oncomix.baselines import baseline_space
 from oncomix.cluster import ClusterOptions, find_subtypes
-from oncomix.config import options_for
 from oncomix.logs import run_step
 
 
@@ -26,7 +25,7 @@ def main(snakemake):
         )
         pd.DataFrame(columns=["k", "chosen"]).to_csv(snakemake.output.k_selection, sep="\t", index=False)
         return
-    result = find_subtypes(space, options_for(ClusterOptions, snakemake.params.clustering, seed=snakemake.params.seed))
+    result = find_subtypes(space, ClusterOptions.from_config({"clustering": params.clustering, "seed": params.seed}))
     result.calls.to_csv(snakemake.output.subtypes, sep="\t")
     result.k_selection.to_csv(snakemake.output.k_selection, sep="\t", index=False)
 

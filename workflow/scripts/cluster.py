@@ -4,7 +4,6 @@ import mudata as md
 import pandas as pd
 
 from oncomix.cluster import ClusterOptions, subtype_tree
-from oncomix.config import options_for
 from oncomix.factors import FactorOptions, cluster_factors
 from oncomix.logs import run_step
 from oncomix.readers import read_sample_table
@@ -13,14 +12,14 @@ from oncomix.validate import missing_views
 
 def main(snakemake):
     mdata = md.read_h5mu(snakemake.input.data)
-    clustering, seed = snakemake.params.clustering, snakemake.params.seed
+    config = {"clustering": snakemake.params.clustering, "seed": snakemake.params.seed}
     result = cluster_factors(
         read_sample_table(snakemake.input.factors),
         pd.read_csv(snakemake.input.variance, sep="\t", index_col="view"),
         mdata.obs,
         snakemake.params.compare_to,
-        options_for(FactorOptions, clustering, seed=seed),
-        options_for(ClusterOptions, clustering, seed=seed, jobs=snakemake.threads),
+        FactorOptions.from_config(config),
+        ClusterOptions.from_config(config, jobs=snakemake.threads),
     )
     result.subtypes.calls.join(result.fine).join(missing_views(mdata)).to_csv(snakemake.output.subtypes, sep="\t")
     subtype_tree(result.subtypes).to_csv(snakemake.output.tree, sep="\t", index=False)

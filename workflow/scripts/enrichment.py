@@ -20,7 +20,9 @@ def main(snakemake):
         read_sample_table(snakemake.input.subtypes)["subtype"],
         snakemake.params.omics,
         collections,
-        EnrichmentOptions(**snakemake.params.options),
+        EnrichmentOptions.from_config(
+            {"enrichment": snakemake.params.enrichment, "seed": snakemake.params.seed}, alpha=snakemake.params.alpha
+        ),
     )
     table.to_csv(snakemake.output.enrichment, sep="\t", index=False)
     scores.to_csv(snakemake.output.activity, sep="\t", index=False)

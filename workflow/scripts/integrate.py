@@ -7,7 +7,7 @@ from oncomix.logs import run_step
 
 
 def main(snakemake):
-    options = MofaOptions(**snakemake.params.mofa, seed=snakemake.params.seed)
+    options = MofaOptions.from_config({"mofa": snakemake.params.mofa, "seed": snakemake.params.seed})
     result = train_mofa(md.read_h5mu(snakemake.input[0]), snakemake.output.model, options)
     result.factors.to_csv(snakemake.output.factors, sep="\t")
     weights_long(result.weights).to_csv(snakemake.output.weights, sep="\t", index=False)

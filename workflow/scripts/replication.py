@@ -2,7 +2,6 @@
 
 import mudata as md
 
-from oncomix.config import options_for
 from oncomix.factors import FactorOptions
 from oncomix.integrate import MofaOptions
 from oncomix.logs import run_step
@@ -11,16 +10,17 @@ from oncomix.replication import ReplicationOptions, replicate
 
 
 def main(snakemake):
-    params, seed = snakemake.params, snakemake.params.seed
+    params = snakemake.params
+    config = {"mofa": params.mofa, "clustering": params.clustering, "markers": params.replication, "seed": params.seed}
     result = replicate(
         md.read_h5mu(snakemake.input.data),
         read_sample_table(snakemake.input.subtypes)["subtype"],
         read_marker_table(snakemake.input.evidence),
         params.clustering["method"],
         params.alpha,
-        MofaOptions(**params.mofa, seed=seed),
-        options_for(FactorOptions, params.clustering, seed=seed),
-        ReplicationOptions(replication_splits=params.splits, max_tumours=params.max_tumours, seed=seed),
+        MofaOptions.from_config(config),
+        FactorOptions.from_config(config),
+        ReplicationOptions.from_config(config),
         jobs=snakemake.threads,
     )
     result.markers.to_csv(snakemake.output.markers, sep="\t", index=False)

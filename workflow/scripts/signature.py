@@ -3,14 +3,13 @@
 import mudata as md
 
 from oncomix.classify import Classifier, save_classifier
-from oncomix.config import options_for
 from oncomix.logs import run_step
 from oncomix.readers import read_sample_table
 from oncomix.signature import SignatureOptions, fit_signature
 
 
 def main(snakemake):
-    options = options_for(SignatureOptions, snakemake.params.signature, seed=snakemake.params.seed)
+    options = SignatureOptions.from_config({"signature": snakemake.params.signature, "seed": snakemake.params.seed})
     result = fit_signature(
         md.read_h5mu(snakemake.input.data),
         read_sample_table(snakemake.input.subtypes)["subtype"],
