@@ -19,7 +19,10 @@ rule validate:
         mem_mb=lambda wildcards, input: max(1000, int(20 * input.size_mb)),
         runtime=20,
     params:
-        # what the output depends on, so that changing it re-runs this step (the script reads the whole config)
+        # what the output depends on, so that changing it re-runs this step (and every later one), and sample-sheet
+        # columns it checks. The script reads the whole config: keys it only checks (clinical_columns, clustering.k
+        # and k_max, genesets, enrichment sizes, targeting tables) are left out, so that changing one does not
+        # re-run MOFA (tests/test_workflow.py: a new clinical_columns or k_max re-runs only the steps that use it)
         omics=config["omics"],
         survival=config.get("survival"),
         sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
