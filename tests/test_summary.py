@@ -108,7 +108,22 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
         ]
     )
     reference = pd.Series(["LumA"] * 4 + [np.nan] + ["Her2", "Her2", "LumA", "Basal", "Basal"], index=calls.index)
-    cards = subtype_cards(calls, markers, targets, 0.05, reference, enrichment, survival, response)
+    mutations = {
+        "mut": pd.DataFrame({"TP53": [1, 1, 1, 0, np.nan, 0, 0, 1, 0, 0], "PIK3CA": [0] * 5 + [1, 1, 0, 0, 0]})
+    }
+    mutations["mut"].index = calls.index
+    landscape = pd.DataFrame(
+        {
+            "measure": ["mutated_genes_mut"],
+            "q": [0.01],
+            "median_ST1": [4.0],
+            "median_ST2": [2.0],
+            "median_ST10": [np.nan],
+        }
+    )
+    cards = subtype_cards(
+        calls, markers, targets, 0.05, reference, enrichment, survival, response, mutations, landscape
+    )
     assert [card["subtype"] for card in cards] == ["ST1", "ST2", "ST10"]  # reading order, not text order
     first, second, tenth = cards
     assert first["tumours"] == 5 and first["share"] == 0.5 and first["confidence"] == 1.0
@@ -142,6 +157,10 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     }
     assert second["targets"][1]["drugs"] == [] and second["targets"][1]["positive_rate"] is None
     assert second["drugs"] == [{"drug": "lapatinib", "responds": "more", "auc": 0.9}] and first["drugs"] == []
+    assert first["mutated"] == [{"gene": "TP53", "view": "mut", "share": 0.75, "rest": 0.2}]  # of tumours with a call
+    assert [item["gene"] for item in second["mutated"]] == ["PIK3CA", "TP53"] and tenth["mutated"] == []
+    assert first["landscape"] == [{"measure": "mutated_genes_mut", "median": 4.0, "differs": True}]
+    assert tenth["landscape"] == []
     survival["median_survival"] = survival["median_survival"].iloc[1:]  # ST1 without follow-up: ST2 is the reference
     survival["cox_subtypes"] = survival["cox_subtypes"].iloc[1:]
     cards = subtype_cards(calls, markers, targets, 0.05, survival=survival)
@@ -152,6 +171,7 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     )
     bare = subtype_cards(calls, markers, targets, 0.05)
     assert bare[0]["survival"] is None and bare[0]["pathways"] == bare[0]["composition"] == bare[0]["drugs"] == []
+    assert bare[0]["mutated"] == bare[0]["landscape"] == []
 
 
 def test_gene_sets_are_listed_by_q_then_by_absolute_nes():

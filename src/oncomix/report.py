@@ -323,6 +323,8 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
             inputs.enrichment,
             inputs.survival,
             (inputs.drugs or {}).get("drug_response"),
+            {view: inputs.mdata[view].to_df() for view in mutation_views(inputs.mdata)},
+            inputs.landscape,
         ),
         colours=plots.subtype_colours(subtypes.unique()),
         sizes=sizes,
@@ -358,11 +360,15 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
     )
 
 
+def mutation_views(mdata: md.MuData) -> list[str]:
+    """The views of 0/1 mutation calls."""
+    return [view for view in mdata.mod if OMIC_TYPES[mdata[view].uns["omic_type"]].binary]
+
+
 def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None) -> dict:
     """Every static figure as an inlined PNG, by template variable (also written to ``folder`` as SVG and PDF,
     named after the figure and its view)."""
     subtypes, mdata = inputs.subtypes["subtype"], inputs.mdata
-    mutation_views = [view for view in mdata.mod if OMIC_TYPES[mdata[view].uns["omic_type"]].binary]
     replicated, reference = biomarkers[biomarkers["replicated"]], _reference_labels(inputs)
     return {
         "r2_plot": plots.embed(plots.variance_explained(inputs.r2), "variance_explained", folder),
@@ -383,7 +389,7 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
                 f"oncoprint_{view}",
                 folder,
             )
-            for view in mutation_views
+            for view in mutation_views(mdata)
         },
         "reference_flow": plots.embed(
             plots.alluvial(subtypes, reference, ("subtypes", inputs.config["compare_to"])),

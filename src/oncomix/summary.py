@@ -4,7 +4,9 @@ Each card gathers what the detailed sections establish, with their own rules: th
 view (``markers.tsv`` order), the strongest significant gene sets of the subtype (``enrichment.tsv``), median
 survival and the Cox hazard ratio against the reference subtype (``survival/``), the reference labels of its
 tumours (``compare_to``), its targetable markers with their drugs and the share of its tumours that are
-target-positive (``targets.tsv``), and the drugs its tumours respond to differently (``drug_response.tsv``).
+target-positive (``targets.tsv``), the drugs its tumours respond to differently (``drug_response.tsv``), and
+its mutational landscape: its most often mutated genes (share of its tumours against the other tumours') and the
+medians of the landscape measures (``landscape/tests.tsv``: mutated genes, fraction of the genome altered).
 Nothing is tested here: a card only selects and formats.
 """
 
@@ -27,11 +29,14 @@ def subtype_cards(
     enrichment: pd.DataFrame | None = None,
     survival: dict[str, pd.DataFrame] | None = None,
     drug_response: pd.DataFrame | None = None,
+    mutations: dict[str, pd.DataFrame] | None = None,
+    landscape: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Per subtype (in reading order: ST1, ST2, ..., ST10): its card as a dict of plain values.
 
     ``markers`` are the replicated markers the report lists (``report.shown_markers``), ``targets`` the targetable
-    ones it shows; ``reference`` the sample-sheet labels to compare with (``compare_to``)."""
+    ones it shows; ``reference`` the sample-sheet labels to compare with (``compare_to``); ``mutations`` the 0/1
+    calls (tumours x genes) of each mutation view."""
     sizes = calls["subtype"].value_counts()
     cards = []
     for name in subtype_order(sizes.index):
@@ -48,6 +53,8 @@ def subtype_cards(
                 "composition": _composition(reference, members),
                 "targets": _targets(targets[targets["subtype"] == name]),
                 "drugs": _drugs(drug_response, name, alpha),
+                "mutated": _mutated(mutations or {}, members),
+                "landscape": _landscape(landscape, name, alpha),
             }
         )
     return cards
@@ -156,3 +163,29 @@ def _drugs(response: pd.DataFrame | None, subtype: str, alpha: float) -> list[di
     found = response[(response["grouping"] == "subtype") & (response["group"] == subtype) & (response["q"] < alpha)]
     found = found.assign(shift=(found["auc"] - 0.5).abs()).sort_values("shift", ascending=False).head(PER_FIELD)
     return [{"drug": row.drug, "responds": row.responds, "auc": row.auc} for row in found.itertuples()]
+
+
+def _mutated(mutations: dict[str, pd.DataFrame], members: pd.Index) -> list[dict]:
+    """Per mutation view, the genes mutated in most of the subtype's tumours (at least one), with the share of its
+    tumours and of the other tumours that carry them (of those with a call)."""
+    rows = []
+    for view, calls in mutations.items():
+        inside = calls.index.isin(members)
+        share, rest = calls[inside].mean(), calls[~inside].mean()
+        top = share[share > 0].sort_index().sort_values(ascending=False, kind="stable").head(PER_FIELD)
+        rows += [
+            {"gene": gene, "view": view, "share": float(top[gene]), "rest": float(rest[gene])} for gene in top.index
+        ]
+    return rows
+
+
+def _landscape(tests: pd.DataFrame | None, subtype: str, alpha: float) -> list[dict]:
+    """Each landscape measure's median in the subtype, and whether the subtypes differ in it (q < ``alpha``)."""
+    column = f"median_{subtype}"
+    if tests is None or column not in tests:
+        return []
+    return [
+        {"measure": row["measure"], "median": float(row[column]), "differs": bool(row["q"] < alpha)}
+        for _, row in tests.iterrows()
+        if pd.notna(row[column])
+    ]
