@@ -9,14 +9,13 @@ from oncomix.integrate import MofaOptions
 from oncomix.markers import find_markers
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.replication import (
-    Replication,
     ReplicationOptions,
-    add_replication,
     candidate_features,
     half_splits,
     replicate,
     replicated_in,
 )
+from oncomix.replication_rates import Replication, add_replication
 
 
 def test_halves_are_disjoint_cover_the_cohort_and_keep_subtype_proportions():

@@ -25,7 +25,7 @@ from oncomix.plots import (
     kaplan_meier as km_plot,
 )
 from oncomix.preprocess import PreprocessOptions, preprocess
-from oncomix.replication import Replication, add_replication
+from oncomix.replication_rates import Replication, add_replication
 from oncomix.report import (
     ReportInputs,
     _format_number,

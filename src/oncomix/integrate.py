@@ -23,6 +23,14 @@ from mofapy2.run.entry_point import entry_point
 from threadpoolctl import threadpool_limits
 
 from oncomix.config import FromConfig
+from oncomix.mofa_internals import (
+    is_trained,
+    iterations_done,
+    trained_factors,
+    view_centring,
+    view_noise_precision,
+    view_weights,
+)
 from oncomix.omics import OMIC_TYPES
 
 log = logging.getLogger(__name__)
@@ -184,10 +192,10 @@ def fit_mofa(
     )
     model.build()
     model.run()
-    if not model.model.trained:  # mofapy2 swallows an interrupt (SIGINT) and returns a half-trained model
-        done = int(np.isfinite(model.model.train_stats["elbo"]).sum()) - 1  # the first ELBO precedes iteration 1
+    if not is_trained(model):  # mofapy2 swallows an interrupt (SIGINT) and returns a half-trained model
         raise RuntimeError(
-            f"MOFA training was interrupted after {done} iteration(s); no model is saved, run the step again"
+            f"MOFA training was interrupted after {iterations_done(model)} iteration(s); no model is saved, "
+            "run the step again"
         )
     return model
 
@@ -195,17 +203,15 @@ def fit_mofa(
 def trained_views(model: entry_point, data: list[np.ndarray], likelihoods: list[str]) -> list[TrainedView]:
     """Per view, the trained weights, noise precisions and the centring and scaling mofapy2 applied to ``data``
     (the training tumours x features arrays)."""
-    nodes = model.model.nodes
     found = []
     for m, (x, likelihood) in enumerate(zip(data, likelihoods, strict=True)):
-        weights = nodes["W"].nodes[m].getExpectations()
         if likelihood == "gaussian":
             centre = np.nanmean(x, axis=0)
             scale = float(np.nanstd(x - centre))
-            precision = nodes["Tau"].nodes[m].Q.getExpectations()["E"][0]  # one group
+            precision = view_noise_precision(model, m)
         else:
-            centre, scale, precision = np.asarray(nodes["Y"].nodes[m].means), 1.0, np.ones(x.shape[1])
-        arrays = (np.asarray(a, dtype=np.float64) for a in (weights["E"], weights["E2"], precision, centre))
+            centre, scale, precision = view_centring(model, m), 1.0, np.ones(x.shape[1])
+        arrays = (np.asarray(a, dtype=np.float64) for a in (*view_weights(model, m), precision, centre))
         found.append(TrainedView(likelihood, *arrays, scale=scale))
     return found
 
@@ -213,7 +219,7 @@ def trained_views(model: entry_point, data: list[np.ndarray], likelihoods: list[
 def saved_order(model: entry_point, saved: pd.DataFrame) -> np.ndarray:
     """For each factor of the saved model (mofapy2 sorts them by variance explained when saving), its index in
     the trained model, found by matching the training tumours' factor values."""
-    trained = model.model.nodes["Z"].getExpectations()["E"]
+    trained = trained_factors(model)
     distance = np.abs(saved.to_numpy()[:, :, None] - trained[:, None, :]).max(axis=0)  # saved x trained
     return distance.argmin(axis=1)
 

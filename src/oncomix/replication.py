@@ -41,6 +41,7 @@ from oncomix.factors import FactorOptions, covariate_associations, every_informa
 from oncomix.integrate import MofaOptions, train_mofa
 from oncomix.markers import find_markers
 from oncomix.multitest import bh
+from oncomix.replication_rates import KEYS, Replication
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +57,6 @@ class ReplicationOptions(FromConfig):
     replication_splits: int = 5  # random half splits; each gives two halves
     max_tumours: int = 1000  # a larger half is replaced by a random subset of this many, stratified by subtype
     seed: int = 42
-
-
-KEYS = ["subtype", "omic", "feature", "direction"]
-
-
-@dataclass
-class Replication:
-    markers: pd.DataFrame  # subtype, omic, feature, direction, halves_replicated
-    halves: pd.DataFrame  # per half: split, half, tumours, ARI of its subtypes with the full-cohort ones
 
 
 def half_splits(subtypes: pd.Series, options: ReplicationOptions) -> list[tuple[int, int, pd.Index]]:
@@ -207,16 +199,3 @@ def candidate_features(half: md.MuData, to_replicate: pd.DataFrame) -> md.MuData
     return md.MuData(
         {name: view[:, view.var_names.isin(wanted[name])].copy() for name, view in half.mod.items() if name in wanted}
     )
-
-
-def add_replication(biomarkers: pd.DataFrame, replication: Replication, alpha: float, min_rate: float) -> pd.DataFrame:
-    """Add ``replication_rate`` (candidates only: the fraction of halves in which the feature replicates) and
-    ``replicated`` (a candidate with rate >= ``min_rate``; every candidate when replication was switched off)."""
-    tested = biomarkers["is_marker"] | (biomarkers["q"] < alpha)
-    if replication.halves.empty:
-        return biomarkers.assign(replication_rate=np.nan, replicated=tested)
-    out = biomarkers.merge(replication.markers, on=KEYS, how="left")
-    rate = out["halves_replicated"].fillna(0) / len(replication.halves)
-    out["replication_rate"] = rate.where(tested.to_numpy())
-    out["replicated"] = tested.to_numpy() & (rate >= min_rate)
-    return out.drop(columns="halves_replicated")

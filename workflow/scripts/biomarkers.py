@@ -6,7 +6,7 @@ import pandas as pd
 
 from oncomix.logs import run_step
 from oncomix.readers import read_marker_table, read_sample_table
-from oncomix.replication import Replication, add_replication
+from oncomix.replication_rates import Replication, add_replication
 from oncomix.targeting import add_positive_rates, annotate, targetable_tumours, targeting_options, targets_table
 
 
