@@ -121,8 +121,19 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
             "median_ST10": [np.nan],
         }
     )
+    activity = pd.DataFrame(
+        {
+            "view": "rna",
+            "term": ["E2F", "ESTROGEN", "NOISE"],
+            "q": [0.001, 0.01, 0.5],
+            "effect": [0.2, 0.6, 0.1],
+            "median_ST1": [0.9, 0.1, 0.9],
+            "median_ST2": [0.5, 0.3, 0.1],
+            "median_ST10": [0.2, 0.8, 0.5],
+        }
+    )
     cards = subtype_cards(
-        calls, markers, targets, 0.05, reference, enrichment, survival, response, mutations, landscape
+        calls, markers, targets, 0.05, reference, enrichment, survival, response, mutations, landscape, activity
     )
     assert [card["subtype"] for card in cards] == ["ST1", "ST2", "ST10"]  # reading order, not text order
     first, second, tenth = cards
@@ -161,6 +172,15 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     assert [item["gene"] for item in second["mutated"]] == ["PIK3CA", "TP53"] and tenth["mutated"] == []
     assert first["landscape"] == [{"measure": "mutated_genes_mut", "median": 4.0, "differs": True}]
     assert tenth["landscape"] == []
+    assert first["activity"] == [  # largest effect first; NOISE is not significant
+        {"term": "ESTROGEN", "view": "rna", "extreme": "lowest"},
+        {"term": "E2F", "view": "rna", "extreme": "highest"},
+    ]
+    assert second["activity"] == [] and tenth["activity"][0] == {
+        "term": "ESTROGEN",
+        "view": "rna",
+        "extreme": "highest",
+    }
     survival["median_survival"] = survival["median_survival"].iloc[1:]  # ST1 without follow-up: ST2 is the reference
     survival["cox_subtypes"] = survival["cox_subtypes"].iloc[1:]
     cards = subtype_cards(calls, markers, targets, 0.05, survival=survival)
@@ -171,7 +191,7 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     )
     bare = subtype_cards(calls, markers, targets, 0.05)
     assert bare[0]["survival"] is None and bare[0]["pathways"] == bare[0]["composition"] == bare[0]["drugs"] == []
-    assert bare[0]["mutated"] == bare[0]["landscape"] == []
+    assert bare[0]["mutated"] == bare[0]["landscape"] == bare[0]["activity"] == []
 
 
 def test_gene_sets_are_listed_by_q_then_by_absolute_nes():

@@ -325,6 +325,7 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
             (inputs.drugs or {}).get("drug_response"),
             {view: inputs.mdata[view].to_df() for view in mutation_views(inputs.mdata)},
             inputs.landscape,
+            inputs.activity_tests,
         ),
         colours=plots.subtype_colours(subtypes.unique()),
         sizes=sizes,

@@ -5,6 +5,7 @@ view (``markers.tsv`` order), the strongest significant gene sets of the subtype
 survival and the Cox hazard ratio against the reference subtype (``survival/``), the reference labels of its
 tumours (``compare_to``), its targetable markers with their drugs and the share of its tumours that are
 target-positive (``targets.tsv``), the drugs its tumours respond to differently (``drug_response.tsv``), and
+the gene sets whose per-tumour activity is highest or lowest in it (``pathway_activity_tests.tsv``, q < alpha), and
 its mutational landscape: its most often mutated genes (share of its tumours against the other tumours') and the
 medians of the landscape measures (``landscape/tests.tsv``: mutated genes, fraction of the genome altered).
 Nothing is tested here: a card only selects and formats.
@@ -31,6 +32,7 @@ def subtype_cards(
     drug_response: pd.DataFrame | None = None,
     mutations: dict[str, pd.DataFrame] | None = None,
     landscape: pd.DataFrame | None = None,
+    activity: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Per subtype (in reading order: ST1, ST2, ..., ST10): its card as a dict of plain values.
 
@@ -55,6 +57,7 @@ def subtype_cards(
                 "drugs": _drugs(drug_response, name, alpha),
                 "mutated": _mutated(mutations or {}, members),
                 "landscape": _landscape(landscape, name, alpha),
+                "activity": _activity(activity, name, alpha),
             }
         )
     return cards
@@ -189,3 +192,19 @@ def _landscape(tests: pd.DataFrame | None, subtype: str, alpha: float) -> list[d
         for _, row in tests.iterrows()
         if pd.notna(row[column])
     ]
+
+
+def _activity(tests: pd.DataFrame | None, subtype: str, alpha: float) -> list[dict]:
+    """The gene sets whose activity differs between subtypes (q < ``alpha``) and is highest or lowest in this one
+    (its median against the other subtypes' medians), largest effect (eta squared) first."""
+    column = f"median_{subtype}"
+    if tests is None or column not in tests:
+        return []
+    medians = tests.filter(like="median_")
+    found = tests.assign(
+        extreme=np.select(
+            [tests[column] >= medians.max(axis=1), tests[column] <= medians.min(axis=1)], ["highest", "lowest"], ""
+        )
+    )
+    found = found[(found["q"] < alpha) & (found["extreme"] != "")].sort_values("effect", ascending=False, kind="stable")
+    return [{"term": row.term, "view": row.view, "extreme": row.extreme} for row in found.head(PER_FIELD).itertuples()]
