@@ -128,3 +128,20 @@ def test_halves_test_only_the_candidates_and_get_their_p_values_from_the_whole_v
     whole = find_markers(data, truth).set_index(keys).sort_index()
     only = find_markers(subset, truth).set_index(keys).sort_index()
     pd.testing.assert_frame_equal(only[["p", "p_specific"]], whole.loc[only.index, ["p", "p_specific"]])
+
+
+def test_a_cohort_without_candidates_replicates_nothing_and_still_reports_its_halves(small_mdata, small_cohort):
+    data = preprocess(small_mdata, {name: PreprocessOptions(n_features=300) for name in small_mdata.mod})
+    truth = small_cohort.truth_subtypes.reindex(data.obs_names)
+    evidence = find_markers(data, truth).assign(is_marker=False, q=1.0)  # nothing to replicate
+    result = replicate(
+        data,
+        truth,
+        evidence,
+        "kmeans",
+        0.05,
+        MofaOptions(factors=6),
+        FactorOptions(),
+        ReplicationOptions(replication_splits=1),
+    )
+    assert result.markers.empty and len(result.halves) == 2

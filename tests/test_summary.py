@@ -170,6 +170,8 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     assert second["drugs"] == [{"drug": "lapatinib", "responds": "more", "auc": 0.9}] and first["drugs"] == []
     assert first["mutated"] == [{"gene": "TP53", "view": "mut", "share": 0.75, "rest": 0.2}]  # of tumours with a call
     assert [item["gene"] for item in second["mutated"]] == ["PIK3CA", "TP53"] and tenth["mutated"] == []
+    only_st1 = {"mut": mutations["mut"].where(calls["subtype"] == "ST1")}  # no call outside ST1: no share of the rest
+    assert subtype_cards(calls, markers, targets, 0.05, mutations=only_st1)[0]["mutated"][0]["rest"] is None
     assert first["landscape"] == [{"measure": "mutated_genes_mut", "median": 4.0, "differs": True}]
     assert tenth["landscape"] == []
     assert first["activity"] == [  # largest effect first; NOISE is not significant

@@ -188,8 +188,11 @@ def _replicate_half(
     half_subtypes = pd.Series(
         np.where(labels >= 0, names[np.clip(labels, 0, None)], None), index=subtypes.index
     ).dropna()
+    ari = adjusted_rand_score(reference, labels)
+    if to_replicate.empty:  # no candidate: nothing to test (and no view to test it in)
+        return to_replicate[KEYS], ari
     tested = find_markers(candidate_features(half, to_replicate), half_subtypes, alpha)
-    return replicated_in(tested, to_replicate, alpha), adjusted_rand_score(reference, labels)
+    return replicated_in(tested, to_replicate, alpha), ari
 
 
 def candidate_features(half: md.MuData, to_replicate: pd.DataFrame) -> md.MuData:

@@ -177,7 +177,13 @@ def _mutated(mutations: dict[str, pd.DataFrame], members: pd.Index) -> list[dict
         share, rest = calls[inside].mean(), calls[~inside].mean()
         top = share[share > 0].sort_index().sort_values(ascending=False, kind="stable").head(PER_FIELD)
         rows += [
-            {"gene": gene, "view": view, "share": float(top[gene]), "rest": float(rest[gene])} for gene in top.index
+            {
+                "gene": gene,
+                "view": view,
+                "share": float(top[gene]),
+                "rest": None if pd.isna(rest[gene]) else float(rest[gene]),
+            }
+            for gene in top.index
         ]
     return rows
 
