@@ -90,20 +90,17 @@ def test_rates_and_flags_are_added_to_candidates_only():
     assert off["replication_rate"].isna().all() and list(off["replicated"]) == [True, True, False]
 
 
+def replicate_once(data, truth, evidence):
+    """One split (two halves), each with its own 6-factor MOFA model."""
+    options = ReplicationOptions(replication_splits=1)
+    return replicate(data, truth, evidence, "kmeans", 0.05, MofaOptions(factors=6), FactorOptions(), options)
+
+
 def test_planted_markers_replicate_in_halves_with_their_own_mofa_models(small_mdata, small_cohort):
     data = preprocess(small_mdata, {name: PreprocessOptions(n_features=300) for name in small_mdata.mod})
     truth = small_cohort.truth_subtypes.reindex(data.obs_names)
     evidence = find_markers(data, truth)
-    result = replicate(
-        data,
-        truth,
-        evidence,
-        "kmeans",
-        0.05,
-        MofaOptions(factors=6),
-        FactorOptions(),
-        ReplicationOptions(replication_splits=1),
-    )
+    result = replicate_once(data, truth, evidence)
     assert len(result.halves) == 2 and (result.halves["ari_with_full_cohort"] > 0.8).all()
     rates = add_replication(evidence, result, 0.05, 0.5)
     planted = small_cohort.truth_markers.rename(columns={"view": "omic"})
@@ -134,14 +131,5 @@ def test_a_cohort_without_candidates_replicates_nothing_and_still_reports_its_ha
     data = preprocess(small_mdata, {name: PreprocessOptions(n_features=300) for name in small_mdata.mod})
     truth = small_cohort.truth_subtypes.reindex(data.obs_names)
     evidence = find_markers(data, truth).assign(is_marker=False, q=1.0)  # nothing to replicate
-    result = replicate(
-        data,
-        truth,
-        evidence,
-        "kmeans",
-        0.05,
-        MofaOptions(factors=6),
-        FactorOptions(),
-        ReplicationOptions(replication_splits=1),
-    )
+    result = replicate_once(data, truth, evidence)
     assert result.markers.empty and len(result.halves) == 2
