@@ -4,8 +4,8 @@ Each card gathers what the detailed sections establish, with their own rules: th
 view (``markers.tsv`` order), the strongest significant gene sets of the subtype (``enrichment.tsv``), median
 survival and the Cox hazard ratio against the reference subtype (``survival/``), the reference labels of its
 tumours (``compare_to``), its targetable markers with their drugs and the share of its tumours that are
-target-positive (``targets.tsv``), the drugs its tumours respond to differently (``drug_response.tsv``), and
-the gene sets whose per-tumour activity is highest or lowest in it (``pathway_activity_tests.tsv``, q < alpha), and
+target-positive (``targets.tsv``), the drugs its tumours respond to differently (``drug_response.tsv``), the
+gene sets whose per-tumour activity is highest or lowest in it (``pathway_activity_tests.tsv``, q < alpha), and
 its mutational landscape: its most often mutated genes (share of its tumours against the other tumours') and the
 medians of the landscape measures (``landscape/tests.tsv``: mutated genes, fraction of the genome altered).
 Nothing is tested here: a card only selects and formats.
