@@ -57,9 +57,10 @@ def browser():
         browser.close()
 
 
-def open_report(browser: Browser, path: Path) -> tuple[Page, list[str]]:
+def open_report(browser: Browser, path: Path, unfold: bool = True) -> tuple[Page, list[str]]:
     """The page and the list that collects its console errors and warnings, uncaught errors, dialogs
-    (alert, confirm...) and requests to anything but the file itself and inlined data."""
+    (alert, confirm...) and requests to anything but the file itself and inlined data; with ``unfold``, every
+    section unfolded by the menu's "expand all" button."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
     page.on(
@@ -78,6 +79,8 @@ def open_report(browser: Browser, path: Path) -> tuple[Page, list[str]]:
     )
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
+    if unfold:
+        page.locator("nav button.sections").click()
     return page, problems
 
 
@@ -93,8 +96,9 @@ def column_values(page: Page, table: str, header: str, every_row: bool = False) 
 
 
 def test_demo_report_opens_with_every_section_and_no_console_error(demo_run, browser):
-    page, problems = open_report(browser, demo_run / "results/demo/report.html")
+    page, problems = open_report(browser, demo_run / "results/demo/report.html", unfold=False)
     for section in SECTIONS:
+        page.locator(f'nav a[href="#{section}"]').click()  # the menu unfolds the section it leads to
         assert len(page.locator(f"section#{section}").inner_text()) > 200, (
             f"section {section} is missing or nearly empty"
         )
@@ -121,6 +125,30 @@ def test_the_subtype_cards_come_first_and_no_page_scrolls_sideways(demo_run, bro
         assert bottom <= 2 * 900, f"the cards end {bottom:.0f} px down at {width} px"  # within the first two screens
         assert page.evaluate("document.documentElement.scrollWidth") <= width  # wide tables scroll inside themselves
         page.screenshot(path=SCREENSHOTS / f"demo_report_{width}px.png")
+    assert problems == []
+
+
+def test_details_wait_folded_until_asked_for(demo_run, browser):
+    page, problems = open_report(browser, demo_run / "results/demo/report.html", unfold=False)
+    sections = page.locator("details.section")
+    folded_height = page.evaluate("document.documentElement.scrollHeight")
+    assert sections.count() == page.locator("main > section").count() - 1  # every section but the summary
+    warnings = page.locator("section#warnings div.warning").count()
+    assert page.evaluate("[...document.querySelectorAll('details.section')].map(d => d.open)") == [False] * (
+        sections.count() - 1
+    ) + [warnings > 0]  # warnings, when there are any, are not folded away
+    assert page.locator("#cohort-at-a-glance img").is_visible()  # the summary and its figure are never folded
+    page.locator("#card-ST2 a", has_text="its markers").click()  # a card's link unfolds its section, filtered
+    assert page.locator("#marker-table").is_visible() and not page.locator("#target-table").is_visible()
+    assert set(column_values(page, "marker-table", "subtype")) == {"ST2"}
+    assert set(column_values(page, "marker-table", "subtype", every_row=True)) == {f"ST{i}" for i in range(1, 5)}
+    page.locator("nav button.sections").click()
+    assert page.locator("nav button.sections").inner_text() == "collapse all"
+    assert page.evaluate("document.documentElement.scrollHeight") > 3 * folded_height
+    page.locator("nav button.sections").click()  # "collapse all" folds the warnings too
+    assert page.evaluate("document.documentElement.scrollHeight") <= folded_height
+    page.goto((demo_run / "results/demo/report.html").as_uri() + "#signature")  # a link from elsewhere
+    assert page.locator("#signature").is_visible() and not page.locator("#target-table").is_visible()
     assert problems == []
 
 

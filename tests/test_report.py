@@ -15,6 +15,8 @@ from oncomix.landscape import landscape_tests, tumour_landscape
 from oncomix.markers import find_markers
 from oncomix.plots import (
     alluvial,
+    category_colours,
+    cohort_heatmap,
     embed,
     factor_scatter,
     subtype_colours,
@@ -356,3 +358,37 @@ def test_the_flows_between_subtypes_and_reference_labels_add_up():
         subtype_colours(subtypes.unique())[name].lower() for name in ("ST1", "ST10")
     }  # the report's colours
     assert embed(ax.figure, "flows")  # drawn, with "$" read as text
+
+
+def test_cohort_heatmap_stacks_every_view_under_annotation_tracks(small_mdata):
+    mdata, views = small_mdata, list(small_mdata.mod)
+    lacking = [f"no {view}" for view in views if mdata[view].n_obs < mdata.n_obs]  # the small cohort lacks some
+    subtypes = pd.Series(np.resize(["ST2", "ST1"], mdata.n_obs), index=mdata.obs_names)
+    reference = pd.Series(np.resize(list("abcdefghijklmnopqrstuvwxyz"), mdata.n_obs), index=mdata.obs_names, name="lab")
+    markers = pd.DataFrame(
+        [
+            {"omic": view, "subtype": subtype, "feature": feature, "is_marker": True}
+            for view in views
+            for subtype in ("ST1", "ST2")
+            for feature in mdata[view].var_names[:5]
+        ]
+    )
+    fig = cohort_heatmap(mdata, markers, subtypes, reference, per_subtype=2)
+    rows = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    tracks = ["subtype", "lab", *lacking]
+    assert lacking and [ax.get_yticklabels()[0].get_text() for ax in rows[: len(tracks)]] == tracks
+    blocks = rows[len(tracks) :]  # one per view, its top markers (the same 2 for both subtypes) as rows
+    assert [ax.get_ylabel() for ax in blocks] == views and [len(ax.get_yticklabels()) for ax in blocks] == [2] * 4
+    assert [t.get_text() for t in blocks[-1].get_xticklabels()] == ["ST1", "ST2"]  # tumours ordered by subtype
+    image = blocks[1].get_images()[0].get_array()
+    assert image.mask.any() and not image.mask.all()  # grey where a tumour lacks the view
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert len(legend) == 20 and legend[-1] == "other"  # 19 commonest labels keep a colour of their own
+
+
+def test_category_colours_keep_the_commonest_levels():
+    labels = pd.Series(["x"] * 5 + ["y"] * 3 + [None])
+    shown, colours = category_colours(labels)
+    assert (
+        shown.tolist()[:8] == ["x"] * 5 + ["y"] * 3 and pd.isna(shown.iloc[-1]) and set(colours) == {"x", "y", "other"}
+    )

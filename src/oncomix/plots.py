@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from oncomix.naming import subtype_order  # noqa: E402
+from oncomix.omics import OMIC_TYPES  # noqa: E402
 
 # one colour per subtype in every figure and in the page's script (report.py passes the mapping): Okabe & Ito's
 # colour-blind-safe set, then Paul Tol's muted scheme; beyond 16 subtypes the colours repeat
@@ -209,6 +210,134 @@ def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series
         f"{view}: most frequent and most subtype-specific mutated genes (dark = mutated; % of tumours)", fontsize=9
     )
     return fig
+
+
+# reference labels: colours apart from the subtypes' (Okabe & Ito), so a label is not read as a subtype
+CATEGORY_COLOURS = matplotlib.colormaps["Set2"].colors + matplotlib.colormaps["Set3"].colors
+OTHER = "other"  # the label of the rarer levels of a column with more levels than colours
+
+
+def category_colours(labels: pd.Series) -> tuple[pd.Series, dict[str, tuple]]:
+    """Labels with all but the commonest levels (one per colour) as 'other', and each kept level's colour."""
+    counts = labels.dropna().astype(str).value_counts(sort=True)
+    kept = (
+        list(counts.index[: len(CATEGORY_COLOURS) - 1]) if len(counts) > len(CATEGORY_COLOURS) else list(counts.index)
+    )
+    shown = labels.astype(str).where(labels.astype(str).isin(kept), OTHER).where(labels.notna())
+    colours = dict(zip(sorted(kept), CATEGORY_COLOURS, strict=False)) | {OTHER: (0.55, 0.55, 0.55)}
+    return shown, colours
+
+
+def _view_rows(mdata: md.MuData, view: str, features: list[str], tumours: pd.Index) -> pd.DataFrame:
+    """Features x tumours of one view (NaN where a tumour lacks the view); continuous views z-scored, clipped at 3."""
+    data = mdata[view]
+    frame = pd.DataFrame(np.asarray(data[:, features].X, dtype=float), index=data.obs_names, columns=features)
+    frame = frame.reindex(tumours)
+    if not OMIC_TYPES[data.uns["omic_type"]].binary:
+        frame = ((frame - frame.mean()) / frame.std(ddof=0).replace(0, np.nan)).clip(-3, 3)
+    return frame.T
+
+
+def cohort_heatmap(
+    mdata: md.MuData,
+    markers: pd.DataFrame,
+    subtypes: pd.Series,
+    reference: pd.Series | None,
+    per_subtype: int = 3,
+) -> plt.Figure | None:
+    """The cohort at a glance: each subtype's top ``per_subtype`` markers of every view in one heatmap (z-scores;
+    mutation views as an oncoprint band, dark = mutated), tumours ordered by subtype (then reference label), under
+    annotation tracks: subtype, the reference labels and, per view some tumours lack, which ones lack it."""
+    top = markers[markers["is_marker"]].groupby(["omic", "subtype"], sort=False).head(per_subtype)
+    features = {view: list(dict.fromkeys(top.loc[top["omic"] == view, "feature"])) for view in mdata.mod}
+    features = {view: names for view, names in features.items() if names}
+    if not features:
+        return None
+    keys = pd.DataFrame({"subtype": subtypes.dropna()})
+    if reference is not None:
+        keys["reference"] = reference.reindex(keys.index).astype(str)
+    tumours = keys.sort_values(list(keys.columns), kind="stable").index
+    lacking = {
+        view: ~pd.Series(np.asarray(mdata.obsm[view]).ravel(), index=mdata.obs_names).reindex(tumours)
+        for view in mdata.mod
+    }
+    lacking = {view: flags for view, flags in lacking.items() if flags.any()}
+    tracks = 1 + (reference is not None) + len(lacking)
+    heights = [0.16] * tracks + [0.11 * len(names) for names in features.values()]
+    fig, axes = plt.subplots(
+        len(heights),
+        1,
+        figsize=(9, sum(heights) + 1.4),
+        height_ratios=heights,
+        sharex=True,
+        gridspec_kw={"hspace": 0.08},
+    )
+    shown = subtypes.reindex(tumours)
+    _track(axes[0], [_colours(shown)[s] for s in shown], "subtype")
+    row = 1
+    if reference is not None:
+        labels, colours = category_colours(reference.reindex(tumours))
+        _track(axes[row], [colours.get(label, (1, 1, 1)) for label in labels], reference.name or "reference")
+        handles = [
+            matplotlib.patches.Patch(color=colour, label=label)
+            for label, colour in colours.items()
+            if label in set(labels.dropna())
+        ]
+        axes[row].legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 2),
+            fontsize=6,
+            frameon=False,
+            title=reference.name,
+            title_fontsize=7,
+        )
+        row += 1
+    for view, flags in lacking.items():
+        _track(axes[row], [(0.35, 0.35, 0.35) if flag else (0.93, 0.93, 0.93) for flag in flags], f"no {view}")
+        row += 1
+    image = None
+    for ax, (view, names) in zip(axes[tracks:], features.items(), strict=True):
+        values = _view_rows(mdata, view, names, tumours).to_numpy()
+        if OMIC_TYPES[mdata[view].uns["omic_type"]].binary:
+            cmap = matplotlib.colors.ListedColormap(["#f2f2f2", "#1f1f5f"]).with_extremes(bad="#bdbdbd")
+            ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+        else:
+            image = ax.imshow(
+                np.ma.masked_invalid(values), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto", interpolation="nearest"
+            )
+        ax.set_yticks(range(len(names)), names, fontsize=5)
+        ax.set_ylabel(view, rotation=0, ha="right", va="center", fontsize=8, labelpad=40)
+    bounds = np.flatnonzero(shown.to_numpy()[1:] != shown.to_numpy()[:-1]) + 0.5
+    for ax in axes:
+        for b in bounds:
+            ax.axvline(b, color="black", lw=0.8)
+    starts, ends = np.r_[0, bounds + 0.5], np.r_[bounds + 0.5, len(shown)]
+    axes[-1].set_xticks((starts + ends) / 2 - 0.5, [shown.iloc[int(s)] for s in starts], fontsize=8)
+    if image is not None:
+        fig.colorbar(
+            image,
+            ax=list(axes),
+            orientation="horizontal",
+            location="bottom",
+            shrink=0.4,
+            aspect=40,
+            pad=0.04,
+            label="z-score within the cohort (clipped at 3)",
+        )
+    axes[0].set_title(
+        f"{len(tumours)} tumours by subtype: the top {per_subtype} markers of each subtype in every view "
+        "(grey: not measured)",
+        fontsize=9,
+    )
+    return fig
+
+
+def _track(ax: plt.Axes, colours: list, label: str) -> None:
+    """One annotation row of the cohort heatmap."""
+    ax.imshow([colours], aspect="auto", interpolation="nearest")
+    ax.set_yticks([0], [label], fontsize=7)
+    ax.tick_params(axis="x", length=0)
 
 
 def _stack(sizes: pd.Series, gap: float) -> dict[str, float]:

@@ -380,6 +380,9 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
         )
         if inputs.r2.shape[1] >= 2
         else None,
+        "cohort_plot": plots.embed(
+            plots.cohort_heatmap(mdata, replicated, subtypes, reference), "cohort_heatmap", folder
+        ),
         "heatmaps": {
             view: plots.embed(plots.marker_heatmap(mdata, view, replicated, subtypes, 8), f"markers_{view}", folder)
             for view in mdata.mod

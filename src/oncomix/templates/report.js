@@ -71,12 +71,19 @@ function sortTable(table, column, header) {
   showPage(table, 0);
 }
 
+// every word must match: "column:value" the whole cell of that column (subtype:st1 is ST1, not ST10), any other
+// word part of the row's text
 function filterTable(table, query) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const headers = Array.from(table.tHead.rows[0].cells, (cell) => cell.textContent.trim().toLowerCase());
   let matching = 0;
   for (const row of table.tBodies[0].rows) {
     const text = row.textContent.toLowerCase();
-    const match = words.every((word) => text.includes(word));
+    const match = words.every((word) => {
+      const [column, value] = word.split(":");
+      const at = value === undefined ? -1 : headers.indexOf(column);
+      return at >= 0 ? row.cells[at].textContent.trim().toLowerCase() === value : text.includes(word);
+    });
     row.dataset.match = match ? "1" : "0";
     matching += match ? 1 : 0;
   }
@@ -138,6 +145,11 @@ function setUpTables() {
     input.hidden = false;
     input.addEventListener("input", () => filterTable(table, input.value));
     filterTable(table, "");
+  }
+  for (const link of document.querySelectorAll("a[data-filter]")) {  // a card's link to its rows of a table
+    const table = document.getElementById(link.getAttribute("href").slice(1));
+    const input = document.querySelector(`input.table-filter[data-table="${table.id}"]`);
+    link.addEventListener("click", () => { input.value = link.dataset.filter; filterTable(table, input.value); });
   }
 }
 
@@ -309,7 +321,35 @@ function setUpDistributions() {
   }
 }
 
+// sections wait folded until asked for: a link to anything inside one (the menu, a card, a note) unfolds it
+function openTarget(hash) {
+  const target = hash.length > 1 ? document.getElementById(decodeURIComponent(hash.slice(1))) : null;
+  if (!target) return;
+  const own = target.querySelector(":scope > details.section");  // a link to a whole section
+  if (own) own.open = true;
+  for (let node = target; node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") node.open = true;
+  }
+  target.scrollIntoView();
+}
+
+function setUpSections() {
+  const sections = [...document.querySelectorAll("details.section")];
+  const toggle = button("sections", "expand all", () => {
+    const open = toggle.textContent === "expand all";
+    for (const section of sections) section.open = open;
+    toggle.textContent = open ? "collapse all" : "expand all";
+  });
+  document.querySelector("nav").append(toggle);
+  for (const link of document.querySelectorAll('a[href^="#"]')) {
+    link.addEventListener("click", () => openTarget(link.getAttribute("href")));
+  }
+  window.addEventListener("hashchange", () => openTarget(location.hash));
+  openTarget(location.hash);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setUpSections();
   setUpTables();
   setUpDownloads();
   setUpEmbedding();
