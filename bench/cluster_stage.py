@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from oncomix.cluster import ClusterOptions
 from oncomix.config import check_config, load_config
 from oncomix.factors import FactorOptions, cluster_factors
-from oncomix.readers import read_sample_table
+from oncomix.tables import read_sample_table
 
 
 def main() -> None:

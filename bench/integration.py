@@ -34,7 +34,7 @@ from oncomix.cluster import ClusterOptions
 from oncomix.config import check_config, load_config
 from oncomix.factors import FactorOptions, cluster_factors
 from oncomix.integrate import MofaOptions, MofaResult, mofa_inputs, read_model, train_mofa
-from oncomix.readers import read_sample_table
+from oncomix.tables import read_sample_table
 
 THREADS = 2  # the integrate rule's threads
 

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from integration import side_by_side, subset_against_every_tumour  # noqa: E402
 
 from oncomix.config import check_config, load_config
-from oncomix.readers import read_sample_table
 from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
+from oncomix.tables import read_sample_table
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "results" / "bench" / "data"

@@ -15,8 +15,8 @@ import time
 import mudata as md
 import pandas as pd
 
-from oncomix.readers import read_sample_table
 from oncomix.signature import SignatureOptions, fit_signature
+from oncomix.tables import read_sample_table
 
 TOLERANCES = (1e-4, SignatureOptions().tolerance)
 

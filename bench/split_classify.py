@@ -25,7 +25,7 @@ import yaml
 from sklearn.metrics import adjusted_rand_score
 
 from oncomix.config import load_config
-from oncomix.readers import read_sample_table
+from oncomix.tables import read_sample_table
 from oncomix.validate import validate
 
 VIEW_KEYS = ("type", "log", "batch", "gene_map")  # what a view keeps once written as .h5ad

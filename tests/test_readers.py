@@ -14,7 +14,7 @@ from scipy import sparse
 from oncomix.config import check_config
 from oncomix.errors import OncomixInputError
 from oncomix.ingest import drop_uninformative, harmonise_ids, ingest, load_view, to_numeric
-from oncomix.readers import NA_STRINGS, MafColumns, ViewSpec, read_sample_table, read_view
+from oncomix.readers import NA_STRINGS, MafColumns, ViewSpec, read_view
 from oncomix.validate import overlap_table
 
 TCGA_PATIENT = "^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4})"
@@ -226,9 +226,3 @@ def test_readers_round_trip_or_raise_their_own_error(tmp_path, frame, fmt):
     assert numeric, "a table with text cells must not load"
     assert list(loaded.index) == list(frame.columns) and list(loaded.columns) == list(frame.index)
     np.testing.assert_array_equal(loaded.to_numpy(), frame.T.to_numpy(dtype=float))
-
-
-def test_result_tables_keep_sample_ids_as_text(tmp_path):
-    path = tmp_path / "subtypes.tsv"
-    pd.DataFrame({"subtype": ["ST1", "ST2"]}, index=pd.Index(["007", "1e3"], name="sample_id")).to_csv(path, sep="\t")
-    assert list(read_sample_table(path).index) == ["007", "1e3"]

@@ -31,7 +31,7 @@ from sklearn.pipeline import Pipeline
 
 from oncomix.errors import OncomixInputError
 from oncomix.preprocess import centre_batches, transform
-from oncomix.readers import read_marker_table
+from oncomix.tables import read_marker_table
 from oncomix.validate import validate
 
 MODEL_FILE = "classifier.skops"

@@ -26,9 +26,9 @@ import yaml
 
 from oncomix import plots
 from oncomix.omics import OMIC_TYPES
-from oncomix.readers import TEXT_COLUMNS
 from oncomix.resources import TARGETING_RESOURCES
 from oncomix.summary import strongest_first, subtype_cards
+from oncomix.tables import TEXT_COLUMNS
 
 PACKAGES = (
     "oncomix",

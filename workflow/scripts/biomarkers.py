@@ -5,8 +5,8 @@ import mudata as md
 import pandas as pd
 
 from oncomix.logs import run_step
-from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.replication_rates import Replication, add_replication
+from oncomix.tables import read_marker_table, read_sample_table
 from oncomix.targeting import add_positive_rates, annotate, targetable_tumours, targeting_options, targets_table
 
 

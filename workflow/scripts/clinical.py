@@ -4,7 +4,7 @@ import mudata as md
 
 from oncomix.clinical import clinical_columns, factor_associations, subtype_associations, table_one
 from oncomix.logs import run_step
-from oncomix.readers import read_sample_table
+from oncomix.tables import read_sample_table
 
 
 def main(snakemake):

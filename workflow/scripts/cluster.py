@@ -6,7 +6,7 @@ import pandas as pd
 from oncomix.cluster import ClusterOptions, subtype_tree
 from oncomix.factors import FactorOptions, cluster_factors
 from oncomix.logs import run_step
-from oncomix.readers import read_sample_table
+from oncomix.tables import read_sample_table
 from oncomix.validate import missing_views
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 
 from oncomix.compare import comparison_table, describe, method_row
 from oncomix.logs import run_step
-from oncomix.readers import read_sample_table
+from oncomix.tables import read_sample_table
 
 
 def main(snakemake):

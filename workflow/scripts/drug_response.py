@@ -5,7 +5,7 @@ import mudata as md
 
 from oncomix.drugs import drug_response
 from oncomix.logs import run_step
-from oncomix.readers import read_sample_table
+from oncomix.tables import read_sample_table
 
 
 def main(snakemake):

@@ -7,7 +7,7 @@ import pandas as pd
 from oncomix.enrichment import EnrichmentOptions, gene_set_analyses
 from oncomix.genesets import read_collection
 from oncomix.logs import run_step
-from oncomix.readers import read_marker_table, read_sample_table
+from oncomix.tables import read_marker_table, read_sample_table
 
 
 def main(snakemake):

@@ -7,7 +7,7 @@ import pandas as pd
 
 from oncomix.logs import run_step
 from oncomix.markers import find_markers
-from oncomix.readers import read_sample_table
+from oncomix.tables import read_sample_table
 from oncomix.targeting import annotate, targeting_options
 
 

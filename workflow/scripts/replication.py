@@ -5,8 +5,8 @@ import mudata as md
 from oncomix.factors import FactorOptions
 from oncomix.integrate import MofaOptions
 from oncomix.logs import run_step
-from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.replication import ReplicationOptions, replicate
+from oncomix.tables import read_marker_table, read_sample_table
 
 
 def main(snakemake):

@@ -6,9 +6,9 @@ import mudata as md
 import pandas as pd
 
 from oncomix.logs import run_step
-from oncomix.readers import read_marker_table, read_sample_table
 from oncomix.report import ReportInputs, file_checksums, log_warnings, render, stage_times
 from oncomix.resources import TARGETING_RESOURCES, describe
+from oncomix.tables import read_marker_table, read_sample_table
 
 
 def tables(paths) -> dict[str, pd.DataFrame]:

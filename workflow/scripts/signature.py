@@ -4,8 +4,8 @@ import mudata as md
 
 from oncomix.classify import Classifier, save_classifier
 from oncomix.logs import run_step
-from oncomix.readers import read_sample_table
 from oncomix.signature import SignatureOptions, fit_signature
+from oncomix.tables import read_sample_table
 
 
 def main(snakemake):

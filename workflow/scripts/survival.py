@@ -3,8 +3,8 @@
 import mudata as md
 
 from oncomix.logs import run_step
-from oncomix.readers import read_sample_table
 from oncomix.survival import cox_factors, cox_subtypes, kaplan_meier, logrank_tests, median_survival, survival_frame
+from oncomix.tables import read_sample_table
 
 
 def main(snakemake):
