@@ -1,11 +1,30 @@
 """The workflow's own tables: written and read back as they were."""
 
+import gzip
+
 import pandas as pd
 
-from oncomix.tables import read_sample_table
+from oncomix.tables import read_marker_table, read_sample_table, write_indexed, write_long
 
 
 def test_result_tables_keep_sample_ids_as_text(tmp_path):
     path = tmp_path / "subtypes.tsv"
-    pd.DataFrame({"subtype": ["ST1", "ST2"]}, index=pd.Index(["007", "1e3"], name="sample_id")).to_csv(path, sep="\t")
+    write_indexed(pd.DataFrame({"subtype": ["ST1", "ST2"]}, index=pd.Index(["007", "1e3"], name="sample_id")), path)
+    assert path.read_text() == "sample_id\tsubtype\n007\tST1\n1e3\tST2\n"
     assert list(read_sample_table(path).index) == ["007", "1e3"]
+
+
+def test_long_tables_keep_feature_names_as_text(tmp_path):
+    path = tmp_path / "markers.tsv"
+    write_long(pd.DataFrame({"feature": ["NA", "007"], "gene_symbol": ["NA", None], "p": [0.5, 1e-9]}), path)
+    assert path.read_text() == "feature\tgene_symbol\tp\nNA\tNA\t0.5\n007\t\t1e-09\n"
+    back = read_marker_table(path)
+    assert list(back["feature"]) == ["NA", "007"] and back["gene_symbol"].isna().tolist() == [False, True]
+
+
+def test_gzipped_tables_carry_no_timestamp(tmp_path):
+    path = tmp_path / "consensus.tsv.gz"
+    write_indexed(pd.DataFrame({"a": [1.0]}, index=pd.Index(["t1"], name="sample_id")), path)
+    assert path.read_bytes()[4:8] == bytes(4)  # the gzip header's mtime
+    with gzip.open(path, "rt") as handle:
+        assert handle.read() == "sample_id\ta\nt1\t1.0\n"

@@ -31,7 +31,7 @@ from sklearn.pipeline import Pipeline
 
 from oncomix.errors import OncomixInputError
 from oncomix.preprocess import centre_batches, transform
-from oncomix.tables import read_marker_table
+from oncomix.tables import read_marker_table, write_indexed, write_long
 from oncomix.validate import validate
 
 MODEL_FILE = "classifier.skops"
@@ -271,8 +271,8 @@ def classify_new(model_dir: Path, config: dict, source: str) -> Classification:
 
 
 def write_classification(result: Classification, calls_path: Path, markers_path: Path, report_path: Path) -> None:
-    result.calls.to_csv(calls_path, sep="\t")
-    result.markers.to_csv(markers_path, sep="\t", index=False)
+    write_indexed(result.calls, calls_path)
+    write_long(result.markers, markers_path)
     Path(report_path).write_text(result.html, encoding="utf-8")
 
 

@@ -1,7 +1,8 @@
-"""The workflow's own tab-separated tables, read back by later stages; user inputs are read by ``oncomix.readers``.
+"""The workflow's own tab-separated tables: written by one stage, read back by later ones.
 
-Per-tumour tables (factors, subtypes, consensus) are indexed by ``sample_id``; per-feature tables (markers,
-replication, targets, ...) keep every key in a column.
+Indexed tables (factors, subtypes, consensus, variance explained, ...) hold their index, such as ``sample_id``, in
+the first column; long tables (markers, targets, tests, ...) keep every key in a column and write no index. A
+``.gz`` table is gzipped without a timestamp. User inputs are read by ``oncomix.readers``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+
+
+def write_indexed(frame: pd.DataFrame, path: Path) -> None:
+    """A table keyed by its index (tumours, factors, views), the index written as the first column."""
+    frame.to_csv(path, sep="\t", compression=_compression(path))
+
+
+def write_long(frame: pd.DataFrame, path: Path) -> None:
+    """A table whose keys are columns (one row per feature, test, k...): the index is not written."""
+    frame.to_csv(path, sep="\t", index=False, compression=_compression(path))
+
+
+def _compression(path: Path) -> dict | None:
+    """Gzip for a ``.gz`` path, with no timestamp in the header so that the same table gives the same bytes."""
+    return {"method": "gzip", "mtime": 0} if str(path).endswith(".gz") else None
 
 
 def read_sample_table(path: Path) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 from oncomix.baselines import baseline_space
 from oncomix.cluster import ClusterOptions, find_subtypes
 from oncomix.logs import run_step
+from oncomix.tables import write_indexed, write_long
 
 
 def main(snakemake):
@@ -20,14 +21,12 @@ def main(snakemake):
         logging.getLogger("oncomix").warning(
             "baseline %s: the view was dropped by preprocessing; nothing to cluster", method
         )
-        pd.DataFrame(columns=["sample_id", "subtype", "confidence"]).to_csv(
-            snakemake.output.subtypes, sep="\t", index=False
-        )
-        pd.DataFrame(columns=["k", "chosen"]).to_csv(snakemake.output.k_selection, sep="\t", index=False)
+        write_long(pd.DataFrame(columns=["sample_id", "subtype", "confidence"]), snakemake.output.subtypes)
+        write_long(pd.DataFrame(columns=["k", "chosen"]), snakemake.output.k_selection)
         return
     result = find_subtypes(space, ClusterOptions.from_config({"clustering": params.clustering, "seed": params.seed}))
-    result.calls.to_csv(snakemake.output.subtypes, sep="\t")
-    result.k_selection.to_csv(snakemake.output.k_selection, sep="\t", index=False)
+    write_indexed(result.calls, snakemake.output.subtypes)
+    write_long(result.k_selection, snakemake.output.k_selection)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

@@ -6,7 +6,7 @@ import pandas as pd
 
 from oncomix.logs import run_step
 from oncomix.replication_rates import Replication, add_replication
-from oncomix.tables import read_marker_table, read_sample_table
+from oncomix.tables import read_marker_table, read_sample_table, write_long
 from oncomix.targeting import add_positive_rates, annotate, targetable_tumours, targeting_options, targets_table
 
 
@@ -23,14 +23,14 @@ def main(snakemake):
     biomarkers = annotate(
         biomarkers, dict(snakemake.params.gene_maps), targeting_options(snakemake.params.targeting, snakemake.input)
     )
-    biomarkers.to_csv(snakemake.output.biomarkers, sep="\t", index=False)
+    write_long(biomarkers, snakemake.output.biomarkers)
     tumours = targetable_tumours(md.read_h5mu(snakemake.input.data), biomarkers)
-    tumours.to_csv(snakemake.output.targetable_tumours, sep="\t", index=False)
+    write_long(tumours, snakemake.output.targetable_tumours)
     subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
     targets = add_positive_rates(targets_table(biomarkers, snakemake.params.alpha), tumours, subtypes)
     # the classifier folder is self-contained: it holds its own copy
     for path in (snakemake.output.targets, snakemake.output.classifier_targets):
-        targets.to_csv(path, sep="\t", index=False)
+        write_long(targets, path)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

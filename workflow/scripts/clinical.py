@@ -4,7 +4,7 @@ import mudata as md
 
 from oncomix.clinical import clinical_columns, factor_associations, subtype_associations, table_one
 from oncomix.logs import run_step
-from oncomix.tables import read_sample_table
+from oncomix.tables import read_sample_table, write_long
 
 
 def main(snakemake):
@@ -12,11 +12,11 @@ def main(snakemake):
     survival = snakemake.params.survival or {}
     columns = clinical_columns(sheet, list(snakemake.params.columns), {survival.get("time"), survival.get("event")})
     subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
-    subtype_associations(sheet, subtypes, columns).to_csv(snakemake.output.subtypes, sep="\t", index=False)
-    factor_associations(read_sample_table(snakemake.input.factors), sheet, columns).to_csv(
-        snakemake.output.factors, sep="\t", index=False
+    write_long(subtype_associations(sheet, subtypes, columns), snakemake.output.subtypes)
+    write_long(
+        factor_associations(read_sample_table(snakemake.input.factors), sheet, columns), snakemake.output.factors
     )
-    table_one(sheet, subtypes, columns).to_csv(snakemake.output.table_one, sep="\t", index=False)
+    write_long(table_one(sheet, subtypes, columns), snakemake.output.table_one)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

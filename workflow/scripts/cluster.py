@@ -6,7 +6,7 @@ import pandas as pd
 from oncomix.cluster import ClusterOptions, subtype_tree
 from oncomix.factors import FactorOptions, cluster_factors
 from oncomix.logs import run_step
-from oncomix.tables import read_sample_table
+from oncomix.tables import read_sample_table, write_indexed, write_long
 from oncomix.validate import missing_views
 
 
@@ -21,12 +21,12 @@ def main(snakemake):
         FactorOptions.from_config(config),
         ClusterOptions.from_config(config, jobs=snakemake.threads),
     )
-    result.subtypes.calls.join(result.fine).join(missing_views(mdata)).to_csv(snakemake.output.subtypes, sep="\t")
-    subtype_tree(result.subtypes).to_csv(snakemake.output.tree, sep="\t", index=False)
-    result.subtypes.k_selection.to_csv(snakemake.output.k_selection, sep="\t", index=False)
-    result.subtypes.consensus.to_csv(snakemake.output.consensus, sep="\t", compression={"method": "gzip", "mtime": 0})
-    result.factor_table.to_csv(snakemake.output.factor_table, sep="\t")
-    result.associations.to_csv(snakemake.output.associations, sep="\t", index=False)
+    write_indexed(result.subtypes.calls.join(result.fine).join(missing_views(mdata)), snakemake.output.subtypes)
+    write_long(subtype_tree(result.subtypes), snakemake.output.tree)
+    write_long(result.subtypes.k_selection, snakemake.output.k_selection)
+    write_indexed(result.subtypes.consensus, snakemake.output.consensus)
+    write_indexed(result.factor_table, snakemake.output.factor_table)
+    write_long(result.associations, snakemake.output.associations)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

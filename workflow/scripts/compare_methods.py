@@ -5,7 +5,7 @@ import pandas as pd
 
 from oncomix.compare import comparison_table, describe, method_row
 from oncomix.logs import run_step
-from oncomix.tables import read_sample_table
+from oncomix.tables import read_sample_table, write_long
 
 
 def main(snakemake):
@@ -27,7 +27,7 @@ def main(snakemake):
         )
         for method, calls, k_selection in zip(methods, subtypes, k_selections, strict=True)
     ]
-    comparison_table(rows).to_csv(snakemake.output[0], sep="\t", index=False)
+    write_long(comparison_table(rows), snakemake.output[0])
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

@@ -5,14 +5,14 @@ import mudata as md
 
 from oncomix.drugs import drug_response
 from oncomix.logs import run_step
-from oncomix.tables import read_sample_table
+from oncomix.tables import read_sample_table, write_long
 
 
 def main(snakemake):
     subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
     groups, markers = drug_response(md.read_h5mu(snakemake.input.data), subtypes, snakemake.params.settings)
-    groups.to_csv(snakemake.output.groups, sep="\t", index=False)
-    markers.to_csv(snakemake.output.markers, sep="\t", index=False)
+    write_long(groups, snakemake.output.groups)
+    write_long(markers, snakemake.output.markers)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

@@ -7,7 +7,7 @@ import pandas as pd
 from oncomix.enrichment import EnrichmentOptions, gene_set_analyses
 from oncomix.genesets import read_collection
 from oncomix.logs import run_step
-from oncomix.tables import read_marker_table, read_sample_table
+from oncomix.tables import read_marker_table, read_sample_table, write_long
 
 
 def main(snakemake):
@@ -24,9 +24,9 @@ def main(snakemake):
             {"enrichment": snakemake.params.enrichment, "seed": snakemake.params.seed}, alpha=snakemake.params.alpha
         ),
     )
-    table.to_csv(snakemake.output.enrichment, sep="\t", index=False)
-    scores.to_csv(snakemake.output.activity, sep="\t", index=False)
-    tests.to_csv(snakemake.output.activity_tests, sep="\t", index=False)
+    write_long(table, snakemake.output.enrichment)
+    write_long(scores, snakemake.output.activity)
+    write_long(tests, snakemake.output.activity_tests)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

@@ -4,14 +4,14 @@ import mudata as md
 
 from oncomix.landscape import landscape_tests, tumour_landscape
 from oncomix.logs import run_step
-from oncomix.tables import read_sample_table
+from oncomix.tables import read_sample_table, write_indexed, write_long
 
 
 def main(snakemake):
     landscape = tumour_landscape(md.read_h5mu(snakemake.input.data))
-    landscape.to_csv(snakemake.output.tumours, sep="\t")
+    write_indexed(landscape, snakemake.output.tumours)
     subtypes = read_sample_table(snakemake.input.subtypes)["subtype"]
-    landscape_tests(landscape, subtypes).to_csv(snakemake.output.tests, sep="\t", index=False)
+    write_long(landscape_tests(landscape, subtypes), snakemake.output.tests)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

@@ -7,7 +7,7 @@ import pandas as pd
 
 from oncomix.logs import run_step
 from oncomix.markers import find_markers
-from oncomix.tables import read_sample_table
+from oncomix.tables import read_sample_table, write_long
 from oncomix.targeting import annotate, targeting_options
 
 
@@ -25,7 +25,7 @@ def main(snakemake):
         markers = annotate(
             markers, dict(snakemake.params.gene_maps), targeting_options(snakemake.params.targeting, snakemake.input)
         )
-    markers.to_csv(snakemake.output[0], sep="\t", index=False)
+    write_long(markers, snakemake.output[0])
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

@@ -6,7 +6,7 @@ from oncomix.factors import FactorOptions
 from oncomix.integrate import MofaOptions
 from oncomix.logs import run_step
 from oncomix.replication import ReplicationOptions, replicate
-from oncomix.tables import read_marker_table, read_sample_table
+from oncomix.tables import read_marker_table, read_sample_table, write_long
 
 
 def main(snakemake):
@@ -23,8 +23,8 @@ def main(snakemake):
         ReplicationOptions.from_config(config),
         jobs=snakemake.threads,
     )
-    result.markers.to_csv(snakemake.output.markers, sep="\t", index=False)
-    result.halves.to_csv(snakemake.output.halves, sep="\t", index=False)
+    write_long(result.markers, snakemake.output.markers)
+    write_long(result.halves, snakemake.output.halves)
 
 
 run_step(lambda: main(snakemake), snakemake.log[0], snakemake.threads)  # noqa: F821

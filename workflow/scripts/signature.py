@@ -5,7 +5,7 @@ import mudata as md
 from oncomix.classify import Classifier, save_classifier
 from oncomix.logs import run_step
 from oncomix.signature import SignatureOptions, fit_signature
-from oncomix.tables import read_sample_table
+from oncomix.tables import read_sample_table, write_indexed, write_long
 
 
 def main(snakemake):
@@ -16,9 +16,9 @@ def main(snakemake):
         options,
         snakemake.threads,
     )
-    result.features.to_csv(snakemake.output.features, sep="\t", index=False)
-    result.performance.to_csv(snakemake.output.performance, sep="\t", index=False)
-    result.predictions.to_csv(snakemake.output.predictions, sep="\t")
+    write_long(result.features, snakemake.output.features)
+    write_long(result.performance, snakemake.output.performance)
+    write_indexed(result.predictions, snakemake.output.predictions)
     classifier = (
         Classifier(
             result.model, list(result.design.columns), dict(snakemake.params.views), result.design, result.subtypes
