@@ -9,17 +9,8 @@ import pandas as pd
 import pytest
 import skops.io as sio
 
-from oncomix.classify import (
-    MODEL_FILE,
-    Classifier,
-    assign,
-    check_overlap,
-    load_classifier,
-    new_tumour_matrix,
-    render_patients,
-    save_classifier,
-    write_manifest,
-)
+from oncomix.classifier_store import MODEL_FILE, Classifier, load_classifier, save_classifier, write_manifest
+from oncomix.classify import assign, check_overlap, new_tumour_matrix, render_patients
 from oncomix.errors import OncomixInputError
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.signature import SignatureOptions, fit_signature

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from oncomix.classify import write_manifest
+from oncomix.classifier_store import write_manifest
 from oncomix.logs import run_step
 
 

@@ -2,7 +2,7 @@
 
 import mudata as md
 
-from oncomix.classify import Classifier, save_classifier
+from oncomix.classifier_store import Classifier, save_classifier
 from oncomix.logs import run_step
 from oncomix.signature import SignatureOptions, fit_signature
 from oncomix.tables import read_sample_table, write_indexed, write_long
