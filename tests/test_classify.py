@@ -10,8 +10,9 @@ import pytest
 import skops.io as sio
 
 from oncomix.classifier_store import MODEL_FILE, Classifier, load_classifier, save_classifier, write_manifest
-from oncomix.classify import assign, check_overlap, new_tumour_matrix, render_patients
+from oncomix.classify import assign, check_overlap, new_tumour_matrix
 from oncomix.errors import OncomixInputError
+from oncomix.patients_report import render_patients
 from oncomix.preprocess import PreprocessOptions, preprocess
 from oncomix.signature import SignatureOptions, fit_signature
 from tests.conftest import DEMO_TYPES

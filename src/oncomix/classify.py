@@ -8,7 +8,8 @@ cohort mean. A tumour lacking whole views is assigned by the same pipeline (same
 cohort's data of the views it has, since the sparse model fitted on every view may rest on the one it lacks.
 New data sharing too few of the signature's features are refused.
 
-The classifier is saved and loaded by ``oncomix.classifier_store``.
+The classifier is saved and loaded by ``oncomix.classifier_store``; the per-patient page is rendered by
+``oncomix.patients_report``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 import mudata as md
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from sklearn.pipeline import Pipeline
 
 from oncomix.classifier_store import Classifier, load_classifier
 from oncomix.errors import OncomixInputError
+from oncomix.patients_report import render_patients
 from oncomix.preprocess import centre_batches, transform
 from oncomix.tables import read_marker_table, write_indexed, write_long
 from oncomix.validate import validate
@@ -168,14 +169,3 @@ def write_classification(result: Classification, calls_path: Path, markers_path:
     write_indexed(result.calls, calls_path)
     write_long(result.markers, markers_path)
     Path(report_path).write_text(result.html, encoding="utf-8")
-
-
-def render_patients(calls: pd.DataFrame, markers: pd.DataFrame, model: str) -> str:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("oncomix", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    per_patient = {
-        sample: list(rows.fillna({"gene_symbol": "", "approved_drugs": ""}).itertuples())
-        for sample, rows in markers.groupby("sample_id")
-    }
-    return environment.get_template("patients.html.j2").render(model=model, calls=calls, markers=per_patient)
