@@ -28,7 +28,7 @@ from oncomix.classifier_store import Classifier, load_classifier
 from oncomix.errors import OncomixInputError
 from oncomix.patients_report import render_patients
 from oncomix.preprocess import centre_batches, transform
-from oncomix.tables import read_marker_table, write_indexed, write_long
+from oncomix.tables import read_long, write_indexed, write_long
 from oncomix.validate import validate
 
 MIN_OVERLAP = 0.5  # fraction of the signature's features the new data must measure
@@ -161,7 +161,7 @@ def classify_new(model_dir: Path, config: dict, source: str) -> Classification:
     matrix = new_tumour_matrix(raw, classifier)
     check_overlap(matrix, classifier, source)
     calls = assign(matrix, classifier)
-    markers = patient_markers(calls, matrix, read_marker_table(Path(model_dir) / "targets.tsv"), classifier)
+    markers = patient_markers(calls, matrix, read_long(Path(model_dir) / "targets.tsv"), classifier)
     return Classification(calls, markers, render_patients(calls, markers, str(model_dir)))
 
 

@@ -2,7 +2,10 @@
 
 Indexed tables (factors, subtypes, consensus, variance explained, ...) hold their index, such as ``sample_id``, in
 the first column; long tables (markers, targets, tests, ...) keep every key in a column and write no index. A
-``.gz`` table is gzipped without a timestamp. User inputs are read by ``oncomix.readers``.
+``.gz`` table is gzipped without a timestamp. Each kind has its writer and its readers here: ``write_indexed`` with
+``read_sample_table`` (indexed by tumour) and ``read_indexed`` (by view, factor, ...), ``write_long`` with
+``read_long``. User inputs are read by ``oncomix.readers``; Snakemake's own benchmark files are not tables of this
+module.
 """
 
 from __future__ import annotations
@@ -32,6 +35,12 @@ def read_sample_table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", index_col="sample_id", dtype={"sample_id": str})
 
 
+def read_indexed(path: Path, index: str) -> pd.DataFrame:
+    """A table ``write_indexed`` wrote whose index is not the tumours (``view``: variance explained, overlap;
+    ``factor``: the factor table), index and cells parsed with pandas' defaults."""
+    return pd.read_csv(path, sep="\t", index_col=index)
+
+
 TEXT_COLUMNS = (
     "sample_id",
     "subtype",
@@ -47,12 +56,13 @@ TEXT_COLUMNS = (
     "drugs_other_action",
     "other_approved_drugs",
     "rule",
+    "scope",
 )
 
 
-def read_marker_table(path: Path) -> pd.DataFrame:
-    """A per-feature table the workflow wrote (marker evidence, replication, targets): feature names and
-    subtypes kept as text (a gene called "NA" or "007" stays as it is), empty cells as missing values."""
+def read_long(path: Path) -> pd.DataFrame:
+    """A table ``write_long`` wrote (markers, targets, tests, k selection, ...): cells as written, the columns of
+    ``TEXT_COLUMNS`` as text (a gene called "NA" or "007" stays as it is), empty cells as missing values."""
     header = pd.read_csv(path, sep="\t", nrows=0).columns
     text = {column: str for column in TEXT_COLUMNS if column in header}
     return pd.read_csv(path, sep="\t", dtype=text, keep_default_na=False, na_values=[""])

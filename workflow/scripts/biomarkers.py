@@ -2,20 +2,17 @@
 target-positive tumours per subtype) and targetable_tumours.tsv."""
 
 import mudata as md
-import pandas as pd
 
 from oncomix.logs import run_step
 from oncomix.replication_rates import Replication, add_replication
-from oncomix.tables import read_marker_table, read_sample_table, write_long
+from oncomix.tables import read_long, read_sample_table, write_long
 from oncomix.targeting import add_positive_rates, annotate, targetable_tumours, targeting_options, targets_table
 
 
 def main(snakemake):
-    replication = Replication(
-        read_marker_table(snakemake.input.replication), pd.read_csv(snakemake.input.halves, sep="\t")
-    )
+    replication = Replication(read_long(snakemake.input.replication), read_long(snakemake.input.halves))
     biomarkers = add_replication(
-        read_marker_table(snakemake.input.evidence),
+        read_long(snakemake.input.evidence),
         replication,
         snakemake.params.alpha,
         snakemake.params.min_replication,

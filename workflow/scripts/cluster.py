@@ -1,12 +1,11 @@
 """Snakemake adapter: subtypes from the MOFA factors, with the factors' covariate associations."""
 
 import mudata as md
-import pandas as pd
 
 from oncomix.cluster import ClusterOptions, subtype_tree
 from oncomix.factors import FactorOptions, cluster_factors
 from oncomix.logs import run_step
-from oncomix.tables import read_sample_table, write_indexed, write_long
+from oncomix.tables import read_indexed, read_sample_table, write_indexed, write_long
 from oncomix.validate import missing_views
 
 
@@ -15,7 +14,7 @@ def main(snakemake):
     config = {"clustering": snakemake.params.clustering, "seed": snakemake.params.seed}
     result = cluster_factors(
         read_sample_table(snakemake.input.factors),
-        pd.read_csv(snakemake.input.variance, sep="\t", index_col="view"),
+        read_indexed(snakemake.input.variance, "view"),
         mdata.obs,
         snakemake.params.compare_to,
         FactorOptions.from_config(config),

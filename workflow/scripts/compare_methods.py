@@ -1,11 +1,10 @@
 """Snakemake adapter: method_comparison.tsv from the MOFA subtypes and every baseline's."""
 
 import mudata as md
-import pandas as pd
 
 from oncomix.compare import comparison_table, describe, method_row
 from oncomix.logs import run_step
-from oncomix.tables import read_sample_table, write_long
+from oncomix.tables import read_long, read_sample_table, write_long
 
 
 def main(snakemake):
@@ -21,7 +20,7 @@ def main(snakemake):
             method,
             *describe(method, snakemake.params.clusterer),
             read_sample_table(calls),
-            pd.read_csv(k_selection, sep="\t"),
+            read_long(k_selection),
             reference,
             outcome,
         )

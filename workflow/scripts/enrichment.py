@@ -2,21 +2,20 @@
 and pathway_activity_tests.tsv (single-sample scores of the transcriptome views, against subtype)."""
 
 import mudata as md
-import pandas as pd
 
 from oncomix.enrichment import EnrichmentOptions, gene_set_analyses
 from oncomix.genesets import read_collection
 from oncomix.logs import run_step
-from oncomix.tables import read_marker_table, read_sample_table, write_long
+from oncomix.tables import read_indexed, read_long, read_sample_table, write_long
 
 
 def main(snakemake):
     collections = {name: read_collection(path) for name, path in snakemake.params.collections.items()}
     table, scores, tests = gene_set_analyses(
         md.read_h5mu(snakemake.input.data),
-        read_marker_table(snakemake.input.evidence),
-        read_marker_table(snakemake.input.weights),
-        pd.read_csv(snakemake.input.variance, sep="\t", index_col="view"),
+        read_long(snakemake.input.evidence),
+        read_long(snakemake.input.weights),
+        read_indexed(snakemake.input.variance, "view"),
         read_sample_table(snakemake.input.subtypes)["subtype"],
         snakemake.params.omics,
         collections,

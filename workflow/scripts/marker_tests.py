@@ -3,11 +3,10 @@ and the ranking; annotated for targeting when params.targeting is given (the fin
 replication step before the annotation)."""
 
 import mudata as md
-import pandas as pd
 
 from oncomix.logs import run_step
 from oncomix.markers import find_markers
-from oncomix.tables import read_sample_table, write_long
+from oncomix.tables import read_long, read_sample_table, write_long
 from oncomix.targeting import annotate, targeting_options
 
 
@@ -17,7 +16,7 @@ def main(snakemake):
         read_sample_table(snakemake.input.subtypes)[snakemake.params.column],
         snakemake.params.alpha,
         factors=read_sample_table(snakemake.input.factors),
-        weights=pd.read_csv(snakemake.input.weights, sep="\t", keep_default_na=False, na_values=[""]),
+        weights=read_long(snakemake.input.weights),
         min_effect=snakemake.params.min_effect,
         min_auc=snakemake.params.min_auc,
     )

@@ -6,7 +6,7 @@ from oncomix.factors import FactorOptions
 from oncomix.integrate import MofaOptions
 from oncomix.logs import run_step
 from oncomix.replication import ReplicationOptions, replicate
-from oncomix.tables import read_marker_table, read_sample_table, write_long
+from oncomix.tables import read_long, read_sample_table, write_long
 
 
 def main(snakemake):
@@ -15,7 +15,7 @@ def main(snakemake):
     result = replicate(
         md.read_h5mu(snakemake.input.data),
         read_sample_table(snakemake.input.subtypes)["subtype"],
-        read_marker_table(snakemake.input.evidence),
+        read_long(snakemake.input.evidence),
         params.clustering["method"],
         params.alpha,
         MofaOptions.from_config(config),

@@ -8,12 +8,12 @@ import pandas as pd
 from oncomix.logs import run_step
 from oncomix.report import ReportInputs, file_checksums, log_warnings, render, stage_times
 from oncomix.resources import TARGETING_RESOURCES, describe
-from oncomix.tables import read_marker_table, read_sample_table
+from oncomix.tables import read_indexed, read_long, read_sample_table
 
 
 def tables(paths) -> dict[str, pd.DataFrame]:
     """TSVs by file stem (kaplan_meier.tsv -> 'kaplan_meier'), text cells kept as written."""
-    return {Path(path).stem: pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""]) for path in paths}
+    return {Path(path).stem: read_long(path) for path in paths}
 
 
 def main(snakemake):
@@ -23,38 +23,39 @@ def main(snakemake):
         cohort=snakemake.params.cohort,
         mdata=md.read_h5mu(snakemake.input.data),
         factors=read_sample_table(snakemake.input.factors),
-        r2=pd.read_csv(snakemake.input.variance, sep="\t", index_col="view"),
+        r2=read_indexed(snakemake.input.variance, "view"),
         subtypes=read_sample_table(snakemake.input.subtypes),
-        k_selection=pd.read_csv(snakemake.input.k_selection, sep="\t"),
-        factor_table=pd.read_csv(snakemake.input.factor_table, sep="\t", index_col="factor"),
-        associations=pd.read_csv(snakemake.input.associations, sep="\t"),
+        k_selection=read_long(snakemake.input.k_selection),
+        factor_table=read_indexed(snakemake.input.factor_table, "factor"),
+        associations=read_long(snakemake.input.associations),
         consensus=read_sample_table(snakemake.input.consensus),
-        method_comparison=pd.read_csv(snakemake.input.method_comparison, sep="\t"),
-        biomarkers=read_marker_table(snakemake.input.biomarkers),
-        targets=read_marker_table(snakemake.input.targets),
-        signature=read_marker_table(snakemake.input.signature),
-        signature_performance=pd.read_csv(snakemake.input.signature_performance, sep="\t", dtype={"scope": str}),
-        replication_halves=pd.read_csv(snakemake.input.replication_halves, sep="\t"),
-        overlap=pd.read_csv(snakemake.input.overlap, sep="\t", index_col="view"),
-        dropped=pd.read_csv(snakemake.input.dropped, sep="\t", keep_default_na=False),
+        method_comparison=read_long(snakemake.input.method_comparison),
+        biomarkers=read_long(snakemake.input.biomarkers),
+        targets=read_long(snakemake.input.targets),
+        signature=read_long(snakemake.input.signature),
+        signature_performance=read_long(snakemake.input.signature_performance),
+        replication_halves=read_long(snakemake.input.replication_halves),
+        overlap=read_indexed(snakemake.input.overlap, "view"),
+        dropped=read_long(snakemake.input.dropped),
         config=dict(snakemake.params.config),
         clinical=tables(snakemake.input.clinical),
-        landscape=pd.read_csv(snakemake.input.landscape, sep="\t"),
+        landscape=read_long(snakemake.input.landscape),
         enrichment=gene_sets.get("enrichment"),
         activity_tests=gene_sets.get("pathway_activity_tests"),
         survival=tables(snakemake.input.survival) or None,
         drugs=tables(snakemake.input.drugs) or None,
-        mofa_training=pd.read_csv(snakemake.input.training, sep="\t"),
+        mofa_training=read_long(snakemake.input.training),
         alpha=snakemake.params.alpha,
         top_n=snakemake.params.top_n,
         min_replication=snakemake.params.min_replication,
         warnings=log_warnings({Path(path).stem: path for path in snakemake.input.logs}),
         checksums=file_checksums(snakemake.input.inputs),
-        subtype_tree=read_marker_table(snakemake.input.tree),
-        targetable_tumours=read_marker_table(snakemake.input.targetable_tumours),
+        subtype_tree=read_long(snakemake.input.tree),
+        targetable_tumours=read_long(snakemake.input.targetable_tumours),
         resources=describe(
             {name: snakemake.input[name] for name in TARGETING_RESOURCES if name in snakemake.input.keys()}
         ),
+        # Snakemake's own benchmark files ("NA" where it measured nothing), not a table of oncomix.tables
         stage_times=stage_times({Path(path).stem: pd.read_csv(path, sep="\t") for path in snakemake.input.benchmarks}),
     )
     figures = Path(snakemake.output.figures)
