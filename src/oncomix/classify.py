@@ -29,7 +29,6 @@ from oncomix.errors import OncomixInputError
 from oncomix.patients_report import render_patients
 from oncomix.preprocess import centre_batches, transform
 from oncomix.tables import read_long, write_indexed, write_long
-from oncomix.validate import validate
 
 MIN_OVERLAP = 0.5  # fraction of the signature's features the new data must measure
 
@@ -154,10 +153,10 @@ class Classification:
     html: str  # per-patient report
 
 
-def classify_new(model_dir: Path, config: dict, source: str) -> Classification:
-    """Validate a new cohort's config and inputs, then assign each tumour with the classifier in ``model_dir``."""
+def classify_new(model_dir: Path, raw: md.MuData, source: str) -> Classification:
+    """Assign each tumour of a new, validated cohort (``raw``: ``oncomix.validate``) with the classifier in
+    ``model_dir``."""
     classifier = load_classifier(model_dir)
-    raw = validate(config, source, clustering=False).mdata
     matrix = new_tumour_matrix(raw, classifier)
     check_overlap(matrix, classifier, source)
     calls = assign(matrix, classifier)

@@ -89,7 +89,7 @@ def run_classify(model: Path, config_path: Path, out: Path | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         config = load_config(config_path)
-        result = classify_new(model, config, str(config_path))
+        result = classify_new(model, validate(config, str(config_path), clustering=False).mdata, str(config_path))
     except OncomixInputError as error:
         print(error, file=sys.stderr)
         return 1

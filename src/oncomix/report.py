@@ -193,13 +193,14 @@ def embedding_data(factors: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series,
 
 
 def distribution_data(mdata: md.MuData, features: pd.DataFrame, subtypes: pd.Series) -> dict:
-    """Values of the given (omic, feature) pairs per tumour with the tumours' subtypes, for the distribution plots."""
+    """Values of the given (view, feature) pairs (columns ``omic``, ``feature``) per tumour with the tumours'
+    subtypes, for the distribution plots."""
     tumours = mdata.obs_names
     data = {}
-    for omic, feature in features[["omic", "feature"]].drop_duplicates().itertuples(index=False):
-        view = mdata.mod[omic]
-        values = pd.Series(np.asarray(view[:, feature].X, dtype=float).ravel(), index=view.obs_names).reindex(tumours)
-        data[f"{omic}: {feature}"] = _values(values)
+    for view, feature in features[["omic", "feature"]].drop_duplicates().itertuples(index=False):
+        adata = mdata.mod[view]
+        values = pd.Series(np.asarray(adata[:, feature].X, dtype=float).ravel(), index=adata.obs_names).reindex(tumours)
+        data[f"{view}: {feature}"] = _values(values)
     return {
         "subtypes": subtypes.loc[tumours].astype(str).tolist(),
         "order": plots.subtype_order(subtypes.unique()),

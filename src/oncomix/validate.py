@@ -38,20 +38,44 @@ def validate(config: dict, source: str = "config", clustering: bool = True) -> V
     """Check ``config`` (defaults filled in place) and its inputs; raises ``OncomixInputError`` on any problem.
     ``clustering=False`` (new tumours to classify) skips the minimum cohort size that clustering needs."""
     check_config(config, source)
-    check_annotation_tables(config)
-    specs = [ViewSpec.from_config(name, entry) for name, entry in config["omics"].items()]
+    validated = validate_data(config)
+    check_settings(validated.mdata, config, source, clustering)
+    return validated
+
+
+def data_settings(config: dict) -> dict:
+    """The part of a checked config that :func:`validate_data` reads: the inputs and the sample-sheet columns the
+    config names (checked to exist)."""
+    keys = ("samples", "omics", "survival", "sample_id_pattern", "compare_to", "drug_response", "clinical_columns")
+    data = {key: config[key] for key in keys if key in config}
+    return data | {"clustering": {"technical_covariates": config["clustering"]["technical_covariates"]}}
+
+
+def validate_data(data: dict) -> Validated:
+    """Read and check the sample sheet and every view named in ``data`` (:func:`data_settings`), all problems at
+    once, and join the views."""
+    specs = [ViewSpec.from_config(name, entry) for name, entry in data["omics"].items()]
     mdata, dropped = ingest(
-        Path(config["samples"]), specs, config.get("survival"), config.get("sample_id_pattern"), sheet_columns(config)
+        Path(data["samples"]), specs, data.get("survival"), data.get("sample_id_pattern"), sheet_columns(data)
     )
-    check_batches(mdata, config)
-    check_gene_sets(mdata, config, source)
-    if "drug_response" in config:  # patterns and numeric columns checked now, not after MOFA
-        drug_columns(mdata.obs, config["drug_response"]["columns"], f"{config['samples']} (drug_response.columns)")
-    if clustering:
-        check_enough_tumours(mdata.n_obs, config["clustering"], config["samples"])
+    check_batches(mdata, data)
+    if "drug_response" in data:  # patterns and numeric columns checked now, not after MOFA
+        drug_columns(mdata.obs, data["drug_response"]["columns"], f"{data['samples']} (drug_response.columns)")
     overlap = overlap_table(mdata)
     log.info("samples per view and their overlap:\n%s", overlap.to_string())
     return Validated(mdata, overlap, dropped)
+
+
+def check_settings(mdata: md.MuData, settings: dict, source: str = "config", clustering: bool = True) -> None:
+    """The settings only later stages read fit the validated cohort: annotation tables and gene sets readable,
+    enough tumours for the largest k; raises ``OncomixInputError`` before any heavy work. Rule validate checks them
+    without taking them as params, so that a change re-runs only the stages that read them, not MOFA (a rule of
+    their own would have to run before MOFA without MOFA depending on it, which Snakemake cannot express: an
+    ancient() input there stops the stages whose params changed from re-running, snakemake/snakemake#4166)."""
+    check_annotation_tables(settings)
+    check_gene_sets(mdata, settings, source)
+    if clustering:
+        check_enough_tumours(mdata.n_obs, settings["clustering"], settings["samples"])
 
 
 def check_annotation_tables(config: dict) -> None:
@@ -87,7 +111,7 @@ def sheet_columns(config: dict) -> dict[str, str]:
         {column: "clustering.technical_covariates" for column in config["clustering"]["technical_covariates"]}
     )
     columns.update({column: "survival.covariates" for column in config.get("survival", {}).get("covariates", [])})
-    columns.update({column: "clinical_columns" for column in config["clinical_columns"]})
+    columns.update({column: "clinical_columns" for column in config.get("clinical_columns", [])})
     if "compare_to" in config:
         columns[config["compare_to"]] = "compare_to"
     drugs = config.get("drug_response", {})

@@ -19,8 +19,6 @@ rule classify:
         mem_mb=lambda wildcards, input: max(2000, int(20 * input.size_mb)),
         runtime=30,
     params:
-        # what the output depends on besides the input files (the script reads the whole config)
-        omics=config["omics"],
-        sample_id_pattern=lambda wildcards: config.get("sample_id_pattern"),  # a function: no {} expansion
+        data=lambda wildcards: data_settings(config),  # exactly what the script reads
     script:
         "../scripts/classify.py"

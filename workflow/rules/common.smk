@@ -2,6 +2,7 @@ from snakemake.logging import logger
 
 from oncomix.config import view_settings
 from oncomix.resources import TARGETING_RESOURCES, available, resource_folder
+from oncomix.validate import data_settings
 
 OUT = f"results/{config['cohort']}"
 LOGS = f"{OUT}/logs"

@@ -1,14 +1,15 @@
 """Snakemake adapter: assign this config's tumours to the subtypes of a finished run's classifier."""
 
-import copy
 from pathlib import Path
 
 from oncomix.classify import classify_new, write_classification
 from oncomix.logs import run_step
+from oncomix.validate import validate_data
 
 
 def main(snakemake):
-    result = classify_new(Path(snakemake.input.manifest).parent, copy.deepcopy(dict(snakemake.config)), "config")
+    raw = validate_data(snakemake.params.data).mdata
+    result = classify_new(Path(snakemake.input.manifest).parent, raw, "config")
     write_classification(result, snakemake.output.calls, snakemake.output.markers, snakemake.output.report)
 
 
