@@ -8,6 +8,7 @@ import mudata as md
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.formula.api as smf
 from scipy import stats
 
 from oncomix.drugs import drug_columns, group_associations, oriented, response_markers
@@ -87,6 +88,36 @@ def test_response_markers_are_spearman_over_the_tumours_with_both():
     assert markers.set_index(["drug", "feature"]).loc[("x", "f1"), "q"] > 0.05
 
 
+def test_adjusted_response_markers_are_the_rank_regression_given_the_lineage():
+    rng = np.random.default_rng(0)
+    lineage = pd.Series(np.repeat(["a", "b", "c"], 40), index=[f"t{i}" for i in range(120)], name="lineage")
+    effect = lineage.map({"a": 0.0, "b": 2.0, "c": 4.0}).to_numpy()
+    within = rng.normal(size=120)
+    response = pd.DataFrame({"x": effect + within + rng.normal(scale=0.5, size=120)}, index=lineage.index)
+    values = np.column_stack([effect + rng.normal(size=120), within, within + rng.normal(scale=0.5, size=120)])
+    values[:15, 2] = np.nan  # a feature measured in 105 tumours
+    view = ad.AnnData(
+        values, obs=pd.DataFrame(index=lineage.index), var=pd.DataFrame(index=["lineage_only", "f1", "f2"])
+    )
+    mdata = md.MuData({"prot": view})
+    plain = response_markers(mdata, response).set_index("feature")
+    adjusted = response_markers(mdata, response, lineage.to_frame()).set_index("feature")
+    assert plain.loc["lineage_only", "q"] < 1e-6 and adjusted.loc["lineage_only", "p"] > 0.01  # marks the lineage only
+    assert adjusted.loc["f1", "q"] < 1e-6 and set(adjusted["adjusted_for"]) == {"lineage"}
+    for feature in ("f1", "f2"):  # the p of the feature's coefficient in the rank regression on feature and lineage
+        measured = ~np.isnan(view[:, feature].X.ravel())
+        ranks = pd.DataFrame(
+            {
+                "y": stats.rankdata(response["x"][measured]),
+                "f": stats.rankdata(view[measured, feature].X.ravel()),
+                "lineage": lineage[measured].to_numpy(),
+            }
+        )
+        fit = smf.ols("y ~ f + C(lineage)", data=ranks).fit()
+        assert adjusted.loc[feature, "p"] == pytest.approx(fit.pvalues["f"], rel=1e-8)
+        assert adjusted.loc[feature, "n"] == measured.sum()
+
+
 def test_the_known_drug_responses_of_the_shared_ccle_lines_come_out():
     assert CCLE.is_dir(), f"{CCLE} is missing: the test reads the shared CCLE cohort beside the checkout"
     views = [ViewSpec("rppa", CCLE / "rppa.tsv.gz", "protein")]
@@ -97,6 +128,8 @@ def test_the_known_drug_responses_of_the_shared_ccle_lines_come_out():
     top = {drug: rows.head(10) for drug, rows in markers.groupby("drug")}
     assert any(top["actarea_lapatinib"]["feature"].str.startswith("HER2") & (top["actarea_lapatinib"]["q"] < 0.05))
     assert "EGFR_pY1068_Caution" in set(top["actarea_erlotinib"].query("q < 0.05")["feature"])
+    within = response_markers(mdata, response[["actarea_lapatinib"]], mdata.obs[["site_primary"]]).head(10)
+    assert any(within["feature"].str.startswith("HER2") & (within["q"] < 0.05))  # within lineages too
     lineage = group_associations(
         response[["actarea_plx4720"]], mdata.obs["site_primary"].astype(object), "site_primary"
     )

@@ -10,7 +10,12 @@ higher always means more response before any test.
   Benjamini-Hochberg over every test of the grouping. ``responds`` is "more" when AUC > 0.5, "less" below.
 * **response markers**: per drug, Spearman's rank correlation of each feature of every view with the response over
   the tumours that have both (p from the t approximation with n - 2 degrees of freedom), Benjamini-Hochberg within
-  the drug (all views), ranked by p. Positive rho: higher values go with more response.
+  the drug (all views), ranked by p. Positive rho: higher values go with more response. With ``adjust_for``
+  (sheet columns such as lineage, or ``subtype``), a partial Spearman correlation instead: both ranks are
+  regressed on the columns (one indicator per group of a text column, numeric columns as they are) and the
+  residuals correlated, over the tumours with every value; p from t with n - 2 - (design columns) degrees of
+  freedom, the test of the feature's coefficient in the rank regression on feature and covariates. It asks whether
+  the feature tracks response *within* the lineages, so a feature that only marks a responding lineage drops out.
 A drug with fewer than ``MIN_TUMOURS`` tumours with a response, or one value for all, is not tested (a warning names
 it).
 Associations, not causes: a feature correlated with response may mark a lineage that responds for other reasons.
@@ -99,27 +104,50 @@ def group_associations(response: pd.DataFrame, groups: pd.Series, grouping: str,
     return table
 
 
-def response_markers(mdata: md.MuData, response: pd.DataFrame) -> pd.DataFrame:
-    """Spearman's rho of every feature of every view with each drug's response; BH within the drug; ranked by p."""
+def response_markers(mdata: md.MuData, response: pd.DataFrame, covariates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Spearman's rho (partial, given ``covariates``, when there are any) of every feature of every view with each
+    drug's response; BH within the drug; ranked by p."""
+    design = None if covariates is None or covariates.empty else covariate_design(covariates)
     tables = []
     for drug in response.columns:
         values = response[drug].dropna()
+        if design is not None:
+            values = values[values.index.isin(design.index)]
         for name in mdata.mod:
             view = mdata[name]
             shared = view.obs_names.intersection(values.index)
             if len(shared) < MIN_TUMOURS:
                 continue
             x = pd.DataFrame(np.asarray(view[shared].X, dtype=float), index=shared, columns=view.var_names)
-            tables.append(_spearman(x, values.loc[shared]).assign(drug=drug, omic=name))
-    columns = ["drug", "omic", "feature", "rho", "n", "p", "q"]
+            table = (
+                _spearman(x, values.loc[shared])
+                if design is None
+                else _partial_spearman(x, values.loc[shared], design.loc[shared])
+            )
+            tables.append(table.assign(drug=drug, omic=name))
+    adjusted = "" if design is None else ", ".join(map(str, covariates.columns))
+    columns = ["drug", "omic", "feature", "rho", "n", "p", "q", "adjusted_for"]
     if not tables:
         return pd.DataFrame(columns=[*columns, "rank"])
-    table = pd.concat(tables, ignore_index=True)
+    table = pd.concat(tables, ignore_index=True).assign(adjusted_for=adjusted)
     table["q"] = table.groupby("drug")["p"].transform(bh)
     table = table[columns]
     table = table.sort_values(["drug", "p", "omic", "feature"], kind="stable")
     table["rank"] = table.groupby("drug").cumcount() + 1
     return table.reset_index(drop=True)
+
+
+def covariate_design(covariates: pd.DataFrame) -> pd.DataFrame:
+    """Tumours with every covariate x design columns: an indicator per group of each text column (the first group
+    left out) and each numeric column as it is; no intercept."""
+    complete = covariates.dropna()
+    parts = [
+        complete[[c]].astype(float)
+        if pd.api.types.is_numeric_dtype(complete[c])
+        else pd.get_dummies(complete[c].astype(str), prefix=str(c), drop_first=True, dtype=float)
+        for c in complete.columns
+    ]
+    return pd.concat(parts, axis=1)
 
 
 def drug_response(mdata: md.MuData, subtypes: pd.Series, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -131,7 +159,47 @@ def drug_response(mdata: md.MuData, subtypes: pd.Series, settings: dict) -> tupl
     groups = pd.concat(
         [group_associations(response, labels, name, units) for name, labels in groupings.items()], ignore_index=True
     )
-    return groups, response_markers(mdata, response)
+    adjust = {c: subtypes if c == "subtype" else mdata.obs[c] for c in settings.get("adjust_for", [])}
+    covariates = pd.DataFrame(adjust).reindex(mdata.obs_names) if adjust else None
+    return groups, response_markers(mdata, response, covariates)
+
+
+def _partial_spearman(x: pd.DataFrame, y: pd.Series, design: pd.DataFrame) -> pd.DataFrame:
+    """Per column of ``x``: the partial Spearman rho with ``y`` given ``design`` over the rows where the feature is
+    measured, its n and p (features with the same missing rows share one regression)."""
+    rows = []
+    for mask, features in x.columns.groupby(x.notna().apply(lambda c: c.to_numpy().tobytes())).items():
+        measured = x.index[np.frombuffer(mask, dtype=bool)]
+        if len(measured) < MIN_TUMOURS:
+            continue
+        z = np.column_stack([np.ones(len(measured)), design.loc[measured].to_numpy()])
+        z = z[:, z.any(axis=0)]  # a group absent from these tumours
+        residual = _residuals(
+            np.column_stack([stats.rankdata(y.loc[measured]), stats.rankdata(x.loc[measured, features], axis=0)]), z
+        )
+        rho = _correlations(residual[:, 0], residual[:, 1:])
+        df = len(measured) - np.linalg.matrix_rank(z) - 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = 2 * stats.t.sf(np.abs(rho * np.sqrt(df / (1 - rho**2))), df) if df > 0 else np.full(len(rho), np.nan)
+        rows.append(pd.DataFrame({"feature": features, "rho": rho, "n": len(measured), "p": p}))
+    if not rows:
+        return pd.DataFrame(columns=["feature", "rho", "n", "p"])
+    order = {feature: i for i, feature in enumerate(x.columns)}
+    table = pd.concat(rows, ignore_index=True).dropna(subset=["p"])
+    return table.sort_values("feature", key=lambda f: f.map(order), kind="stable").reset_index(drop=True)
+
+
+def _residuals(values: np.ndarray, design: np.ndarray) -> np.ndarray:
+    """``values`` (columns) less their least-squares fit on ``design``."""
+    coefficients, *_ = np.linalg.lstsq(design, values, rcond=None)
+    return values - design @ coefficients
+
+
+def _correlations(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Pearson's r of ``y`` with each column of ``x`` (NaN where a column is constant)."""
+    y, x = y - y.mean(), x - x.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (x.T @ y) / np.sqrt((x**2).sum(axis=0) * (y**2).sum())
 
 
 def _spearman(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:

@@ -117,6 +117,9 @@ def sheet_columns(config: dict) -> dict[str, str]:
     drugs = config.get("drug_response", {})
     columns.update({column: "drug_response.by" for column in drugs.get("by", [])})
     columns.update(
+        {column: "drug_response.adjust_for" for column in drugs.get("adjust_for", []) if column != "subtype"}
+    )
+    columns.update(
         {column: "drug_response.columns" for column in drugs.get("columns", []) if not any(c in column for c in "*?[")}
     )
     return columns
