@@ -1,4 +1,5 @@
 import dataclasses
+import logging
 
 import numpy as np
 import pandas as pd
@@ -13,11 +14,14 @@ from oncomix.cluster import (
     consensus_matrix,
     find_fine_subtypes,
     find_subtypes,
+    held_warnings,
     pac,
     prediction_strength,
+    repeat_warnings,
     structure_p,
     subtype_tree,
 )
+from oncomix.cluster import log as cluster_log
 
 FAST = {"resamples": 8, "prediction_strength_splits": 4}
 
@@ -183,7 +187,7 @@ def test_the_tree_links_every_subtype_to_its_parent():
     assert tree.loc[tree["chosen"], "k"].unique().tolist() == [3]
 
 
-def test_the_finer_level_splits_only_subtypes_with_structure_inside():
+def test_the_finer_level_splits_only_subtypes_with_structure_inside(caplog):
     rng = np.random.default_rng(5)
     centres = np.array([[0, 0, 0], [0.0, 5, 0], [12, 0, 0]])  # two close groups inside one distant subtype
     labels = np.repeat([0, 1, 2], [60, 60, 80])
@@ -192,11 +196,35 @@ def test_the_finer_level_splits_only_subtypes_with_structure_inside():
     )
     options = ClusterOptions(k=2, **FAST)
     calls = find_subtypes(space, options).calls
-    fine = find_fine_subtypes(space, calls, dataclasses.replace(options, k=None))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="oncomix.cluster"):
+        fine = find_fine_subtypes(space, calls, dataclasses.replace(options, k=None))
     parent_of_pair = calls["subtype"].iloc[0]
+    other = calls["subtype"].drop_duplicates().pipe(lambda names: names[names != parent_of_pair].iloc[0])
+    # the whole subtype's "no stable subtypes" is about a split, not the cohort: information that names it
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any(r.getMessage().startswith(f"finer level inside {other}: no stable") for r in caplog.records)
     inside = fine.loc[calls["subtype"] == parent_of_pair, "subtype_fine"]
     assert inside.nunique() == 2 and inside.str.startswith(parent_of_pair + ".").all()
     assert adjusted_rand_score(labels[:120], inside.loc[space.samples[:120]]) > 0.95
     whole = fine.loc[calls["subtype"] != parent_of_pair, "subtype_fine"]
     assert whole.nunique() == 1 and (whole == calls.loc[whole.index, "subtype"]).all()
     assert fine["confidence_fine"].between(0, 1).all()
+
+
+def test_warnings_about_a_candidate_are_held_and_repeated_only_for_the_answer(caplog):
+    with caplog.at_level(logging.INFO, logger="oncomix.cluster"):
+        with held_warnings("candidate space of 3 factors, none") as held:
+            cluster_log.warning("no stable subtypes: %s", "a continuum")
+            cluster_log.info("k = %d", 2)
+        assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+            ("INFO", "candidate space of 3 factors, none: no stable subtypes: a continuum"),
+            ("INFO", "candidate space of 3 factors, none: k = 2"),
+        ]
+        caplog.clear()
+        repeat_warnings(held)
+        cluster_log.warning("after: %s", "not held")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "no stable subtypes: a continuum"),
+        ("WARNING", "after: not held"),
+    ]

@@ -239,10 +239,14 @@ def test_data_for_the_page_cannot_close_its_script_block_and_reads_back():
 def test_embedding_data_orders_factors_by_variance_and_types_the_columns():
     factors = pd.DataFrame({"Factor1": [0.1, 0.2, np.nan], "Factor2": [1.0, 2.0, 3.0]}, index=["a", "b", "c"])
     r2 = pd.DataFrame({"Factor1": [1.0], "Factor2": [5.0]}, index=["rna"])
-    obs = pd.DataFrame({"age": [50.0 + i for i in range(3)], "stage": ["I", None, "II"]}, index=["c", "b", "a"])
+    obs = pd.DataFrame(
+        {"age": [50.0 + i for i in range(3)], "stage": ["I", None, "II"], "subtype": ["LumA", "Basal", "Her2"]},
+        index=["c", "b", "a"],
+    )
     data = embedding_data(factors, r2, pd.Series(["ST1", "ST2", "ST1"], index=["a", "b", "c"]), obs)
     assert data["factor_order"] == ["Factor2", "Factor1"] and data["factors"]["Factor1"] == [0.1, 0.2, None]
     assert data["columns"]["subtype"] == {"kind": "categorical", "values": ["ST1", "ST2", "ST1"]}
+    assert data["columns"]["subtype (sample sheet)"]["values"] == ["Her2", "Basal", "LumA"]  # PAM50 kept apart
     assert data["columns"]["stage"]["values"] == ["II", None, "I"]  # aligned with the factors' tumours
     assert data["columns"]["age"]["kind"] == "categorical"  # numeric with <= 10 values: shown as levels
 
@@ -375,7 +379,7 @@ def test_cohort_heatmap_stacks_every_view_under_annotation_tracks(small_mdata):
     )
     fig = cohort_heatmap(mdata, markers, subtypes, reference, per_subtype=2)
     rows = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
-    tracks = ["subtype", "lab", *lacking]
+    tracks = ["subtype", "reference: lab", *lacking]
     assert lacking and [ax.get_yticklabels()[0].get_text() for ax in rows[: len(tracks)]] == tracks
     blocks = rows[len(tracks) :]  # one per view, its top markers (the same 2 for both subtypes) as rows
     assert [ax.get_ylabel() for ax in blocks] == views and [len(ax.get_yticklabels()) for ax in blocks] == [2] * 4
@@ -383,7 +387,7 @@ def test_cohort_heatmap_stacks_every_view_under_annotation_tracks(small_mdata):
     image = blocks[1].get_images()[0].get_array()
     assert image.mask.any() and not image.mask.all()  # grey where a tumour lacks the view
     legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
-    assert len(legend) == 20 and legend[-1] == "other"  # 19 commonest labels keep a colour of their own
+    assert len(legend) == 17 and legend[-1] == "other"  # 16 commonest labels keep a colour of their own
 
 
 def test_category_colours_keep_the_commonest_levels():

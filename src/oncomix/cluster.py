@@ -43,8 +43,10 @@ with prediction strength 0.74 against 0.93), with the same calls on the real coh
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -533,7 +535,8 @@ def find_fine_subtypes(space: Space, calls: pd.DataFrame, options: ClusterOption
         k_max = min(options.fine_k_max, len(members) // max(options.min_subtype_size, 2))
         if k_max < 2:
             continue
-        inner = find_subtypes(space.take(members), dataclasses.replace(options, k=None, k_min=2, k_max=k_max))
+        with held_warnings(f"finer level inside {name}"):  # a split not found leaves the subtype whole: no warning
+            inner = find_subtypes(space.take(members), dataclasses.replace(options, k=None, k_min=2, k_max=k_max))
         splits = inner.stable and all(support(inner.chosen, options))
         log.info(
             "subtype %s (%d tumours): %s",
@@ -546,3 +549,29 @@ def find_fine_subtypes(space: Space, calls: pd.DataFrame, options: ClusterOption
             fine.loc[ids, "subtype_fine"] = name + "." + inner.calls["subtype"].str.removeprefix("ST")
             fine.loc[ids, "confidence_fine"] = inner.calls["confidence"]
     return fine
+
+
+@contextlib.contextmanager
+def held_warnings(about: str) -> Iterator[list[tuple[str, tuple]]]:
+    """Inside, this module's messages name what they are ``about`` (a candidate space, the split of a subtype), and
+    its warnings ("no stable subtypes", "tentative") are logged as information and held, as (message, arguments),
+    in the list yielded: the caller repeats them with :func:`repeat_warnings` when they apply to its answer."""
+    held: list[tuple[str, tuple]] = []
+
+    def relabel(record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING:
+            held.append((record.msg, record.args))
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        record.msg = f"{about}: {record.msg}"
+        return True
+
+    log.addFilter(relabel)
+    try:
+        yield held
+    finally:
+        log.removeFilter(relabel)
+
+
+def repeat_warnings(held: list[tuple[str, tuple]]) -> None:
+    for message, args in held:
+        log.warning(message, *args)

@@ -46,7 +46,16 @@ import pandas as pd
 from scipy import stats
 from sklearn.mixture import GaussianMixture
 
-from oncomix.cluster import ClusterOptions, Space, Subtypes, find_fine_subtypes, find_subtypes, support
+from oncomix.cluster import (
+    ClusterOptions,
+    Space,
+    Subtypes,
+    find_fine_subtypes,
+    find_subtypes,
+    held_warnings,
+    repeat_warnings,
+    support,
+)
 from oncomix.config import FromConfig
 from oncomix.multitest import bh
 
@@ -203,18 +212,20 @@ def cluster_in_chosen_space(
     best = None
     for candidate, weighting in candidate_spaces(table, factor_options):
         space = factor_space(factors, candidate, weighting)
-        subtypes = find_subtypes(space, cluster_options)
+        about = f"candidate space of {candidate['used'].sum()} factors, {weighting}"
+        with held_warnings(about) as held:  # warnings only for the space kept
+            subtypes = find_subtypes(space, cluster_options)
         rank = (*support(subtypes.chosen, cluster_options), subtypes.structure_z)  # no outlier split, predictable, z
         log.info(
-            "structure z %.2f (prediction strength %.2f) on %d factors, %s",
+            "%s: structure z %.2f (prediction strength %.2f)",
+            about,
             subtypes.structure_z,
             subtypes.chosen["prediction_strength"],
-            candidate["used"].sum(),
-            weighting,
         )
         if best is None or rank > best[0]:  # NaN z (no structure test) never beats the first space
-            best = (rank, candidate.assign(weighting=weighting), space, subtypes)
-    return best[1:]
+            best = (rank, candidate.assign(weighting=weighting), space, subtypes, held)
+    repeat_warnings(best[4])
+    return best[1:4]
 
 
 def candidate_spaces(table: pd.DataFrame, options: FactorOptions) -> list[tuple[pd.DataFrame, str]]:

@@ -212,8 +212,10 @@ def oncoprint(mdata: md.MuData, view: str, genes: list[str], subtypes: pd.Series
     return fig
 
 
-# reference labels: colours apart from the subtypes' (Okabe & Ito), so a label is not read as a subtype
-CATEGORY_COLOURS = matplotlib.colormaps["Set2"].colors + matplotlib.colormaps["Set3"].colors
+# reference labels: pale colours, apart from the subtypes' saturated ones (Okabe & Ito), so a label is not read as
+# a subtype
+CATEGORY_COLOURS = matplotlib.colormaps["Pastel1"].colors + matplotlib.colormaps["Pastel2"].colors
+MUTATED = "#1b7837"  # dark green: apart from both ends of the z-score scale
 OTHER = "other"  # the label of the rarer levels of a column with more levels than colours
 
 
@@ -263,7 +265,7 @@ def cohort_heatmap(
     }
     lacking = {view: flags for view, flags in lacking.items() if flags.any()}
     tracks = 1 + (reference is not None) + len(lacking)
-    heights = [0.16] * tracks + [0.11 * len(names) for names in features.values()]
+    heights = [0.16] * tracks + [0.13 * len(names) for names in features.values()]
     fig, axes = plt.subplots(
         len(heights),
         1,
@@ -277,7 +279,7 @@ def cohort_heatmap(
     row = 1
     if reference is not None:
         labels, colours = category_colours(reference.reindex(tumours))
-        _track(axes[row], [colours.get(label, (1, 1, 1)) for label in labels], reference.name or "reference")
+        _track(axes[row], [colours.get(label, (1, 1, 1)) for label in labels], f"reference: {reference.name}")
         handles = [
             matplotlib.patches.Patch(color=colour, label=label)
             for label, colour in colours.items()
@@ -300,13 +302,13 @@ def cohort_heatmap(
     for ax, (view, names) in zip(axes[tracks:], features.items(), strict=True):
         values = _view_rows(mdata, view, names, tumours).to_numpy()
         if OMIC_TYPES[mdata[view].uns["omic_type"]].binary:
-            cmap = matplotlib.colors.ListedColormap(["#f2f2f2", "#1f1f5f"]).with_extremes(bad="#bdbdbd")
+            cmap = matplotlib.colors.ListedColormap(["#f2f2f2", MUTATED]).with_extremes(bad="#bdbdbd")
             ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
         else:
             image = ax.imshow(
                 np.ma.masked_invalid(values), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto", interpolation="nearest"
             )
-        ax.set_yticks(range(len(names)), names, fontsize=5)
+        ax.set_yticks(range(len(names)), names, fontsize=6.5)
         ax.set_ylabel(view, rotation=0, ha="right", va="center", fontsize=8, labelpad=40)
     bounds = np.flatnonzero(shown.to_numpy()[1:] != shown.to_numpy()[:-1]) + 0.5
     for ax in axes:
@@ -314,6 +316,10 @@ def cohort_heatmap(
             ax.axvline(b, color="black", lw=0.8)
     starts, ends = np.r_[0, bounds + 0.5], np.r_[bounds + 0.5, len(shown)]
     axes[-1].set_xticks((starts + ends) / 2 - 0.5, [shown.iloc[int(s)] for s in starts], fontsize=8)
+    for start, end in zip(starts, ends, strict=True):  # each subtype named on its own colour
+        axes[0].text(
+            (start + end) / 2 - 0.5, 0, shown.iloc[int(start)], ha="center", va="center", fontsize=7, color="white"
+        )
     if image is not None:
         fig.colorbar(
             image,
@@ -327,7 +333,7 @@ def cohort_heatmap(
         )
     axes[0].set_title(
         f"{len(tumours)} tumours by subtype: the top {per_subtype} markers of each subtype in every view "
-        "(grey: not measured)",
+        "(grey: not measured; green: mutated)",
         fontsize=9,
     )
     return fig

@@ -178,11 +178,12 @@ def embedding_data(factors: pd.DataFrame, r2: pd.DataFrame, subtypes: pd.Series,
     order = [f for f in r2.sum().sort_values(ascending=False).index if f in factors.columns]
     columns = {"subtype": {"kind": "categorical", "values": subtypes.loc[factors.index].astype(str).tolist()}}
     for name in obs.columns:
-        column = obs[name].reindex(factors.index)
+        column, key = obs[name].reindex(factors.index), str(name)
+        key = f"{key} (sample sheet)" if key in columns else key  # a sheet column called "subtype" (e.g. PAM50)
         if pd.api.types.is_numeric_dtype(column) and column.nunique() > 10:
-            columns[str(name)] = {"kind": "numeric", "values": _values(column)}
+            columns[key] = {"kind": "numeric", "values": _values(column)}
         else:
-            columns[str(name)] = {"kind": "categorical", "values": [None if pd.isna(v) else str(v) for v in column]}
+            columns[key] = {"kind": "categorical", "values": [None if pd.isna(v) else str(v) for v in column]}
     return {
         "ids": [str(i) for i in factors.index],
         "factor_order": order,
@@ -397,7 +398,7 @@ def figures(inputs: ReportInputs, biomarkers: pd.DataFrame, folder: Path | None)
             for view in mutation_views(mdata)
         },
         "reference_flow": plots.embed(
-            plots.alluvial(subtypes, reference, ("subtypes", inputs.config["compare_to"])),
+            plots.alluvial(subtypes, reference, ("subtypes", f"reference labels ({inputs.config['compare_to']})")),
             "subtypes_and_reference",
             folder,
         )

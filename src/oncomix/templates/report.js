@@ -147,7 +147,7 @@ function setUpTables() {
     filterTable(table, "");
   }
   for (const link of document.querySelectorAll("a[data-filter]")) {  // a card's link to its rows of a table
-    const table = document.getElementById(link.getAttribute("href").slice(1));
+    const table = document.getElementById(link.dataset.table);
     const input = document.querySelector(`input.table-filter[data-table="${table.id}"]`);
     link.addEventListener("click", () => { input.value = link.dataset.filter; filterTable(table, input.value); });
   }
