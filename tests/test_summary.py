@@ -191,6 +191,13 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
         and cards[1]["survival"]["reference"]
         and not cards[2]["survival"]["reference"]
     )
+    candidates = pd.concat(
+        [markers, pd.DataFrame([{"subtype": "ST10", "omic": "rna", "feature": "G9", "rank": 1, "direction": "up"}])]
+    )  # ST10's only marker did not replicate: its card shows it, marked
+    with_candidates = subtype_cards(calls, markers, targets, 0.05, candidates=candidates)
+    assert with_candidates[2]["markers"] == {"rna": [{"name": "G9", "direction": "up"}]}
+    assert not with_candidates[2]["markers_replicated"] and with_candidates[0]["markers"] == first["markers"]
+    assert with_candidates[0]["markers_replicated"] and tenth["markers"] == {}
     bare = subtype_cards(calls, markers, targets, 0.05)
     assert bare[0]["survival"] is None and bare[0]["pathways"] == bare[0]["composition"] == bare[0]["drugs"] == []
     assert bare[0]["mutated"] == bare[0]["landscape"] == bare[0]["activity"] == []

@@ -328,6 +328,7 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
             {view: inputs.mdata[view].to_df() for view in mutation_views(inputs.mdata)},
             inputs.landscape,
             inputs.activity_tests,
+            biomarkers[biomarkers["is_marker"]],
         ),
         colours=plots.subtype_colours(subtypes.unique()),
         sizes=sizes,

@@ -33,12 +33,14 @@ def subtype_cards(
     mutations: dict[str, pd.DataFrame] | None = None,
     landscape: pd.DataFrame | None = None,
     activity: pd.DataFrame | None = None,
+    candidates: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Per subtype (in reading order: ST1, ST2, ..., ST10): its card as a dict of plain values.
 
     ``markers`` are the replicated markers the report lists (``report.shown_markers``), ``targets`` the targetable
     ones it shows; ``reference`` the sample-sheet labels to compare with (``compare_to``); ``mutations`` the 0/1
-    calls (tumours x genes) of each mutation view."""
+    calls (tumours x genes) of each mutation view; ``candidates`` every marker, replicated or not: a subtype with no
+    replicated marker shows its best candidates instead, marked as not replicated (``markers_replicated``)."""
     sizes = calls["subtype"].value_counts()
     cards = []
     for name in subtype_order(sizes.index):
@@ -49,7 +51,7 @@ def subtype_cards(
                 "tumours": int(sizes[name]),
                 "share": float(sizes[name] / len(calls)),
                 "confidence": float(calls.loc[members, "confidence"].median()),
-                "markers": _markers(markers[markers["subtype"] == name]),
+                **_card_markers(markers, candidates, name),
                 "pathways": _pathways(enrichment, name),
                 "survival": _survival(survival, name, alpha),
                 "composition": _composition(reference, members),
@@ -61,6 +63,15 @@ def subtype_cards(
             }
         )
     return cards
+
+
+def _card_markers(markers: pd.DataFrame, candidates: pd.DataFrame | None, subtype: str) -> dict:
+    """The subtype's replicated markers, or its candidates when none replicated (a partition that does not
+    reproduce in half-cohorts leaves nothing to replicate, yet what defines it is still worth seeing)."""
+    shown = _markers(markers[markers["subtype"] == subtype])
+    if shown or candidates is None:
+        return {"markers": shown, "markers_replicated": True}
+    return {"markers": _markers(candidates[candidates["subtype"] == subtype]), "markers_replicated": False}
 
 
 def _markers(markers: pd.DataFrame) -> dict[str, list[dict]]:
