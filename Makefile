@@ -39,9 +39,11 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# simulated cohorts of 300, 1,000, 2,000 and 10,000 tumours through the whole workflow; writes bench/results.md
+# simulated cohorts of 300, 1,000, 2,000 and 10,000 tumours through the whole workflow (bench/results.md), then
+# the demo, TCGA-BRCA, CCLE and 1,000 tumours at HEAD~1 and now, stage by stage (bench/compare.md)
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py --cores $(CORES)
+	$(BIN)/python bench/compare.py --cores $(CORES)
 
 # subtype accuracy on the simulated scenario grid and the labelled cohorts of ../shared/data; writes bench/accuracy.md
 bench-accuracy: $(BIN)/.installed

@@ -12,6 +12,7 @@ from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 import accuracy  # noqa: E402
+import compare  # noqa: E402
 from accuracy import simulated_run, summary  # noqa: E402
 from generators import Scenario, cohort, scenarios, shares, simplex_means  # noqa: E402
 from integration import side_by_side, subset_against_every_tumour  # noqa: E402
@@ -109,3 +110,15 @@ def test_accuracy_benchmark_scores_every_method_on_one_small_scenario(tmp_path, 
     assert rows.set_index("method").loc["oncomix", "ari"] > 0.9
     report = summary(rows, {"demo:tiny"})
     assert "chosen k equals true k: 100.0%" in report and "| demo:tiny" in report
+
+
+def test_stages_at_two_commits_are_set_side_by_side_with_ratios():
+    base = pd.DataFrame({"s": [10.0, 4.0], "max_rss_mib": [200.0, 100.0]}, index=["cluster", "validate"])
+    head = pd.DataFrame(
+        {"s": [5.0, 4.0, 1.0], "max_rss_mib": [300.0, 100.0, 50.0]}, index=["cluster", "validate", "new"]
+    )
+    table = compare.side_by_side(base, head)
+    assert list(table.index) == ["cluster", "validate", "new"]  # slowest now first; a new stage has no ratio
+    assert table.loc["cluster", "time_ratio"] == 0.5 and table.loc["cluster", "memory_ratio"] == 1.5
+    assert np.isnan(table.loc["new", "time_ratio"]) and table.loc["validate", "time_ratio"] == 1.0
+    assert compare.cohort_config("tcga_brca", REPO) == REPO / "config/examples/tcga_brca.yaml"

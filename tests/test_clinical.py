@@ -6,7 +6,13 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from oncomix.clinical import clinical_columns, factor_associations, subtype_associations, table_one
+from oncomix.clinical import (
+    clinical_columns,
+    factor_associations,
+    missing_view_tests,
+    subtype_associations,
+    table_one,
+)
 from oncomix.errors import OncomixInputError
 
 
@@ -105,3 +111,15 @@ def test_a_column_measured_in_one_subtype_only_is_not_tested():
     sheet = sheet.assign(ki67=np.where(subtypes == "ST1", sheet["age"], np.nan))  # measured in ST1 alone
     table = subtype_associations(sheet, subtypes, ["age", "ki67"])
     assert list(table["column"]) == ["age"]
+
+
+def test_a_subtype_that_mostly_lacks_a_view_is_found():
+    subtypes = pd.Series(["ST1"] * 30 + ["ST2"] * 30, index=[f"t{i}" for i in range(60)])
+    missing = pd.Series([""] * 60, index=subtypes.index)
+    missing.iloc[:20] = "protein"  # 20 of ST1's 30 lack protein, none of ST2's
+    missing.iloc[40:42] = "rna,protein"
+    tests = missing_view_tests(missing, subtypes, ["rna", "protein"]).set_index(["subtype", "view"])
+    st1 = tests.loc[("ST1", "protein")]
+    assert st1["share"] == 20 / 30 and st1["rest"] == 2 / 30 and st1["q"] < 1e-4
+    assert st1["p"] == pytest.approx(stats.fisher_exact([[20, 10], [2, 28]])[1])
+    assert tests.loc[("ST2", "rna"), "q"] > 0.05 and len(tests) == 4

@@ -198,6 +198,15 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     assert with_candidates[2]["markers"] == {"rna": [{"name": "G9", "direction": "up"}]}
     assert not with_candidates[2]["markers_replicated"] and with_candidates[0]["markers"] == first["markers"]
     assert with_candidates[0]["markers_replicated"] and tenth["markers"] == {}
+    missing = pd.DataFrame(
+        [
+            {"subtype": "ST1", "view": "protein", "share": 0.6, "rest": 0.2, "q": 0.01},
+            {"subtype": "ST1", "view": "rna", "share": 0.5, "rest": 0.4, "q": 0.3},  # not significant
+            {"subtype": "ST2", "view": "protein", "share": 0.0, "rest": 0.5, "q": 0.01},  # lacks it less: fine
+        ]
+    )
+    lacking = [card["lacking"] for card in subtype_cards(calls, markers, targets, 0.05, missing=missing)]
+    assert lacking == [[{"view": "protein", "share": 0.6, "rest": 0.2}], [], []]
     bare = subtype_cards(calls, markers, targets, 0.05)
     assert bare[0]["survival"] is None and bare[0]["pathways"] == bare[0]["composition"] == bare[0]["drugs"] == []
     assert bare[0]["mutated"] == bare[0]["landscape"] == bare[0]["activity"] == []

@@ -7,6 +7,9 @@
   Benjamini-Hochberg over all columns.
 * Factor vs column: Spearman (numeric) or Kruskal-Wallis (categorical), as ``oncomix.factors`` does for the
   technical covariates; BH over all factor-column tests.
+* Missing views: per subtype and view, the share of the subtype's tumours that lack the view against the other
+  tumours' (Fisher's exact test, one subtype against the rest; BH over every subtype and view). A subtype that
+  mostly lacks a view may be one of missing data rather than of biology.
 * Table one: numeric columns as median [interquartile range], categorical ones as n (% of the subtype's tumours
   with a value), with the number of missing values.
 """
@@ -117,6 +120,30 @@ def subtype_associations(sheet: pd.DataFrame, subtypes: pd.Series, columns: list
     )
     table["q"] = bh(table["p"])
     return table.sort_values("p", kind="stable").reset_index(drop=True)
+
+
+def missing_view_tests(missing_views: pd.Series, subtypes: pd.Series, views: list[str]) -> pd.DataFrame:
+    """Per subtype and view: share of its tumours lacking the view (``missing_views``: comma-separated names per
+    tumour), the rest's share, Fisher's exact p and BH q over all the tests."""
+    lacking = pd.DataFrame(
+        {v: missing_views.fillna("").str.split(",").apply(lambda names, v=v: v in names) for v in views}
+    )
+    rows = []
+    for subtype in subtypes.dropna().unique():
+        inside = (subtypes == subtype).reindex(lacking.index, fill_value=False)
+        for view in views:
+            table = pd.crosstab(inside, lacking[view]).reindex(index=[True, False], columns=[True, False], fill_value=0)
+            rows.append(
+                {
+                    "subtype": subtype,
+                    "view": view,
+                    "share": lacking.loc[inside, view].mean(),
+                    "rest": lacking.loc[~inside, view].mean(),
+                    "p": stats.fisher_exact(table.to_numpy())[1],
+                }
+            )
+    tests = pd.DataFrame(rows, columns=["subtype", "view", "share", "rest", "p"])
+    return tests.assign(q=bh(tests["p"]))
 
 
 def factor_associations(factors: pd.DataFrame, sheet: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from oncomix import plots
+from oncomix.clinical import missing_view_tests
 from oncomix.omics import OMIC_TYPES
 from oncomix.resources import TARGETING_RESOURCES
 from oncomix.summary import strongest_first, subtype_cards
@@ -329,6 +330,7 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
             inputs.landscape,
             inputs.activity_tests,
             biomarkers[biomarkers["is_marker"]],
+            missing_view_tests(inputs.subtypes["missing_views"], subtypes, list(inputs.mdata.mod)),
         ),
         colours=plots.subtype_colours(subtypes.unique()),
         sizes=sizes,

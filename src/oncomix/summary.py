@@ -34,13 +34,16 @@ def subtype_cards(
     landscape: pd.DataFrame | None = None,
     activity: pd.DataFrame | None = None,
     candidates: pd.DataFrame | None = None,
+    missing: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Per subtype (in reading order: ST1, ST2, ..., ST10): its card as a dict of plain values.
 
     ``markers`` are the replicated markers the report lists (``report.shown_markers``), ``targets`` the targetable
     ones it shows; ``reference`` the sample-sheet labels to compare with (``compare_to``); ``mutations`` the 0/1
     calls (tumours x genes) of each mutation view; ``candidates`` every marker, replicated or not: a subtype with no
-    replicated marker shows its best candidates instead, marked as not replicated (``markers_replicated``)."""
+    replicated marker shows its best candidates instead, marked as not replicated (``markers_replicated``);
+    ``missing`` the missing-view tests (``clinical.missing_view_tests``): a view the subtype lacks more often than
+    the rest at q < alpha is named on its card."""
     sizes = calls["subtype"].value_counts()
     cards = []
     for name in subtype_order(sizes.index):
@@ -60,6 +63,7 @@ def subtype_cards(
                 "mutated": _mutated(mutations or {}, members),
                 "landscape": _landscape(landscape, name, alpha),
                 "activity": _activity(activity, name, alpha),
+                "lacking": _lacking(missing, name, alpha),
             }
         )
     return cards
@@ -225,3 +229,14 @@ def _activity(tests: pd.DataFrame | None, subtype: str, alpha: float) -> list[di
     )
     found = found[(found["q"] < alpha) & (found["extreme"] != "")].sort_values("effect", ascending=False, kind="stable")
     return [{"term": row.term, "view": row.view, "extreme": row.extreme} for row in found.head(PER_FIELD).itertuples()]
+
+
+def _lacking(tests: pd.DataFrame | None, subtype: str, alpha: float) -> list[dict]:
+    """The views the subtype lacks more often than the other tumours do (q < alpha), largest share first."""
+    if tests is None:
+        return []
+    rows = tests[(tests["subtype"] == subtype) & (tests["q"] < alpha) & (tests["share"] > tests["rest"])]
+    return [
+        {"view": row.view, "share": float(row.share), "rest": float(row.rest)}
+        for row in rows.sort_values("share", ascending=False).itertuples()
+    ]
