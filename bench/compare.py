@@ -69,6 +69,13 @@ def run_cohort(tree: Path, config: Path, cores: int) -> float:
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(tree / "Snakefile"), "--directory", str(tree)]
     command += ["--cores", str(cores), "--forceall", "--configfile", str(config)]
     environment = os.environ | {"PYTHONPATH": str(tree / "src")}
+    imported = subprocess.run(
+        [sys.executable, "-c", "import oncomix; print(oncomix.__file__)"],
+        env=environment,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert Path(imported.strip()).is_relative_to(tree), f"{tree} runs the package at {imported}"
     start = time.perf_counter()
     subprocess.run(command, env=environment, check=True, capture_output=True)
     return time.perf_counter() - start

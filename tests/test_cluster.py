@@ -215,16 +215,16 @@ def test_the_finer_level_splits_only_subtypes_with_structure_inside(caplog):
 def test_warnings_about_a_candidate_are_held_and_repeated_only_for_the_answer(caplog):
     with caplog.at_level(logging.INFO, logger="oncomix.cluster"):
         with held_warnings("candidate space of 3 factors, none") as held:
-            cluster_log.warning("no stable subtypes: %s", "a continuum")
+            cluster_log.warning("no stable subtypes: %s (%d%%)", "a continuum", 5)
             cluster_log.info("k = %d", 2)
         assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
-            ("INFO", "candidate space of 3 factors, none: no stable subtypes: a continuum"),
+            ("INFO", "candidate space of 3 factors, none: no stable subtypes: a continuum (5%)"),
             ("INFO", "candidate space of 3 factors, none: k = 2"),
         ]
         caplog.clear()
         repeat_warnings(held)
         cluster_log.warning("after: %s", "not held")
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
-        ("WARNING", "no stable subtypes: a continuum"),
+        ("WARNING", "no stable subtypes: a continuum (5%)"),
         ("WARNING", "after: not held"),
     ]

@@ -96,14 +96,18 @@ def test_adjusted_response_markers_are_the_rank_regression_given_the_lineage():
     response = pd.DataFrame({"x": effect + within + rng.normal(scale=0.5, size=120)}, index=lineage.index)
     values = np.column_stack([effect + rng.normal(size=120), within, within + rng.normal(scale=0.5, size=120)])
     values[:15, 2] = np.nan  # a feature measured in 105 tumours
+    values = np.column_stack([values, np.ones(120), effect])  # constant; the lineage itself
     view = ad.AnnData(
-        values, obs=pd.DataFrame(index=lineage.index), var=pd.DataFrame(index=["lineage_only", "f1", "f2"])
+        values,
+        obs=pd.DataFrame(index=lineage.index),
+        var=pd.DataFrame(index=["lineage_only", "f1", "f2", "constant", "lineage"]),
     )
     mdata = md.MuData({"prot": view})
     plain = response_markers(mdata, response).set_index("feature")
     adjusted = response_markers(mdata, response, lineage.to_frame()).set_index("feature")
     assert plain.loc["lineage_only", "q"] < 1e-6 and adjusted.loc["lineage_only", "p"] > 0.01  # marks the lineage only
     assert adjusted.loc["f1", "q"] < 1e-6 and set(adjusted["adjusted_for"]) == {"lineage"}
+    assert "lineage" in plain.index and not {"constant", "lineage"} & set(adjusted.index)  # nothing left to correlate
     for feature in ("f1", "f2"):  # the p of the feature's coefficient in the rank regression on feature and lineage
         measured = ~np.isnan(view[:, feature].X.ravel())
         ranks = pd.DataFrame(

@@ -198,6 +198,8 @@ def test_a_card_per_subtype_gathers_what_the_sections_found():
     assert with_candidates[2]["markers"] == {"rna": [{"name": "G9", "direction": "up"}]}
     assert not with_candidates[2]["markers_replicated"] and with_candidates[0]["markers"] == first["markers"]
     assert with_candidates[0]["markers_replicated"] and tenth["markers"] == {}
+    no_candidate = subtype_cards(calls, markers, targets, 0.05, candidates=markers)[2]  # ST10 has none at all
+    assert no_candidate["markers"] == {} and no_candidate["markers_replicated"]
     missing = pd.DataFrame(
         [
             {"subtype": "ST1", "view": "protein", "share": 0.6, "rest": 0.2, "q": 0.01},

@@ -16,7 +16,7 @@ from oncomix.config import load_config
 from oncomix.errors import OncomixInputError
 from oncomix.resources import ENV_VAR, RESOURCES, ResourceError, fetch, listing, resource_folder
 from oncomix.simulate import CohortSpec, simulate_cohort, write_cohort
-from oncomix.validate import validate
+from oncomix.validate import validate, validate_new_tumours
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -89,7 +89,7 @@ def run_classify(model: Path, config_path: Path, out: Path | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         config = load_config(config_path)
-        result = classify_new(model, validate(config, str(config_path), clustering=False).mdata, str(config_path))
+        result = classify_new(model, validate_new_tumours(config, str(config_path)), str(config_path))
     except OncomixInputError as error:
         print(error, file=sys.stderr)
         return 1

@@ -552,17 +552,18 @@ def find_fine_subtypes(space: Space, calls: pd.DataFrame, options: ClusterOption
 
 
 @contextlib.contextmanager
-def held_warnings(about: str) -> Iterator[list[tuple[str, tuple]]]:
+def held_warnings(about: str) -> Iterator[list[str]]:
     """Inside, this module's messages name what they are ``about`` (a candidate space, the split of a subtype), and
-    its warnings ("no stable subtypes", "tentative") are logged as information and held, as (message, arguments),
-    in the list yielded: the caller repeats them with :func:`repeat_warnings` when they apply to its answer."""
-    held: list[tuple[str, tuple]] = []
+    its warnings ("no stable subtypes", "tentative") are logged as information and held, as text, in the list
+    yielded: the caller repeats them with :func:`repeat_warnings` when they apply to its answer."""
+    held: list[str] = []
 
     def relabel(record: logging.LogRecord) -> bool:
+        text = record.getMessage()
         if record.levelno == logging.WARNING:
-            held.append((record.msg, record.args))
+            held.append(text)
             record.levelno, record.levelname = logging.INFO, "INFO"
-        record.msg = f"{about}: {record.msg}"
+        record.msg, record.args = f"{about}: {text}", ()
         return True
 
     log.addFilter(relabel)
@@ -572,6 +573,7 @@ def held_warnings(about: str) -> Iterator[list[tuple[str, tuple]]]:
         log.removeFilter(relabel)
 
 
-def repeat_warnings(held: list[tuple[str, tuple]]) -> None:
-    for message, args in held:
-        log.warning(message, *args)
+def repeat_warnings(held: list[str]) -> None:
+    """Log again, as warnings, the messages :func:`held_warnings` held."""
+    for text in held:
+        log.warning("%s", text)

@@ -13,9 +13,10 @@ higher always means more response before any test.
   the drug (all views), ranked by p. Positive rho: higher values go with more response. With ``adjust_for``
   (sheet columns such as lineage, or ``subtype``), a partial Spearman correlation instead: both ranks are
   regressed on the columns (one indicator per group of a text column, numeric columns as they are) and the
-  residuals correlated, over the tumours with every value; p from t with n - 2 - (design columns) degrees of
-  freedom, the test of the feature's coefficient in the rank regression on feature and covariates. It asks whether
-  the feature tracks response *within* the lineages, so a feature that only marks a responding lineage drops out.
+  residuals correlated, over the tumours with every value; p from t with n - 2 - (rank of the covariates' design)
+  degrees of freedom, the test of the feature's coefficient in the rank regression on feature and covariates. It
+  asks whether the feature tracks response *within* the lineages, so a feature that only marks a responding
+  lineage drops out.
 A drug with fewer than ``MIN_TUMOURS`` tumours with a response, or one value for all, is not tested (a warning names
 it).
 Associations, not causes: a feature correlated with response may mark a lineage that responds for other reasons.
@@ -173,7 +174,6 @@ def _partial_spearman(x: pd.DataFrame, y: pd.Series, design: pd.DataFrame) -> pd
         if len(measured) < MIN_TUMOURS:
             continue
         z = np.column_stack([np.ones(len(measured)), design.loc[measured].to_numpy()])
-        z = z[:, z.any(axis=0)]  # a group absent from these tumours
         residual = _residuals(
             np.column_stack([stats.rankdata(y.loc[measured]), stats.rankdata(x.loc[measured, features], axis=0)]), z
         )
@@ -196,10 +196,13 @@ def _residuals(values: np.ndarray, design: np.ndarray) -> np.ndarray:
 
 
 def _correlations(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Pearson's r of ``y`` with each column of ``x`` (NaN where a column is constant)."""
+    """Pearson's r of ``y`` with each column of ``x``; NaN where a column (or ``y``) is constant up to rounding,
+    as a feature the covariates explain whole leaves only rounding noise."""
     y, x = y - y.mean(), x - x.mean(axis=0)
+    spread_x, spread_y = (x**2).sum(axis=0), (y**2).sum()
+    flat = (spread_x < 1e-12 * len(x) ** 3) | (spread_y < 1e-12 * len(y) ** 3)  # ranks: sum of squares ~ n^3 / 12
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (x.T @ y) / np.sqrt((x**2).sum(axis=0) * (y**2).sum())
+        return np.where(flat, np.nan, (x.T @ y) / np.sqrt(spread_x * spread_y))
 
 
 def _spearman(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:

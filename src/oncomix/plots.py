@@ -255,7 +255,8 @@ def cohort_heatmap(
     features = {view: names for view, names in features.items() if names}
     if not features:
         return None
-    keys = pd.DataFrame({"subtype": subtypes.dropna()})
+    order = {name: i for i, name in enumerate(subtype_order(subtypes.dropna().unique()))}
+    keys = pd.DataFrame({"subtype": subtypes.dropna().map(order)})  # ST2 before ST10, as the cards
     if reference is not None:
         keys["reference"] = reference.reindex(keys.index).astype(str)
     tumours = keys.sort_values(list(keys.columns), kind="stable").index

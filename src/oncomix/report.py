@@ -279,6 +279,8 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
     sizes = subtypes.value_counts().sort_index()
     biomarkers, targets = _blank_text(inputs.biomarkers), _blank_text(inputs.targets)
     replication_ran = not inputs.replication_halves.empty
+    missing_resources = [name for name in TARGETING_RESOURCES if name not in set(inputs.resources["name"])]
+    own_tables = any(inputs.config.get("targeting", {}).get(key) for key in ("surface_tables", "drug_target_tables"))
     shown_targets = targets[targets["replicated"].astype(bool)] if replication_ran else targets
     markers = shown_markers(biomarkers, inputs.top_n)
     script, script_hash = report_script()
@@ -329,7 +331,7 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
             {view: inputs.mdata[view].to_df() for view in mutation_views(inputs.mdata)},
             inputs.landscape,
             inputs.activity_tests,
-            biomarkers[biomarkers["is_marker"]],
+            biomarkers[biomarkers["is_marker"]] if replication_ran else None,
             missing_view_tests(inputs.subtypes["missing_views"], subtypes, list(inputs.mdata.mod)),
         ),
         colours=plots.subtype_colours(subtypes.unique()),
@@ -354,12 +356,13 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
         survival=_with_ph_test(inputs.survival),
         versions=versions(),
         resources=inputs.resources,
-        missing_resources=[name for name in TARGETING_RESOURCES if name not in set(inputs.resources["name"])],
+        missing_resources=missing_resources,
+        targeting_ran=len(missing_resources) < len(TARGETING_RESOURCES) or own_tables,
         floors=marker_floors(
             inputs.config.get("markers", {}), {inputs.mdata[view].uns["omic_type"] for view in inputs.mdata.mod}
         ),
         drug_actions=inputs.config.get("targeting", {}).get("drug_actions", []),
-        own_tables=any(inputs.config.get("targeting", {}).get(key) for key in ("surface_tables", "drug_target_tables")),
+        own_tables=own_tables,
         config=inputs.config,
         config_yaml=yaml.safe_dump(inputs.config, sort_keys=False),
         **figures(inputs, biomarkers, figure_folder),

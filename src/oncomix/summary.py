@@ -73,9 +73,8 @@ def _card_markers(markers: pd.DataFrame, candidates: pd.DataFrame | None, subtyp
     """The subtype's replicated markers, or its candidates when none replicated (a partition that does not
     reproduce in half-cohorts leaves nothing to replicate, yet what defines it is still worth seeing)."""
     shown = _markers(markers[markers["subtype"] == subtype])
-    if shown or candidates is None:
-        return {"markers": shown, "markers_replicated": True}
-    return {"markers": _markers(candidates[candidates["subtype"] == subtype]), "markers_replicated": False}
+    fallback = {} if shown or candidates is None else _markers(candidates[candidates["subtype"] == subtype])
+    return {"markers": fallback or shown, "markers_replicated": not fallback}
 
 
 def _markers(markers: pd.DataFrame) -> dict[str, list[dict]]:

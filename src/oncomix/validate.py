@@ -38,9 +38,17 @@ def validate(config: dict, source: str = "config", clustering: bool = True) -> V
     """Check ``config`` (defaults filled in place) and its inputs; raises ``OncomixInputError`` on any problem.
     ``clustering=False`` (new tumours to classify) skips the minimum cohort size that clustering needs."""
     check_config(config, source)
+    check_annotation_tables(config)
     validated = validate_data(config)
     check_settings(validated.mdata, config, source, clustering)
     return validated
+
+
+def validate_new_tumours(config: dict, source: str = "config") -> md.MuData:
+    """A config of new tumours to classify, checked, and its data read and checked: no setting of a cohort's run
+    (gene sets, annotation tables, cohort size) applies to them (rule classify runs :func:`validate_data` alone)."""
+    check_config(config, source)
+    return validate_data(config).mdata
 
 
 def data_settings(config: dict) -> dict:
@@ -67,12 +75,12 @@ def validate_data(data: dict) -> Validated:
 
 
 def check_settings(mdata: md.MuData, settings: dict, source: str = "config", clustering: bool = True) -> None:
-    """The settings only later stages read fit the validated cohort: annotation tables and gene sets readable,
-    enough tumours for the largest k; raises ``OncomixInputError`` before any heavy work. Rule validate checks them
-    without taking them as params, so that a change re-runs only the stages that read them, not MOFA (a rule of
-    their own would have to run before MOFA without MOFA depending on it, which Snakemake cannot express: an
-    ancient() input there stops the stages whose params changed from re-running, snakemake/snakemake#4166)."""
-    check_annotation_tables(settings)
+    """The settings only later stages read fit the validated cohort (annotation tables are checked before it is
+    read, by :func:`validate`): gene sets readable, enough tumours for the largest k; raises ``OncomixInputError``
+    before any heavy work. Rule validate checks them without taking them as params, so that a change re-runs only
+    the stages that read them, not MOFA (a rule of their own would have to run before MOFA without MOFA depending
+    on it, which Snakemake cannot express: an ancient() input there stops the stages whose params changed from
+    re-running, snakemake/snakemake#4166)."""
     check_gene_sets(mdata, settings, source)
     if clustering:
         check_enough_tumours(mdata.n_obs, settings["clustering"], settings["samples"])

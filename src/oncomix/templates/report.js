@@ -148,7 +148,8 @@ function setUpTables() {
   }
   for (const link of document.querySelectorAll("a[data-filter]")) {  // a card's link to its rows of a table
     const table = document.getElementById(link.dataset.table);
-    const input = document.querySelector(`input.table-filter[data-table="${table.id}"]`);
+    const input = table && document.querySelector(`input.table-filter[data-table="${table.id}"]`);
+    if (!input) continue;
     link.addEventListener("click", () => { input.value = link.dataset.filter; filterTable(table, input.value); });
   }
 }
@@ -323,7 +324,9 @@ function setUpDistributions() {
 
 // sections wait folded until asked for: a link to anything inside one (the menu, a card, a note) unfolds it
 function openTarget(hash) {
-  const target = hash.length > 1 ? document.getElementById(decodeURIComponent(hash.slice(1))) : null;
+  let id = hash.slice(1);
+  try { id = decodeURIComponent(id); } catch { /* a malformed escape: the id as written */ }
+  const target = id ? document.getElementById(id) : null;
   if (!target) return;
   const own = target.querySelector(":scope > details.section");  // a link to a whole section
   if (own) own.open = true;
