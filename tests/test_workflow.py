@@ -43,6 +43,7 @@ OUTPUTS = [
     "survival/cox_subtypes.tsv",
     "clinical/subtype_associations.tsv",
     "clinical/table_one.tsv",
+    "clinical/missing_views.tsv",
     "subtype_tree.tsv",
     "biomarkers_fine.tsv",
     "targetable_tumours.tsv",

@@ -25,7 +25,6 @@ import pandas as pd
 import yaml
 
 from oncomix import plots
-from oncomix.clinical import missing_view_tests
 from oncomix.omics import OMIC_TYPES
 from oncomix.resources import TARGETING_RESOURCES
 from oncomix.summary import strongest_first, subtype_cards
@@ -72,7 +71,7 @@ class ReportInputs:
     overlap: pd.DataFrame  # validation: tumours per view and per pair of views
     dropped: pd.DataFrame  # validation: features / samples dropped as uninformative
     config: dict
-    clinical: dict[str, pd.DataFrame]  # subtype_associations, factor_associations, table_one (oncomix.clinical)
+    clinical: dict[str, pd.DataFrame]  # subtype_associations, factor_associations, table_one, missing_views
     survival: dict[str, pd.DataFrame] | None = None  # kaplan_meier, median_survival, logrank, cox_*: when configured
     mofa_training: pd.DataFrame | None = None  # mofa_training.tsv: tumours, tumours_trained, iterations, ...
     alpha: float = 0.05
@@ -332,7 +331,7 @@ def render(inputs: ReportInputs, figure_folder: Path | None = None) -> str:
             inputs.landscape,
             inputs.activity_tests,
             biomarkers[biomarkers["is_marker"]] if replication_ran else None,
-            missing_view_tests(inputs.subtypes["missing_views"], subtypes, list(inputs.mdata.mod)),
+            inputs.clinical.get("missing_views"),
         ),
         colours=plots.subtype_colours(subtypes.unique()),
         sizes=sizes,

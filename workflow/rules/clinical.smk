@@ -1,5 +1,5 @@
 rule clinical:
-    """Sample-sheet columns against subtype and each factor; table one per subtype."""
+    """Sample-sheet columns against subtype and each factor; table one per subtype; missing views per subtype."""
     input:
         subtypes=f"{OUT}/subtypes.tsv",
         factors=f"{OUT}/factors.tsv",
@@ -14,6 +14,7 @@ rule clinical:
         table_one=report(
             f"{OUT}/clinical/table_one.tsv", caption="../report/table_one.rst", category="Outcome and clinical"
         ),
+        missing_views=f"{OUT}/clinical/missing_views.tsv",
     log:
         f"{LOGS}/clinical.log",
     benchmark:

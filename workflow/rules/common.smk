@@ -63,7 +63,7 @@ SURVIVAL_TABLES = [
     "cox_proportional_hazards",
     "cox_factors",
 ]
-CLINICAL_TABLES = ["subtype_associations", "factor_associations", "table_one"]
+CLINICAL_TABLES = ["subtype_associations", "factor_associations", "table_one", "missing_views"]
 
 
 def drug_outputs():
