@@ -133,6 +133,11 @@ def consensus_heatmap(consensus: pd.DataFrame, subtypes: pd.Series) -> plt.Figur
     return fig
 
 
+def zscores(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each column z-scored over the tumours (population SD; a constant column is missing), clipped at 3."""
+    return ((frame - frame.mean()) / frame.std(ddof=0).replace(0, np.nan)).clip(-3, 3)
+
+
 def marker_heatmap(
     mdata: md.MuData, view: str, markers: pd.DataFrame, subtypes: pd.Series, per_subtype: int
 ) -> plt.Figure | None:
@@ -144,8 +149,7 @@ def marker_heatmap(
     data = mdata[view]
     frame = pd.DataFrame(np.asarray(data[:, features].X, dtype=float), index=data.obs_names, columns=features)
     ordered = subtypes.reindex(frame.index).dropna().sort_values(kind="stable")
-    z = (frame - frame.mean()) / frame.std(ddof=0).replace(0, np.nan)
-    z = z.loc[ordered.index].T.clip(-3, 3)
+    z = zscores(frame).loc[ordered.index].T
     fig, ax = plt.subplots(figsize=(8, 0.14 * len(features) + 1.6))
     image = ax.imshow(
         np.ma.masked_invalid(z.to_numpy()), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto", interpolation="nearest"
@@ -236,7 +240,7 @@ def _view_rows(mdata: md.MuData, view: str, features: list[str], tumours: pd.Ind
     frame = pd.DataFrame(np.asarray(data[:, features].X, dtype=float), index=data.obs_names, columns=features)
     frame = frame.reindex(tumours)
     if not OMIC_TYPES[data.uns["omic_type"]].binary:
-        frame = ((frame - frame.mean()) / frame.std(ddof=0).replace(0, np.nan)).clip(-3, 3)
+        frame = zscores(frame)
     return frame.T
 
 
